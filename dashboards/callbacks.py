@@ -1,0 +1,70 @@
+"""Callbacks shared by every page: KPI tiles (pattern-matched per page) and URL syncing."""
+
+from __future__ import annotations
+
+from dash import ALL, MATCH, Dash, Input, Output, State
+
+from dashboards.context import current_lang, feed_states, scope_for, services
+from store.catalog import DOMAINS_BY_KEY, METRICS_BY_KEY
+from ui.kpi import kpi_tile
+
+URL_SYNC_JS = """
+function(values) {
+    const ctx = window.dash_clientside.callback_context;
+    const params = new URLSearchParams(window.location.search);
+    ctx.inputs_list[0].forEach(function(item) {
+        const v = item.value;
+        if (v === null || v === undefined || v === '') { params.delete(item.id.param); }
+        else { params.set(item.id.param, v); }
+    });
+    const query = params.toString();
+    const url = window.location.pathname + (query ? '?' + query : '');
+    if (url !== window.location.pathname + window.location.search) {
+        const first = !ctx.triggered.length || ctx.triggered[0].prop_id === '.';
+        if (first) { window.history.replaceState(null, '', url); }
+        else { window.history.pushState(null, '', url); }
+    }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+def register(app: Dash) -> None:
+    app.clientside_callback(
+        URL_SYNC_JS,
+        Output("url-sync-sink", "data"),
+        Input({"type": "url-param", "page": ALL, "param": ALL}, "value"),
+    )
+
+    @app.callback(
+        Output({"type": "kpi-grid", "page": MATCH}, "children"),
+        Input({"type": "url-param", "page": MATCH, "param": "area"}, "value"),
+        Input({"type": "url-param", "page": MATCH, "param": "window"}, "value"),
+        Input({"type": "refresh", "page": MATCH}, "n_intervals"),
+        State({"type": "kpi-keys", "page": MATCH}, "data"),
+    )
+    def render_kpis(
+        area: str | None, window: str | None, _tick: int | None, keys: list[str]
+    ) -> list:
+        lang = current_lang()
+        scope = scope_for(area, window)
+        values = services().store.queries.kpis(scope, keys)
+        states = feed_states()
+        level = services().store.queries.areas.get(scope.area).level
+        show_domain = len({METRICS_BY_KEY[k].domain for k in keys}) > 1
+        return [
+            kpi_tile(
+                METRICS_BY_KEY[k],
+                values[k],
+                states.get(values[k].feed_id or ""),
+                level,
+                lang,
+                caption=_domain_name(k, lang) if show_domain else None,
+            )
+            for k in keys
+        ]
+
+
+def _domain_name(key: str, lang: str) -> str:
+    domain = DOMAINS_BY_KEY[METRICS_BY_KEY[key].domain]
+    return domain.name_en if lang == "en" else domain.name_vi

@@ -1,0 +1,69 @@
+"""Per-request access to the app's services, the user's language and the requested scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, has_request_context, request
+
+from geo.boundaries import Boundaries
+from i18n import LANGUAGES
+from settings import Settings
+from store import Store
+from store.scope import WINDOW_DAYS, Scope, Window
+from ui.status import FeedState, feed_state
+
+LANG_COOKIE = "ioc_lang"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a page needs, built once by create_app and kept on the Flask app."""
+
+    settings: Settings
+    store: Store
+    boundaries: Boundaries
+    clock: Callable[[], datetime]
+
+
+def services() -> Services:
+    return current_app.extensions["ioc"]  # type: ignore[no-any-return]
+
+
+def current_lang() -> str:
+    """The language cookie if set and known, else the configured default."""
+    if has_request_context():
+        chosen = request.cookies.get(LANG_COOKIE)
+        if chosen in LANGUAGES:
+            return chosen
+    return services().settings.ui.language
+
+
+def window_name(value: str | None) -> str:
+    return value if value in WINDOW_DAYS else services().settings.ui.default_window
+
+
+def area_code(value: str | None) -> str:
+    areas = services().store.queries.areas
+    return value if value in areas else areas.root
+
+
+def scope_for(area: str | None, window: str | None) -> Scope:
+    """The scope a request asks for; unknown values fall back to the province and the default."""
+    svc = services()
+    return Scope(area_code(area), Window.named(window_name(window), svc.clock()))
+
+
+def feed_states() -> dict[str, FeedState]:
+    svc = services()
+    now = svc.clock()
+    return {
+        h.id: feed_state(h.last_success_at, h.last_status, h.interval_s, now, h.demo, h.last_error)
+        for h in svc.store.queries.feed_health()
+    }
+
+
+def demo_active() -> bool:
+    return any(h.demo and h.enabled for h in services().store.queries.feed_health())

@@ -1,0 +1,106 @@
+"""create_app(settings): the only wiring point of the web application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc  # noqa: F401  (registers the components' assets)
+import plotly.io
+from dash import Dash, Input, Output
+
+from dashboards import callbacks, routes
+from dashboards.context import Services, current_lang, demo_active, services
+from dashboards.pages import domains, overview
+from geo.boundaries import Boundaries, load_boundaries, unit_levels
+from i18n import t
+from settings import Settings
+from store import Store
+from ui.shell import shell
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[1]
+CLOCK_JS = """
+function(_n) {
+    const lang = document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN';
+    const opts = {timeZone: 'Asia/Ho_Chi_Minh', weekday: 'short', day: '2-digit',
+                  month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+                  second: '2-digit', hour12: false};
+    return new Intl.DateTimeFormat(lang, opts).format(new Date());
+}
+"""
+LANG_JS = """
+function() {
+    const ctx = window.dash_clientside.callback_context;
+    if (!ctx.triggered.length || ctx.triggered[0].value === 0) {
+        return window.dash_clientside.no_update;
+    }
+    const lang = ctx.triggered[0].prop_id.split('.')[0].replace('lang-', '');
+    document.cookie = 'ioc_lang=' + lang + '; path=/; max-age=31536000; SameSite=Lax';
+    window.location.reload();
+    return lang;
+}
+"""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings, store: Store | None = None, clock: Callable[[], datetime] = utc_now
+) -> Dash:
+    """Build the Dash app for these settings; tests pass their own store and clock."""
+    plotly.io.json.config.default_engine = "json"
+    store = store or Store.open(settings.database.url)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,
+        title=t("app.short_title", settings.ui.language),
+        update_title=None,
+        suppress_callback_exceptions=True,
+    )
+    app.server.extensions["ioc"] = Services(settings, store, _boundaries(settings, store), clock)
+    overview.register(app)
+    domains.register(app)
+    callbacks.register(app)
+    routes.register(app.server)
+    app.layout = _layout
+    app.clientside_callback(
+        CLOCK_JS, Output("clock", "children"), Input("clock-tick", "n_intervals")
+    )
+    app.clientside_callback(
+        LANG_JS,
+        Output("lang-sink", "data"),
+        Input("lang-vi", "n_clicks"),
+        Input("lang-en", "n_clicks"),
+    )
+    return app
+
+
+def _layout() -> object:
+    lang = current_lang()
+    svc = services()
+    province = svc.settings.province.name_en if lang == "en" else svc.settings.province.name_vi
+    return shell(t("app.title", lang), province, lang, demo_active(), dash.page_registry.values())
+
+
+def _boundaries(settings: Settings, store: Store) -> Boundaries:
+    geo = settings.geography
+    boundaries = load_boundaries(
+        geo.directory,
+        geo.districts_file,
+        geo.communes_file,
+        geo.simplify_tolerance,
+        unit_levels(store.queries.areas.by_code.values()),
+        ROOT / "var" / "cache" / "geo",
+    )
+    for problem in boundaries.problems:
+        log.warning("boundaries: %s", problem)
+    return boundaries

@@ -1,0 +1,183 @@
+"""The overview page (/): one KPI tile per domain and the province map by a headline metric."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, dcc, html, no_update
+
+from dashboards.context import current_lang, scope_for, services
+from dashboards.routes import geojson_url
+from i18n import t
+from store.catalog import DOMAINS, METRICS_BY_KEY
+from store.scope import Scope
+from ui.maps import MapArea, MapView, empty_figure, map_patch
+from ui.page import kpi_section, page_header, param_id, scope_controls
+
+PAGE = "overview"
+HEADLINES = [d.headline for d in DOMAINS]
+
+
+def register(app: Dash) -> None:
+    dash.register_page(
+        "overview",
+        path="/",
+        name="Tổng quan",
+        name_vi="Tổng quan",
+        name_en="Overview",
+        order=0,
+        icon="bi-grid-1x2",
+        layout=layout,
+        title="IOC Sóc Trăng",
+    )
+    _register_callbacks(app)
+
+
+def layout(
+    area: str | None = None, window: str | None = None, metric: str | None = None, **_: Any
+) -> html.Div:
+    svc, lang = services(), current_lang()
+    scope = scope_for(area, window)
+    controls = scope_controls(PAGE, svc.store.queries.areas, scope.area, scope.window.name, lang)
+    return html.Div(
+        [
+            page_header(t("overview.title", lang), svc.settings.province.name_vi, controls),
+            kpi_section(PAGE, HEADLINES, svc.settings.ui.refresh_interval),
+            _map_card(metric if metric in HEADLINES else HEADLINES[0], lang),
+        ]
+    )
+
+
+def _map_card(metric: str, lang: str) -> dbc.Card:
+    boundaries = services().boundaries
+    note = (
+        None
+        if boundaries.available
+        else dbc.Alert(
+            [html.I(className="bi bi-info-circle me-2"), t("map.no_boundaries", lang)],
+            color="secondary",
+            className="map-note py-2 mb-2",
+            id="map-no-boundaries",
+        )
+    )
+    options = [{"label": _metric_label(k, lang), "value": k} for k in HEADLINES]
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [
+                        html.H2(id="overview-map-title", className="card-title h5 mb-0"),
+                        html.Div(
+                            [
+                                dcc.Dropdown(
+                                    id=param_id(PAGE, "metric"),
+                                    options=options,
+                                    value=metric,
+                                    clearable=False,
+                                    className="metric-select",
+                                ),
+                                dbc.Button(
+                                    [
+                                        html.I(className="bi bi-arrow-up-left me-1"),
+                                        t("map.back", lang),
+                                    ],
+                                    id="overview-back",
+                                    size="sm",
+                                    color="secondary",
+                                    outline=True,
+                                ),
+                            ],
+                            className="d-flex gap-2 align-items-center",
+                        ),
+                    ],
+                    className="map-head",
+                ),
+                note,
+                html.Div(
+                    dcc.Graph(
+                        id="overview-map",
+                        figure=empty_figure(not boundaries.available),
+                        config=_graph_config(),
+                    ),
+                    **{"data-testid": "area-map"},
+                    className="area-map",
+                ),
+            ]
+        ),
+        className="map-card mt-3",
+    )
+
+
+def _graph_config() -> dict[str, Any]:
+    return {
+        "displayModeBar": False,
+        "scrollZoom": False,
+        "responsive": True,
+        "topojsonURL": dash.get_asset_url("topojson/"),
+    }
+
+
+def _metric_label(key: str, lang: str) -> str:
+    metric = METRICS_BY_KEY[key]
+    return metric.name_en if lang == "en" else metric.name_vi
+
+
+def _register_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output("overview-map", "figure"),
+        Output("overview-map-title", "children"),
+        Input(param_id(PAGE, "area"), "value"),
+        Input(param_id(PAGE, "metric"), "value"),
+        Input(param_id(PAGE, "window"), "value"),
+        Input({"type": "refresh", "page": PAGE}, "n_intervals"),
+    )
+    def update_map(
+        area: str | None, metric: str | None, window: str | None, _tick: Any
+    ) -> tuple[Any, str]:
+        lang, scope = current_lang(), scope_for(area, window)
+        key = metric if metric in HEADLINES else HEADLINES[0]
+        view = map_view(scope, key, lang)
+        return map_patch(view), t("map.title", lang, metric=_metric_label(key, lang).lower())
+
+    @app.callback(
+        Output(param_id(PAGE, "area"), "value"),
+        Input("overview-map", "clickData"),
+        Input("overview-back", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def select_area(click: dict | None, _back: int | None) -> str:
+        areas = services().store.queries.areas
+        if dash.ctx.triggered_id == "overview-back" or not click:
+            return areas.root
+        code = (click.get("points") or [{}])[0].get("customdata")
+        return code if code in areas else no_update
+
+
+def map_view(scope: Scope, key: str, lang: str) -> MapView:
+    """Districts of the province, or the communes of the district the scope is in."""
+    queries = services().store.queries
+    areas = queries.areas
+    unit = areas.get(scope.area)
+    parent = unit.code if unit.level != "commune" else unit.parent_code
+    assert parent is not None
+    shown = areas.children(parent)
+    level = areas.get(shown[0]).level if shown else "district"
+    values = queries.area_values(Scope(parent, scope.window, scope.allowed), key, shown)
+    geo = geojson_url(level) if services().boundaries.available else None
+    return MapView(
+        areas=[_map_area(areas.get(code), lang) for code in shown],
+        values=values,
+        metric=METRICS_BY_KEY[key],
+        lang=lang,
+        geojson_url=geo,
+        selected=scope.area if scope.area != parent else None,
+    )
+
+
+def _map_area(unit: Any, lang: str) -> MapArea:
+    name = unit.short_name_en if lang == "en" else unit.short_name_vi
+    if unit.level == "commune" and name.isdigit():
+        name = unit.name_en if lang == "en" else unit.name_vi
+    return MapArea(unit.code, name, unit.lat, unit.lon, unit.population)

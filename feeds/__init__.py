@@ -1,0 +1,1 @@
+"""Feeds: data sources, the runner that ingests them, and the scheduler that times them."""

@@ -1,0 +1,77 @@
+"""Command line: `python -m feeds [check|run FEED_ID]`; with no command, run the scheduler."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+from feeds.runner import FeedRunner
+from feeds.scheduler import build_scheduler
+from settings import Settings, load_settings_or_exit
+from store import Store
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = load_settings_or_exit(args.config)
+    if args.command == "check":
+        print(
+            f"{settings.config_path}: valid ({len(settings.feeds)} feeds, "
+            f"{len(settings.enabled_feeds)} enabled)"
+        )
+        return 0
+    if args.command == "run":
+        return _run_once(settings, args.feed_id)
+    return _run_scheduler(settings)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m feeds", description=__doc__)
+    parser.add_argument("--config", help="config file (default: $IOC_CONFIG or config.yaml)")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("check", help="validate the configuration and exit (0 valid, 2 not)")
+    run = commands.add_parser("run", help="run one feed once and print what it ingested")
+    run.add_argument("feed_id")
+    return parser
+
+
+def _run_once(settings: Settings, feed_id: str) -> int:
+    if feed_id not in {f.id for f in settings.feeds}:
+        known = ", ".join(f.id for f in settings.feeds) or "none"
+        print(f"unknown feed {feed_id!r} (configured: {known})", file=sys.stderr)
+        return 2
+    store = Store.open(settings.database.url)
+    report = FeedRunner(store, settings.feeds).run(feed_id)
+    print(
+        f"{report.feed_id}: {report.status} — {report.accepted} accepted, "
+        f"{report.rejected} rejected, {report.changed} changed in "
+        f"{report.duration_ms / 1000:.1f} s (run #{report.run_id})"
+    )
+    if report.error_text:
+        print(f"  {report.error_kind or 'rejected'}: {report.error_text}")
+    return 1 if report.status == "failed" else 0
+
+
+def _run_scheduler(settings: Settings) -> int:
+    store = Store.open(settings.database.url)
+    scheduler = build_scheduler(FeedRunner(store, settings.feeds), settings.feeds, blocking=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

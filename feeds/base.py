@@ -1,0 +1,92 @@
+"""The Feed contract: fetch raw data, normalize it into records; failures in four kinds."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from geo.hierarchy import AdminUnit
+from store.records import Item
+
+
+class ErrorKind(StrEnum):
+    UNAVAILABLE = "unavailable"  # source down, timeout, refused, 5xx: transient, retried
+    AUTH = "auth"  # 401/403, bad or missing credentials
+    MISCONFIGURED = "misconfigured"  # wrong URL/options, 404, mapping points nowhere
+    BAD_DATA = "bad_data"  # the source answered with something we cannot read
+
+
+class FeedError(Exception):
+    """A failure a feed reports; its class says what kind it is."""
+
+    kind: ClassVar[ErrorKind] = ErrorKind.BAD_DATA
+    transient: ClassVar[bool] = False
+
+
+class FeedUnavailable(FeedError):
+    kind = ErrorKind.UNAVAILABLE
+    transient = True
+
+
+class FeedAuthError(FeedError):
+    kind = ErrorKind.AUTH
+
+
+class FeedMisconfigured(FeedError):
+    kind = ErrorKind.MISCONFIGURED
+
+
+class FeedBadData(FeedError):
+    kind = ErrorKind.BAD_DATA
+
+
+class FeedOptions(BaseModel):
+    """Base for each feed type's options: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedContext:
+    """What a feed may know of the world: the areas, the clock, its own last success."""
+
+    areas: Mapping[str, AdminUnit]
+    now: Callable[[], datetime]
+    last_success: datetime | None = None
+
+
+class Feed(ABC):
+    """A data source. Subclasses set `type` and `Options`, and implement fetch and normalize.
+
+    fetch() talks to the source and raises FeedError subclasses; normalize() turns the raw
+    payload into records, yielding a Rejection (never raising) for each item it cannot read.
+    """
+
+    type: ClassVar[str]
+    Options: ClassVar[type[FeedOptions]] = FeedOptions
+    demo: ClassVar[bool] = False
+
+    def __init__(self, feed_id: str, options: FeedOptions, context: FeedContext) -> None:
+        self.feed_id = feed_id
+        self.options = options
+        self.context = context
+
+    @abstractmethod
+    def fetch(self) -> Any:
+        """Get the raw payload from the source."""
+
+    @abstractmethod
+    def normalize(self, raw: Any) -> Iterable[Item]:
+        """Turn the raw payload into records and rejections."""
+
+
+def excerpt(value: Any, limit: int = 300) -> str:
+    """A short printable excerpt of a raw input item, for the rejected-records table."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,19 @@
+"""The registry of feed types: config `type` → Feed class."""
+
+from __future__ import annotations
+
+from feeds.base import Feed, FeedOptions
+
+
+def feed_types() -> dict[str, type[Feed]]:
+    """All known feed types, imported on demand so settings validation stays light."""
+    from feeds.http_json import HttpJsonFeed
+    from feeds.simulator import SimulatorFeed
+
+    return {cls.type: cls for cls in (SimulatorFeed, HttpJsonFeed)}
+
+
+def options_model(feed_type: str) -> type[FeedOptions] | None:
+    """The options model of a feed type, or None when the type is unknown."""
+    cls = feed_types().get(feed_type)
+    return cls.Options if cls else None

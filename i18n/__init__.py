@@ -1,0 +1,46 @@
+"""UI text in Vietnamese (authoritative) and English, from flat JSON catalogs."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from pathlib import Path
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+CATALOG_DIR = Path(__file__).parent / "catalogs"
+
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def _catalog(lang: str) -> dict[str, str]:
+    """The language's catalog, read once; an unknown language has an empty catalog."""
+    if lang not in LANGUAGES:
+        return {}
+    with (CATALOG_DIR / f"{lang}.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def catalog_keys(lang: str) -> set[str]:
+    """All keys of a language's catalog."""
+    return set(_catalog(lang))
+
+
+@functools.cache
+def _warn_missing(key: str) -> None:
+    logger.warning("missing UI text %r", key)
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    """Translate `key`: the language's text, else Vietnamese, else the key; then format params."""
+    template = _catalog(lang).get(key) or _catalog(DEFAULT_LANGUAGE).get(key)
+    if template is None:
+        _warn_missing(key)
+        return key
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError) as exc:
+        logger.warning("cannot format UI text %r (%s): %r", key, lang, exc)
+        return template

@@ -1,0 +1,41 @@
+"""The IOC configuration: load and validate config.yaml into frozen Settings."""
+
+from settings.loader import (
+    CONFIG_ENV,
+    DATABASE_URL_ENV,
+    ConfigError,
+    load_settings,
+    load_settings_or_exit,
+    resolve_config_path,
+)
+from settings.model import (
+    DEFAULT_CONFIG_PATH,
+    CacheConfig,
+    DatabaseConfig,
+    FeedConfig,
+    GeographyConfig,
+    ProvinceConfig,
+    SchedulerConfig,
+    Settings,
+    UiConfig,
+    parse_duration,
+)
+
+__all__ = [
+    "CONFIG_ENV",
+    "DATABASE_URL_ENV",
+    "DEFAULT_CONFIG_PATH",
+    "CacheConfig",
+    "ConfigError",
+    "DatabaseConfig",
+    "FeedConfig",
+    "GeographyConfig",
+    "ProvinceConfig",
+    "SchedulerConfig",
+    "Settings",
+    "UiConfig",
+    "load_settings",
+    "load_settings_or_exit",
+    "parse_duration",
+    "resolve_config_path",
+]

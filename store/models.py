@@ -1,0 +1,166 @@
+"""Typed SQLAlchemy 2 models: the schema of the IOC store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from store.types import UTCDateTime
+
+# JSONB on PostgreSQL: plain json has no equality operator, which idempotent upserts compare.
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Area(Base):
+    """An administrative unit: the province, a district or a commune."""
+
+    __tablename__ = "areas"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
+    name_vi: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    short_name_vi: Mapped[str] = mapped_column(String(80))
+    short_name_en: Mapped[str] = mapped_column(String(80))
+    type_vi: Mapped[str] = mapped_column(String(20))
+    population: Mapped[int | None] = mapped_column(Integer)
+    area_km2: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+
+class MetricRow(Base):
+    """The catalog of metrics (synced from store.catalog at start-up)."""
+
+    __tablename__ = "metrics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    domain: Mapped[str] = mapped_column(String(40))
+    name_vi: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    unit_vi: Mapped[str] = mapped_column(String(30))
+    unit_en: Mapped[str] = mapped_column(String(30))
+    aggregation: Mapped[str] = mapped_column(String(10))
+    direction: Mapped[str] = mapped_column(String(10))
+    warn: Mapped[float | None] = mapped_column(Float)
+    critical: Mapped[float | None] = mapped_column(Float)
+    targets: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
+    target_source: Mapped[str] = mapped_column(String(200), default="")
+    numerator: Mapped[str | None] = mapped_column(String(80))
+    denominator: Mapped[str | None] = mapped_column(String(80))
+
+
+class ObservationRow(Base):
+    """A metric's value for one area and period; the natural key makes ingest idempotent."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        Index("ix_observations_period", "metric_id", "period_kind", "period_start"),
+        {"sqlite_with_rowid": False},
+    )
+
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(5), primary_key=True)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_domain_time", "domain", "occurred_at"),
+        Index("uq_events_source", "domain", "kind", "source_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    domain: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[str] = mapped_column(String(120))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AssetRow(Base):
+    __tablename__ = "assets"
+    __table_args__ = (
+        Index("uq_assets_source", "domain", "kind", "source_id", unique=True),
+        Index("ix_assets_domain_area", "domain", "area_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    domain: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20))
+    attributes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
+
+
+class FeedRow(Base):
+    """A configured feed and its health state (last run, last success, last error)."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(40))
+    interval_s: Mapped[int] = mapped_column(Integer)
+    enabled: Mapped[bool]
+    demo: Mapped[bool] = mapped_column(default=False)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[str | None] = mapped_column(String(10))
+    last_error_kind: Mapped[str | None] = mapped_column(String(20))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FeedRunRow(Base):
+    __tablename__ = "feed_runs"
+    __table_args__ = (Index("ix_feed_runs_feed_started", "feed_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10))  # running | ok | partial | failed
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    error_kind: Mapped[str | None] = mapped_column(String(20))
+    error_text: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+
+
+class RejectedRecordRow(Base):
+    __tablename__ = "rejected_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("feed_runs.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    raw_excerpt: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,61 @@
+"""Scope: the area and time window every read is limited to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+WINDOW_DAYS = {"today": 1, "7d": 7, "30d": 30, "12m": 365}
+
+
+class ScopeError(ValueError):
+    """A request for an area or window outside what the caller may see."""
+
+
+def local_midnight_utc(day: date) -> datetime:
+    """The UTC instant at which the local (Asia/Ho_Chi_Minh) calendar day starts."""
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A half-open time interval [start, end) of whole local days, in UTC."""
+
+    start: datetime
+    end: datetime
+    name: str = "custom"
+
+    @classmethod
+    def last_days(cls, days: int, now: datetime, name: str | None = None) -> Window:
+        today = now.astimezone(LOCAL_TZ).date()
+        start = local_midnight_utc(today - timedelta(days=days - 1))
+        end = local_midnight_utc(today + timedelta(days=1))
+        return cls(start, end, name or f"{days}d")
+
+    @classmethod
+    def named(cls, name: str, now: datetime) -> Window:
+        if name not in WINDOW_DAYS:
+            raise ScopeError(f"unknown window {name!r} (known: {', '.join(WINDOW_DAYS)})")
+        return cls.last_days(WINDOW_DAYS[name], now, name)
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+    def previous(self) -> Window:
+        """The window of the same length just before this one."""
+        return Window(self.start - self.length, self.start, f"{self.name}-prev")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a read may see: one area (with its descendants) and one time window.
+
+    `allowed` is the root area the user is permitted to see (None: the whole province).
+    """
+
+    area: str
+    window: Window
+    allowed: str | None = None

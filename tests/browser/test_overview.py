@@ -1,0 +1,128 @@
+"""The overview as a person sees it: ten tiles equal to the store, the map, drill-down."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlparse
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from dashboards.context import LANG_COOKIE
+from i18n.formatting import format_value
+from store import Store
+from store.catalog import DOMAINS, METRICS_BY_KEY
+from store.scope import Scope, Window
+from tests.browser.conftest import screenshot
+from tests.conftest import FIXED_NOW
+
+pytestmark = pytest.mark.browser
+TILES = "[data-kpi]"
+MAP_TRACE_PATHS = (
+    "return Array.from(document.querySelectorAll("
+    "'[data-testid=area-map] g.trace.choropleth')).map("
+    "g => g.querySelectorAll('path.choroplethlocation').length);"
+)
+
+
+def wait_for(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def expected_tile_text(store: Store, key: str, area: str = "94") -> str | None:
+    scope = Scope(area, Window.named("30d", FIXED_NOW))
+    value = store.queries.kpis(scope, [key])[key].value
+    metric = METRICS_BY_KEY[key]
+    return None if value is None else format_value(value, metric.unit_vi, "vi", metric.decimals)
+
+
+def test_overview_tiles_match_the_store(dash_duo, demo_app, demo_store: Store) -> None:
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_element(f"{TILES} .kpi-value", timeout=15)
+    tiles = wait_for(
+        lambda: len(dash_duo.find_elements(TILES)) == 10 and dash_duo.find_elements(TILES)
+    )
+    seen = {}
+    for tile in tiles:
+        key = tile.get_attribute("data-kpi")
+        seen[key] = (
+            tile.get_attribute("data-status"),
+            tile.find_element(By.CSS_SELECTOR, ".kpi-value").text,
+        )
+    assert list(seen) == [d.headline for d in DOMAINS]
+    for key, (status, text) in seen.items():
+        expected = expected_tile_text(demo_store, key)
+        assert status in {"good", "warn", "critical", "stale", "nodata"}
+        if expected is None:
+            assert status == "nodata"
+        else:
+            assert text == expected, key
+    assert "Dữ liệu mô phỏng" in dash_duo.find_element("#demo-badge").text
+    assert "cập nhật" in dash_duo.find_element(f"{TILES} .kpi-freshness").text
+    assert dash_duo.get_logs() == []
+
+
+def test_map_drills_down_from_districts_to_communes(dash_duo, demo_app, demo_store: Store) -> None:
+    dash_duo.start_server(demo_app)
+    driver = dash_duo.driver
+    assert wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS) == [11, 11] or None)
+    screenshot(driver, "overview-province")
+    path = dash_duo.find_elements("[data-testid=area-map] g.trace.choropleth path")[11]
+    code = driver.execute_script(
+        "const gd = document.querySelector('[data-testid=area-map] .js-plotly-plot');"
+        "return gd._fullData[1].locations[0];"
+    )
+    communes = len(demo_store.queries.areas.children(code))
+    path.click()
+    wait_for(lambda: f"area={code}" in driver.current_url)
+    wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS)[0] == communes)
+    assert communes < 108
+    screenshot(driver, "overview-district")
+    assert dash_duo.get_logs() == []
+
+
+def test_deep_link_restores_area_and_metric(dash_duo, demo_app, demo_store: Store) -> None:
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?area=941&metric=tourism.visitors")
+    key = "tourism.visitors"
+    expected = expected_tile_text(demo_store, key, "941")
+    wait_for(lambda: dash_duo.find_element(f"[data-kpi='{key}'] .kpi-value").text == expected)
+    assert wait_for(lambda: dash_duo.driver.execute_script(MAP_TRACE_PATHS)[0] == 9 or None)
+    assert "lượt khách du lịch" in dash_duo.find_element("#overview-map-title").text.lower()
+
+
+def test_english_locale(dash_duo, demo_app) -> None:
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.add_cookie({"name": LANG_COOKIE, "value": "en"})
+    dash_duo.driver.get(dash_duo.server_url)
+    dash_duo.wait_for_text_to_equal(".page-title", "Operations overview", timeout=10)
+    dash_duo.wait_for_element(f"{TILES} .kpi-value", timeout=10)
+    assert "Simulated data" in dash_duo.find_element("#demo-badge").text
+
+
+@pytest.mark.parametrize("path", ["/", "/y-te", "/camera"])
+def test_no_request_leaves_loopback(dash_thread_server, demo_app, network_driver, path) -> None:
+    dash_thread_server(demo_app)
+    base = dash_thread_server.url.rstrip("/")
+    network_driver.get(f"{base}{path}")
+    wait_for(lambda: network_driver.find_elements(By.CSS_SELECTOR, f"{TILES} .kpi-value"))
+    time.sleep(1.0)  # let the map fetch its boundary layer
+    urls = []
+    for entry in network_driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    hosts = {urlparse(u).hostname for u in urls if u.startswith("http")}
+    assert urls and hosts == {"127.0.0.1"}, hosts
+    severe = [e for e in network_driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == []
+    if path == "/":
+        assert any("/geo/district.geojson" in u for u in urls)
+        screenshot(network_driver, "overview-1920")

@@ -1,0 +1,133 @@
+"""The store on SQLite and PostgreSQL: schema, reference data, idempotent upserts, scoped reads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from store import Store
+from store.models import Area, FeedRunRow, ObservationRow
+from store.records import Asset, Event, Observation
+from store.scope import Scope, ScopeError, Window, local_midnight_utc
+from store.writer import FeedSpec
+from tests.conftest import FIXED_NOW
+
+pytestmark = pytest.mark.integration
+
+
+def _feed(store: Store, feed_id: str = "test") -> str:
+    store.writer.sync_feeds([FeedSpec(feed_id, "http_json", 60, True, False)])
+    return feed_id
+
+
+def _day(offset: int):
+    return local_midnight_utc((FIXED_NOW + timedelta(hours=7)).date() - timedelta(days=offset))
+
+
+def test_reference_data_loaded(store: Store) -> None:
+    with store.engine.connect() as conn:
+        levels = dict(conn.execute(select(Area.level, func.count()).group_by(Area.level)).all())
+    assert levels == {"province": 1, "district": 11, "commune": 108}
+    assert len(store.queries.areas.children("941")) == 9
+    assert store.queries.areas.is_within("31498", "941")
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_store: Store) -> None:
+    with sqlite_store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_upsert_is_idempotent_and_updates_changed_values(store: Store) -> None:
+    feed = _feed(store)
+    records = [Observation("public_services.received", "941", _day(d), 100.0 + d) for d in range(5)]
+    assert store.writer.write_records(feed, records, FIXED_NOW) == 5
+    assert store.writer.write_records(feed, records, FIXED_NOW + timedelta(minutes=1)) == 0
+    changed = [Observation("public_services.received", "941", _day(0), 999.0)]
+    assert store.writer.write_records(feed, changed, FIXED_NOW) == 1
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ObservationRow)).scalar() == 5
+
+
+def test_events_and_assets_upsert_by_source_id(store: Store) -> None:
+    feed = _feed(store)
+    event = Event("feedback", "report", "PA-1", FIXED_NOW, "Đèn đường hư", area="31498")
+    asset = Asset("cameras", "camera", "CAM-1", "Camera ngã tư", FIXED_NOW, area="31498")
+    assert store.writer.write_records(feed, [event, asset], FIXED_NOW) == 2
+    assert store.writer.write_records(feed, [event, asset], FIXED_NOW) == 0
+
+
+def test_kpis_match_direct_sql(store: Store) -> None:
+    feed = _feed(store)
+    rows = []
+    for d in range(40):
+        rows += [
+            Observation("public_services.resolved", "941", _day(d), 100.0),
+            Observation("public_services.resolved_on_time", "941", _day(d), 99.0 - d % 2),
+            Observation("public_services.pending", "941", _day(d), 50.0 + d),
+        ]
+    store.writer.write_records(feed, rows, FIXED_NOW)
+    scope = Scope("941", Window.named("30d", FIXED_NOW))
+    kpis = store.queries.kpis(scope, ["public_services.on_time_rate", "public_services.pending"])
+    with store.engine.connect() as conn:
+        on_time, resolved = conn.execute(
+            text(
+                "SELECT SUM(CASE WHEN m.key = 'public_services.resolved_on_time' THEN o.value END),"
+                " SUM(CASE WHEN m.key = 'public_services.resolved' THEN o.value END)"
+                " FROM observations o JOIN metrics m ON m.id = o.metric_id"
+                " WHERE o.area_code = '941' AND o.period_start >= :s AND o.period_start < :e"
+            ),
+            {
+                "s": scope.window.start.replace(tzinfo=None)
+                if store.engine.dialect.name == "sqlite"
+                else scope.window.start,
+                "e": scope.window.end.replace(tzinfo=None)
+                if store.engine.dialect.name == "sqlite"
+                else scope.window.end,
+            },
+        ).one()
+    assert kpis["public_services.on_time_rate"].value == pytest.approx(on_time / resolved * 100)
+    assert kpis["public_services.pending"].value == 50.0  # the latest day's stock
+    assert kpis["public_services.pending"].previous == 80.0
+    assert kpis["public_services.on_time_rate"].feed_id == feed
+
+
+def test_missing_data_is_none_not_zero(store: Store) -> None:
+    scope = Scope("94", Window.named("7d", FIXED_NOW))
+    kpi = store.queries.kpis(scope, ["tourism.visitors"])["tourism.visitors"]
+    assert kpi.value is None and kpi.previous is None and kpi.change_pct is None
+
+
+def test_area_values_by_child(store: Store) -> None:
+    feed = _feed(store)
+    store.writer.write_records(
+        feed,
+        [
+            Observation("tourism.visitors", c, _day(1), 10.0 * i)
+            for i, c in enumerate(["941", "942", "943"], 1)
+        ],
+        FIXED_NOW,
+    )
+    values = store.queries.area_values(
+        Scope("94", Window.named("7d", FIXED_NOW)), "tourism.visitors"
+    )
+    assert values == {"941": 10.0, "942": 20.0, "943": 30.0}
+
+
+def test_scope_outside_permitted_area_is_refused(store: Store) -> None:
+    window = Window.named("7d", FIXED_NOW)
+    with pytest.raises(ScopeError, match="outside the permitted area"):
+        store.queries.kpis(Scope("942", window, allowed="941"), ["tourism.visitors"])
+    with pytest.raises(ScopeError, match="unknown area"):
+        store.queries.kpis(Scope("99999", window), ["tourism.visitors"])
+    with pytest.raises(ScopeError):
+        store.queries.area_values(Scope("94", window, allowed="941"), "tourism.visitors")
+
+
+def test_runs_are_pruned_with_their_rejections(store: Store) -> None:
+    feed = _feed(store)
+    run_id = store.writer.start_run(feed, FIXED_NOW - timedelta(days=40))
+    assert store.writer.prune_runs(FIXED_NOW - timedelta(days=30)) == 1
+    with store.engine.connect() as conn:
+        assert conn.execute(select(FeedRunRow).where(FeedRunRow.id == run_id)).first() is None

@@ -1,0 +1,84 @@
+"""Page building blocks shared by every page: header with scope/window controls, KPI section."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from i18n import t
+from store.areas import AreaIndex
+from store.scope import WINDOW_DAYS
+
+
+def param_id(page: str, param: str) -> dict[str, str]:
+    """Controls with this id are mirrored into the URL query string (deep links)."""
+    return {"type": "url-param", "page": page, "param": param}
+
+
+def area_options(areas: AreaIndex, lang: str) -> list[dict[str, Any]]:
+    """Province, then each district followed by its communes, indented."""
+    root = areas.root
+    options = [{"label": areas.name(root, lang), "value": root}]
+    for district in areas.children(root):
+        options.append({"label": f"· {areas.name(district, lang)}", "value": district})
+        options.extend(
+            {"label": f"\u2003· {areas.name(c, lang)}", "value": c}
+            for c in areas.children(district)
+        )
+    return options
+
+
+def scope_controls(page: str, areas: AreaIndex, area: str, window: str, lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(t("area.scope", lang), className="form-label small mb-0 me-2"),
+            dcc.Dropdown(
+                id=param_id(page, "area"),
+                options=area_options(areas, lang),
+                value=area,
+                clearable=False,
+                searchable=True,
+                className="scope-select",
+            ),
+            dbc.RadioItems(
+                id=param_id(page, "window"),
+                options=[{"label": t(f"window.{w}", lang), "value": w} for w in WINDOW_DAYS],
+                value=window,
+                inline=True,
+                className="window-select ms-3",
+                inputClassName="btn-check",
+                labelClassName="btn btn-sm btn-outline-primary",
+                labelCheckedClassName="active",
+            ),
+        ],
+        className="d-flex align-items-center flex-wrap gap-1 scope-controls",
+    )
+
+
+def page_header(title: str, subtitle: str, controls: html.Div) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1(title, className="page-title"),
+                    html.Div(subtitle, className="page-subtitle"),
+                ]
+            ),
+            controls,
+        ],
+        className="page-header d-flex justify-content-between align-items-end flex-wrap gap-2",
+    )
+
+
+def kpi_section(page: str, keys: Sequence[str], refresh_s: int) -> html.Div:
+    """A grid filled by the shared KPI callback, refreshed every `refresh_s` seconds."""
+    return html.Div(
+        [
+            dcc.Store(id={"type": "kpi-keys", "page": page}, data=list(keys)),
+            dcc.Interval(id={"type": "refresh", "page": page}, interval=refresh_s * 1000),
+            html.Div(id={"type": "kpi-grid", "page": page}, className="kpi-grid"),
+        ]
+    )
