@@ -48,9 +48,9 @@ def register(app: Dash) -> None:
     ) -> list:
         lang = current_lang()
         scope = scope_for(area, window)
-        values = services().store.queries.kpis(scope, keys)
+        values = services().queries.kpis(scope, keys)
         states = feed_states()
-        level = services().store.queries.areas.get(scope.area).level
+        level = services().queries.areas.get(scope.area).level
         show_domain = len({METRICS_BY_KEY[k].domain for k in keys}) > 1
         return [
             kpi_tile(

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import current_app, has_request_context, request
 
+from dashboards.cache import CachedQueries
 from geo.boundaries import Boundaries
 from i18n import LANGUAGES
 from settings import Settings
@@ -24,6 +25,7 @@ class Services:
 
     settings: Settings
     store: Store
+    queries: CachedQueries
     boundaries: Boundaries
     clock: Callable[[], datetime]
 
@@ -46,7 +48,7 @@ def window_name(value: str | None) -> str:
 
 
 def area_code(value: str | None) -> str:
-    areas = services().store.queries.areas
+    areas = services().queries.areas
     return value if value in areas else areas.root
 
 
@@ -61,9 +63,9 @@ def feed_states() -> dict[str, FeedState]:
     now = svc.clock()
     return {
         h.id: feed_state(h.last_success_at, h.last_status, h.interval_s, now, h.demo, h.last_error)
-        for h in svc.store.queries.feed_health()
+        for h in svc.queries.feed_health()
     }
 
 
 def demo_active() -> bool:
-    return any(h.demo and h.enabled for h in services().store.queries.feed_health())
+    return any(h.demo and h.enabled for h in services().queries.feed_health())

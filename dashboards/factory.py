@@ -13,6 +13,7 @@ import plotly.io
 from dash import Dash, Input, Output
 
 from dashboards import callbacks, routes
+from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
 from dashboards.pages import domains, overview
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
@@ -66,7 +67,9 @@ def create_app(
         update_title=None,
         suppress_callback_exceptions=True,
     )
-    app.server.extensions["ioc"] = Services(settings, store, _boundaries(settings, store), clock)
+    cached = CachedQueries(store.queries, make_cache(app.server, settings.cache))
+    boundaries = _boundaries(settings, store)
+    app.server.extensions["ioc"] = Services(settings, store, cached, boundaries, clock)
     overview.register(app)
     domains.register(app)
     callbacks.register(app)

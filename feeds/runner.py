@@ -23,7 +23,7 @@ from store.records import Item, Record, Rejection
 from store.writer import FeedSpec, RunOutcome
 
 log = logging.getLogger(__name__)
-BATCH_SIZE = 5000
+BATCH_SIZE = 20000
 
 
 def utc_now() -> datetime:

@@ -87,14 +87,16 @@ class Queries:
         """Each metric's value in the scope's window and in the window before it."""
         self.check(scope)
         metrics = [METRICS_BY_KEY[k] for k in keys]
-        current = self._aggregates(metrics, [scope.area], scope.window)
-        previous = self._aggregates(metrics, [scope.area], scope.window.previous())
+        current = self._aggregates(metrics, [scope.area], scope.window).get(scope.area, {})
+        previous = self._aggregates(metrics, [scope.area], scope.window.previous()).get(
+            scope.area, {}
+        )
         return {
             m.key: KpiValue(
                 m.key,
-                _compute(m, current.get(scope.area, {})),
-                _compute(m, previous.get(scope.area, {})),
-                _source(m, current.get(scope.area, {})),
+                _compute(m, current),
+                _compute(m, previous) if _comparable(m, current, previous) else None,
+                _source(m, current),
             )
             for m in metrics
         }
@@ -168,6 +170,12 @@ class Queries:
             rows = conn.execute(select(FeedRow.__table__).order_by(FeedRow.id)).all()
         return [_feed_health(row) for row in rows]
 
+    def data_version(self) -> str:
+        """Changes whenever any feed has run: the key under which cached reads stay valid."""
+        with self.engine.connect() as conn:
+            latest = conn.execute(select(func.max(FeedRow.last_run_at))).scalar()
+        return latest.isoformat() if latest else "empty"
+
     def ping(self) -> bool:
         try:
             with self.engine.connect() as conn:
@@ -175,6 +183,16 @@ class Queries:
         except Exception:  # any failure means "not reachable" to the health check
             return False
         return True
+
+
+def _comparable(
+    metric: Metric, current: dict[str, Aggregate], previous: dict[str, Aggregate]
+) -> bool:
+    """A total is compared only with a previous window covering as many periods as this one."""
+    if metric.aggregation is not Aggregation.SUM or metric.key not in previous:
+        return True
+    covered_now = current[metric.key].count if metric.key in current else 0
+    return previous[metric.key].count >= covered_now
 
 
 def _needs_last(key: str) -> bool:

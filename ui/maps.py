@@ -14,7 +14,14 @@ from i18n.formatting import format_value
 from store.catalog import Direction, Metric
 
 NODATA_GREY = [[0, "#d5d9de"], [1, "#d5d9de"]]
-SCALES = {Direction.UP: "RdYlGn", Direction.DOWN: "RdYlGn_r", Direction.NEUTRAL: "Blues"}
+_RED_TO_GREEN = [[0, "#c62828"], [0.5, "#f2c14e"], [1, "#1a7f37"]]
+_GREEN_TO_RED = [[0, "#1a7f37"], [0.5, "#f2c14e"], [1, "#c62828"]]
+_LIGHT_TO_DARK_BLUE = [[0, "#dbe9f6"], [1, "#0b4f8a"]]
+SCALES = {
+    Direction.UP: _RED_TO_GREEN,
+    Direction.DOWN: _GREEN_TO_RED,
+    Direction.NEUTRAL: _LIGHT_TO_DARK_BLUE,
+}
 MAX_CIRCLE_PX = 46
 
 

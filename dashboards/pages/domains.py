@@ -34,7 +34,7 @@ def _layout_for(domain: Domain) -> Callable[..., html.Div]:
         scope = scope_for(area, window)
         title = domain.name_en if lang == "en" else domain.name_vi
         controls = scope_controls(
-            domain.key, svc.store.queries.areas, scope.area, scope.window.name, lang
+            domain.key, svc.queries.areas, scope.area, scope.window.name, lang
         )
         keys = [m.key for m in tile_metrics(domain.key)]
         return html.Div(

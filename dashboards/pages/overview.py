@@ -40,7 +40,7 @@ def layout(
 ) -> html.Div:
     svc, lang = services(), current_lang()
     scope = scope_for(area, window)
-    controls = scope_controls(PAGE, svc.store.queries.areas, scope.area, scope.window.name, lang)
+    controls = scope_controls(PAGE, svc.queries.areas, scope.area, scope.window.name, lang)
     return html.Div(
         [
             page_header(t("overview.title", lang), svc.settings.province.name_vi, controls),
@@ -148,7 +148,7 @@ def _register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def select_area(click: dict | None, _back: int | None) -> str:
-        areas = services().store.queries.areas
+        areas = services().queries.areas
         if dash.ctx.triggered_id == "overview-back" or not click:
             return areas.root
         code = (click.get("points") or [{}])[0].get("customdata")
@@ -157,7 +157,7 @@ def _register_callbacks(app: Dash) -> None:
 
 def map_view(scope: Scope, key: str, lang: str) -> MapView:
     """Districts of the province, or the communes of the district the scope is in."""
-    queries = services().store.queries
+    queries = services().queries
     areas = queries.areas
     unit = areas.get(scope.area)
     parent = unit.code if unit.level != "commune" else unit.parent_code

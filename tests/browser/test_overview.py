@@ -7,6 +7,7 @@ import time
 from urllib.parse import urlparse
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from dashboards.context import LANG_COOKIE
@@ -80,7 +81,8 @@ def test_map_drills_down_from_districts_to_communes(dash_duo, demo_app, demo_sto
         "return gd._fullData[1].locations[0];"
     )
     communes = len(demo_store.queries.areas.children(code))
-    path.click()
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", path)
+    ActionChains(driver).move_to_element(path).click().perform()  # plotly hit-tests by position
     wait_for(lambda: f"area={code}" in driver.current_url)
     wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS)[0] == communes)
     assert communes < 108
@@ -110,7 +112,7 @@ def test_english_locale(dash_duo, demo_app) -> None:
 @pytest.mark.parametrize("path", ["/", "/y-te", "/camera"])
 def test_no_request_leaves_loopback(dash_thread_server, demo_app, network_driver, path) -> None:
     dash_thread_server(demo_app)
-    base = dash_thread_server.url.rstrip("/")
+    base = f"http://127.0.0.1:{dash_thread_server.port}"
     network_driver.get(f"{base}{path}")
     wait_for(lambda: network_driver.find_elements(By.CSS_SELECTOR, f"{TILES} .kpi-value"))
     time.sleep(1.0)  # let the map fetch its boundary layer

@@ -13,7 +13,7 @@ from feeds.runner import FeedRunner
 from feeds.scheduler import JOB_DEFAULTS, build_scheduler
 from settings import FeedConfig
 from store import Store
-from store.models import FeedRow, FeedRunRow, ObservationRow, RejectedRecordRow
+from store.models import FeedRunRow, ObservationRow, RejectedRecordRow
 from tests.conftest import Clock
 from tests.fixtures import payload_json
 from tests.fixtures.http_server import Route, free_port, serve
@@ -78,8 +78,13 @@ def test_good_payload_is_stored_and_rerun_changes_nothing(store: Store, clock: C
 
 
 def test_mixed_batch_keeps_good_records_and_stores_reasons(store: Store, clock: Clock) -> None:
+    flat = {
+        "records_path": "",
+        "fields": {"metric": "metric", "area": "area", "period_start": "ts", "value": "value"},
+    }
     with serve({"/data": Route.json(payload_json("mixed_batch.json"))}) as server:
-        report = runner_for(store, clock, feed_config(server.url("/data"))).run("lgsp")
+        config = feed_config(server.url("/data"), options=flat)
+        report = runner_for(store, clock, config).run("lgsp")
     assert report.status == "partial"
     assert report.accepted == 3 and report.rejected == 10
     assert count(store, ObservationRow) == 3
@@ -117,8 +122,7 @@ def test_failures_are_classified_and_keep_earlier_data(
         report = runner.run("lgsp")
     assert (report.status, report.error_kind) == ("failed", kind)
     assert snapshot(store) == before
-    with store.engine.connect() as conn:
-        feed = conn.execute(select(FeedRow).where(FeedRow.id == "lgsp")).scalar_one()
+    feed = {h.id: h for h in store.queries.feed_health()}["lgsp"]
     assert feed.last_status == "failed" and feed.last_error_kind == kind
     assert feed.last_success_at is not None
 

@@ -131,3 +131,14 @@ def test_runs_are_pruned_with_their_rejections(store: Store) -> None:
     assert store.writer.prune_runs(FIXED_NOW - timedelta(days=30)) == 1
     with store.engine.connect() as conn:
         assert conn.execute(select(FeedRunRow).where(FeedRunRow.id == run_id)).first() is None
+
+
+def test_a_total_is_not_compared_with_a_partly_covered_window(store: Store) -> None:
+    feed = _feed(store)
+    rows = [Observation("tourism.visitors", "94", _day(d), 100.0) for d in range(35)]
+    store.writer.write_records(feed, rows, FIXED_NOW)
+    kpi = store.queries.kpis(Scope("94", Window.named("30d", FIXED_NOW)), ["tourism.visitors"])
+    assert kpi["tourism.visitors"].value == 3000.0
+    assert kpi["tourism.visitors"].previous is None  # only 5 of its 30 days have data
+    week = store.queries.kpis(Scope("94", Window.named("7d", FIXED_NOW)), ["tourism.visitors"])
+    assert week["tourism.visitors"].change_pct == 0.0

@@ -1,0 +1,70 @@
+"""Many viewers, one query: reads cached by (query, scope, window, arguments, data version)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from flask import Flask
+from flask_caching import Cache
+
+from settings import CacheConfig
+from store.queries import FeedHealth, KpiValue, Queries
+from store.scope import Scope
+
+T = TypeVar("T")
+VERSION_TTL_S = 2  # the data version itself is re-read at most every 2 s per process
+
+
+def make_cache(server: Flask, config: CacheConfig) -> Cache:
+    options: dict[str, Any] = {
+        "CACHE_DEFAULT_TIMEOUT": config.default_timeout,
+        "CACHE_KEY_PREFIX": "ioc:",
+    }
+    if config.redis_url:
+        options.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=config.redis_url)
+    else:
+        options.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=5000)
+    return Cache(server, config=options)
+
+
+class CachedQueries:
+    """The query layer behind a shared cache; same signatures as the reads it wraps."""
+
+    def __init__(self, queries: Queries, cache: Cache) -> None:
+        self.queries = queries
+        self.cache = cache
+        self.areas = queries.areas
+
+    def kpis(self, scope: Scope, keys: Sequence[str]) -> dict[str, KpiValue]:
+        return self._memo("kpis", scope, tuple(keys), lambda: self.queries.kpis(scope, keys))
+
+    def area_values(
+        self, scope: Scope, key: str, areas: Sequence[str] | None = None
+    ) -> dict[str, float]:
+        args = (key, tuple(areas) if areas is not None else None)
+        return self._memo(
+            "area_values", scope, args, lambda: self.queries.area_values(scope, key, areas)
+        )
+
+    def feed_health(self) -> list[FeedHealth]:
+        return self._memo("feed_health", None, (), self.queries.feed_health)
+
+    def _version(self) -> str:
+        version = self.cache.get("data-version")
+        if version is None:
+            version = self.queries.data_version()
+            self.cache.set("data-version", version, timeout=VERSION_TTL_S)
+        return str(version)
+
+    def _memo(self, name: str, scope: Scope | None, args: tuple, compute: Callable[[], T]) -> T:
+        if scope is not None:
+            self.queries.check(scope)  # permission checks never come from the cache
+        raw = repr((name, scope, args, self._version()))
+        key = f"{name}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
+        found = self.cache.get(key)
+        if found is None:
+            found = compute()
+            self.cache.set(key, found)
+        return found  # type: ignore[no-any-return]
