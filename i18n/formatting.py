@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 
 from i18n import DEFAULT_LANGUAGE
 
@@ -28,6 +29,12 @@ def locale_for(lang: str) -> str:
     return LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE])
 
 
+@functools.cache
+def _locale(lang: str) -> Locale:
+    """Parsed once: Babel re-parses a locale given as a string on every call."""
+    return Locale.parse(locale_for(lang))
+
+
 def _lang(lang: str) -> str:
     return lang if lang in LOCALES else DEFAULT_LANGUAGE
 
@@ -45,16 +52,14 @@ def _rounded(value: float | int | Decimal, decimals: int) -> Decimal:
 def format_number(value: float | int, lang: str, decimals: int = 0) -> str:
     """Grouped number with exactly `decimals` decimals: vi 1.195.741 and 99,71; en 1,195,741."""
     return numbers.format_decimal(
-        _rounded(value, decimals), format=_pattern(decimals), locale=locale_for(lang)
+        _rounded(value, decimals), format=_pattern(decimals), locale=_locale(lang)
     )
 
 
 def format_percent(value_in_percent: float, lang: str, decimals: int = 2) -> str:
     """Percentage from a value already in percent units, sign glued: 99.71 → vi "99,71%"."""
     fraction = _rounded(value_in_percent, decimals) / 100  # exact: Decimal arithmetic
-    return numbers.format_percent(
-        fraction, format=_pattern(decimals) + "%", locale=locale_for(lang)
-    )
+    return numbers.format_percent(fraction, format=_pattern(decimals) + "%", locale=_locale(lang))
 
 
 def format_value(value: float | int, unit: str | None, lang: str, decimals: int = 0) -> str:
@@ -82,7 +87,7 @@ def format_relative(delta: timedelta, lang: str) -> str:
         granularity="minute",
         threshold=1,
         add_direction=True,
-        locale=locale_for(lang),
+        locale=_locale(lang),
     )
 
 
@@ -109,7 +114,7 @@ def format_datetime_local(dt_utc: datetime, lang: str, fmt: str = "short") -> st
         _as_utc(dt_utc),
         pattern,
         tzinfo=dates.get_timezone(LOCAL_TIMEZONE),
-        locale=locale_for(lang),
+        locale=_locale(lang),
     )
 
 
@@ -117,4 +122,4 @@ def format_date_local(d: date | datetime, lang: str) -> str:
     """Calendar date: vi "23/11/2026", en "23 Nov 2026"; datetimes are converted to Vietnam time."""
     if isinstance(d, datetime):
         return format_datetime_local(d, lang, _DATE_PATTERNS[_lang(lang)])
-    return dates.format_date(d, _DATE_PATTERNS[_lang(lang)], locale=locale_for(lang))
+    return dates.format_date(d, _DATE_PATTERNS[_lang(lang)], locale=_locale(lang))

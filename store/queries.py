@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text, tuple_
+from sqlalchemy import Engine, and_, func, or_, select, text
 
 from geo.hierarchy import AdminUnit
 from store.areas import AreaIndex
@@ -158,9 +158,12 @@ class Queries:
         """The values at given (metric, area, period) keys: the latest of a LAST metric."""
         if not keys:
             return {}
+        # An OR of exact primary-key matches: SQLite turns a row-value IN into a full scan.
+        exact = [
+            and_(Obs.metric_id == m, Obs.area_code == a, Obs.period_start == p) for m, a, p in keys
+        ]
         query = select(Obs.metric_id, Obs.area_code, Obs.value).where(
-            Obs.period_kind == "day",
-            tuple_(Obs.metric_id, Obs.area_code, Obs.period_start).in_(keys),
+            Obs.period_kind == "day", or_(*exact)
         )
         return {(m, a): v for m, a, v in conn.execute(query).all()}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import plotly.graph_objects as go
 from dash import Patch
@@ -46,8 +48,12 @@ class MapView:
     selected: str | None = None
 
 
-def empty_figure(circles: bool) -> go.Figure:
-    """Three traces (no-data layer, value layer, labels) with no data; Patches fill them."""
+@cache
+def empty_figure(circles: bool) -> dict[str, Any]:
+    """Three traces (no-data layer, value layer, labels) with no data; Patches fill them.
+
+    Built once per process as a plain dict: every page load sends the same skeleton.
+    """
     if circles:
         base: list[go.BaseTraceType] = [
             go.Scattergeo(mode="markers", marker={"color": "#d5d9de", "size": 14}),
@@ -61,6 +67,7 @@ def empty_figure(circles: bool) -> go.Figure:
     labels = go.Scattergeo(mode="text", hoverinfo="skip", textfont={"size": 11, "color": "#1f2a37"})
     figure = go.Figure([*base, labels])
     figure.update_layout(
+        template="none",
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         height=540,
         showlegend=False,
@@ -75,7 +82,7 @@ def empty_figure(circles: bool) -> go.Figure:
         },
         font={"family": "Be Vietnam Pro, sans-serif"},
     )
-    return figure
+    return figure.to_plotly_json()
 
 
 def map_patch(view: MapView) -> Patch:

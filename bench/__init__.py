@@ -1,0 +1,1 @@
+"""Benchmarks: each prints figures measured against a floor from the same run."""
