@@ -33,11 +33,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    config_help = "config file (default: $IOC_CONFIG or config.yaml)"
     parser = argparse.ArgumentParser(prog="python -m feeds", description=__doc__)
-    parser.add_argument("--config", help="config file (default: $IOC_CONFIG or config.yaml)")
+    parser.add_argument("--config", help=config_help)
+    # `--config` is accepted after the command too, without overwriting a value given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help=config_help)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("check", help="validate the configuration and exit (0 valid, 2 not)")
-    run = commands.add_parser("run", help="run one feed once and print what it ingested")
+    commands.add_parser(
+        "check", parents=[common], help="validate the configuration and exit (0 valid, 2 not)"
+    )
+    run = commands.add_parser(
+        "run", parents=[common], help="run one feed once and print what it ingested"
+    )
     run.add_argument("feed_id")
     return parser
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ class Feed(ABC):
     """
 
     type: ClassVar[str]
-    Options: ClassVar[type[FeedOptions]] = FeedOptions
+    Options: ClassVar[builtins.type[FeedOptions]] = FeedOptions  # `type` is shadowed below
     demo: ClassVar[bool] = False
 
     def __init__(self, feed_id: str, options: FeedOptions, context: FeedContext) -> None:

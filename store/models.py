@@ -138,6 +138,7 @@ class FeedRow(Base):
     last_error_kind: Mapped[str | None] = mapped_column(String(20))
     last_error: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    data_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # cache version
 
 
 class FeedRunRow(Base):

@@ -174,10 +174,12 @@ class Queries:
         return [_feed_health(row) for row in rows]
 
     def data_version(self) -> str:
-        """Changes whenever any feed has run: the key under which cached reads stay valid."""
+        """Moves with every committed write and every finished run: the key of cached reads."""
         with self.engine.connect() as conn:
-            latest = conn.execute(select(func.max(FeedRow.last_run_at))).scalar()
-        return latest.isoformat() if latest else "empty"
+            changed, ran = conn.execute(
+                select(func.max(FeedRow.data_changed_at), func.max(FeedRow.last_run_at))
+            ).one()
+        return f"{changed.isoformat() if changed else '-'}/{ran.isoformat() if ran else '-'}"
 
     def ping(self) -> bool:
         try:

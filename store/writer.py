@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geo.hierarchy import AdminUnit
@@ -118,6 +118,10 @@ class Writer:
             changed = self._write_observations(conn, feed_id, observations, now)
             changed += self._write_events(conn, feed_id, events, now)
             changed += self._write_assets(conn, feed_id, assets)
+            if changed:  # readers' caches key on this: it moves with every committed batch
+                conn.execute(
+                    update(FeedRow).where(FeedRow.id == feed_id).values(data_changed_at=now)
+                )
         return changed
 
     def _metric_id(self, key: str) -> int:
@@ -236,7 +240,7 @@ class Writer:
             )
             if rejections:
                 conn.execute(
-                    RejectedRecordRow.__table__.insert(),
+                    insert(RejectedRecordRow),
                     [
                         {"run_id": run_id, "reason": r.reason, "raw_excerpt": r.raw}
                         for r in rejections[:MAX_REJECTIONS_STORED]

@@ -79,6 +79,8 @@ def _target_line(metric: Metric, level: str, lang: str) -> html.Div:
 
 
 def _freshness_line(state: FeedState | None, lang: str) -> html.Div:
+    if state is not None and state.freshness is Freshness.NEVER:  # its first run is writing
+        return html.Div(t("kpi.loading", lang), className="kpi-freshness stale")
     if state is None or state.age is None:
         return html.Div(t("kpi.never_updated", lang), className="kpi-freshness stale")
     label = t("kpi.updated", lang, age=format_relative(state.age, lang))

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("last_error_kind", sa.String(length=20), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
+        sa.Column("data_changed_at", store.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(

@@ -75,7 +75,10 @@ def test_map_drills_down_from_districts_to_communes(dash_duo, demo_app, demo_sto
     driver = dash_duo.driver
     assert wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS) == [11, 11] or None)
     screenshot(driver, "overview-province")
-    path = dash_duo.find_elements("[data-testid=area-map] g.trace.choropleth path")[11]
+    paths = "[data-testid=area-map] g.trace.choropleth path.choroplethlocation"
+    path = wait_for(
+        lambda: (found := dash_duo.find_elements(paths)) and len(found) >= 22 and found[11]
+    )
     code = driver.execute_script(
         "const gd = document.querySelector('[data-testid=area-map] .js-plotly-plot');"
         "return gd._fullData[1].locations[0];"

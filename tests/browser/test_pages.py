@@ -49,8 +49,8 @@ def test_map_without_boundaries_draws_circles_with_a_note(
     note = dash_duo.wait_for_element("#map-no-boundaries", timeout=10)
     assert "Chưa nạp ranh giới hành chính" in note.text
     count = (
-        "return document.querySelectorAll("
-        "'[data-testid=area-map] g.trace.scattergeo')[0].querySelectorAll('path.point').length"
+        "const g = document.querySelectorAll('[data-testid=area-map] g.trace.scattergeo')[0];"
+        "return g ? g.querySelectorAll('path.point').length : 0;"
     )
     assert wait_for(lambda: dash_duo.driver.execute_script(count) == 11 or None)
     dash_duo.driver.execute_script("arguments[0].scrollIntoView();", note)
