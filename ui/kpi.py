@@ -56,7 +56,13 @@ def _change_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
         return html.Div("\u00a0", className="kpi-change")
     better = {Direction.UP: change > 0, Direction.DOWN: change < 0}.get(metric.direction)
     tone = "neutral" if better is None or abs(change) < 0.05 else ("up" if better else "down")
-    arrow = "bi-arrow-up-right" if change > 0 else "bi-arrow-down-right"
+    arrow = (
+        "bi-arrow-right"
+        if abs(change) < 0.05
+        else "bi-arrow-up-right"
+        if change > 0
+        else "bi-arrow-down-right"
+    )
     return html.Div(
         [
             html.I(className=f"bi {arrow}"),

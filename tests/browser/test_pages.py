@@ -53,7 +53,7 @@ def test_map_without_boundaries_draws_circles_with_a_note(
         "return g ? g.querySelectorAll('path.point').length : 0;"
     )
     assert wait_for(lambda: dash_duo.driver.execute_script(count) == 11 or None)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView();", note)
-    screenshot(dash_duo.driver, "overview-no-boundaries")
+    card = dash_duo.find_element(".map-card")
+    card.screenshot(str(screenshot(dash_duo.driver, "overview-no-boundaries")))
     assert dash_duo.get_logs() == []
     store.engine.dispose()

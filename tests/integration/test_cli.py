@@ -116,3 +116,35 @@ def wait_for_feed(url: str, timeout: float = 60.0) -> dict:
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} never reported a successful feed run")
+
+
+def test_scheduler_process_runs_feeds_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import sqlite3
+
+    config = small_config(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feeds", "--config", str(config)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=hermetic_env(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        status = None
+        while status != "ok" and time.monotonic() < deadline:
+            time.sleep(0.3)
+            try:
+                with sqlite3.connect(tmp_path / "ioc.db") as db:
+                    row = db.execute(
+                        "SELECT last_status FROM feeds WHERE id='simulator'"
+                    ).fetchone()
+                status = row[0] if row else None
+            except sqlite3.OperationalError:  # the schema is still being created
+                continue
+        assert status == "ok"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output

@@ -197,3 +197,22 @@ def test_scheduler_has_one_coalesced_job_per_enabled_feed(store: Store, clock: C
     assert "a" in jobs and "b" not in jobs
     assert JOB_DEFAULTS == {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     assert jobs["a"].trigger.jitter == 6
+
+
+def test_simulator_rerun_over_the_same_data_changes_nothing(store: Store, clock: Clock) -> None:
+    config = FeedConfig.model_validate(
+        {
+            "id": "simulator",
+            "type": "simulator",
+            "interval": 60,
+            "timeout": 120,
+            "options": {"backfill_days": 3},
+        }
+    )
+    runner = runner_for(store, clock, config)
+    first = runner.run("simulator")
+    before = snapshot(store)
+    second = runner.run("simulator")  # a catch-up run at the same instant: same values
+    assert first.status == second.status == "ok"
+    assert first.accepted > 10_000 and second.changed == 0
+    assert snapshot(store) == before
