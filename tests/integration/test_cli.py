@@ -47,6 +47,18 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def start(*args: str, **env: str) -> subprocess.Popen[str]:
+    """A long-running command in the background, its output collected for the assertions."""
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**hermetic_env(), **env},
+    )
+
+
 def test_check_accepts_the_shipped_config() -> None:
     result = run("-m", "feeds", "check")
     assert result.returncode == 0, result.stderr
@@ -84,14 +96,7 @@ def free_port() -> int:
 
 def test_app_serves_health_and_data_then_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "app.py", "--config", str(small_config(tmp_path)), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=hermetic_env(),
-    )
+    process = start("app.py", "--config", str(small_config(tmp_path)), "--port", str(port))
     try:
         health = wait_for_feed(f"http://127.0.0.1:{port}/healthz")
         assert health["database"]["reachable"] is True
@@ -122,14 +127,7 @@ def test_scheduler_process_runs_feeds_and_stops_on_sigterm(tmp_path: Path) -> No
     import sqlite3
 
     config = small_config(tmp_path)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feeds", "--config", str(config)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=hermetic_env(),
-    )
+    process = start("-m", "feeds", "--config", str(config))
     try:
         deadline = time.monotonic() + 60
         status = None
@@ -148,3 +146,28 @@ def test_scheduler_process_runs_feeds_and_stops_on_sigterm(tmp_path: Path) -> No
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
+
+
+def test_gunicorn_workers_serve_without_scheduling(tmp_path: Path) -> None:
+    """The production layout: several web workers, no scheduler among them."""
+    config = small_config(tmp_path)
+    assert run("-m", "feeds", "run", "simulator", "--config", str(config)).returncode == 0
+    port = free_port()
+    process = start(
+        "-m",
+        "gunicorn",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "wsgi:server",
+        IOC_CONFIG=str(config),
+    )
+    try:
+        first = wait_for_feed(f"http://127.0.0.1:{port}/healthz")
+        time.sleep(1.5)  # a scheduler, if one had started, would have run the feed again
+        again = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        assert again["feeds"][0]["last_run_at"] == first["feeds"][0]["last_run_at"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
