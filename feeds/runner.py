@@ -24,6 +24,7 @@ from store.writer import FeedSpec, RunOutcome
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 20000
+LARGE_RUN = 100_000  # rows changed: enough to refresh the planner's statistics afterwards
 
 
 def utc_now() -> datetime:
@@ -176,6 +177,8 @@ class FeedRunner:
             text,
         )
         previous = self.store.writer.finish_run(run_id, feed_id, outcome, tally.rejections)
+        if tally.changed >= LARGE_RUN:
+            self.store.writer.refresh_statistics()
         _log_transition(feed_id, previous, outcome)
         return RunReport(
             feed_id,

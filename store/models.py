@@ -64,10 +64,9 @@ class ObservationRow(Base):
     """A metric's value for one area and period; the natural key makes ingest idempotent."""
 
     __tablename__ = "observations"
-    __table_args__ = (
-        Index("ix_observations_period", "metric_id", "period_kind", "period_start"),
-        {"sqlite_with_rowid": False},
-    )
+    # Every read names its areas, so the primary key (metric, area, kind, period) serves them all;
+    # a second index only slowed ingest and, without statistics, misled PostgreSQL's planner.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"), primary_key=True)
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)

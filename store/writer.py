@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geo.hierarchy import AdminUnit
@@ -253,6 +253,16 @@ class Writer:
                 update(FeedRow).where(FeedRow.id == feed_id).values(**_feed_health(outcome))
             )
         return previous
+
+    def refresh_statistics(self) -> None:
+        """Let the query planner see the table as it is now (after a large backfill)."""
+        statement = (
+            "ANALYZE observations"
+            if self.engine.dialect.name == "postgresql"
+            else ("PRAGMA optimize")
+        )
+        with self.engine.begin() as conn:
+            conn.execute(text(statement))
 
     def prune_runs(self, older_than: datetime) -> int:
         """Forget runs (and their rejected records) older than the retention horizon."""

@@ -189,10 +189,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("metric_id", "area_code", "period_kind", "period_start"),
         sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("observations", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_observations_period", ["metric_id", "period_kind", "period_start"], unique=False
-        )
 
     op.create_table(
         "rejected_records",
@@ -218,9 +214,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_rejected_records_run_id"))
 
     op.drop_table("rejected_records")
-    with op.batch_alter_table("observations", schema=None) as batch_op:
-        batch_op.drop_index("ix_observations_period")
-
     op.drop_table("observations")
     with op.batch_alter_table("feed_runs", schema=None) as batch_op:
         batch_op.drop_index("ix_feed_runs_feed_started")
