@@ -10,7 +10,7 @@ from flask import Flask
 from flask_caching import Cache
 
 from settings import CacheConfig
-from store.queries import FeedHealth, KpiValue, Queries
+from store.queries import FeedHealth, KpiValue, Place, Queries, Trend
 from store.scope import Scope
 
 T = TypeVar("T")
@@ -46,6 +46,32 @@ class CachedQueries:
         args = (key, tuple(areas) if areas is not None else None)
         return self._memo(
             "area_values", scope, args, lambda: self.queries.area_values(scope, key, areas)
+        )
+
+    def dim_values(self, scope: Scope, key: str) -> dict[str, float]:
+        return self._memo("dim_values", scope, (key,), lambda: self.queries.dim_values(scope, key))
+
+    def trend(self, scope: Scope, key: str, grain: str) -> Trend:
+        return self._memo(
+            "trend", scope, (key, grain), lambda: self.queries.trend(scope, key, grain)
+        )
+
+    def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
+        return self._memo(
+            "assets",
+            scope,
+            (domain, tuple(kinds)),
+            lambda: self.queries.assets(scope, domain, kinds),
+        )
+
+    def events(
+        self, scope: Scope, domain: str, kinds: Sequence[str] = (), limit: int = 500
+    ) -> list[Place]:
+        return self._memo(
+            "events",
+            scope,
+            (domain, tuple(kinds), limit),
+            lambda: self.queries.events(scope, domain, kinds, limit),
         )
 
     def feed_health(self) -> list[FeedHealth]:

@@ -15,7 +15,7 @@ from dash import Dash, Input, Output
 from dashboards import callbacks, routes
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
-from dashboards.pages import domains, overview
+from dashboards.pages import domains, feeds_page, overview
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
@@ -72,6 +72,7 @@ def create_app(
     app.server.extensions["ioc"] = Services(settings, store, cached, boundaries, clock)
     overview.register(app)
     domains.register(app)
+    feeds_page.register(app)
     callbacks.register(app)
     routes.register(app.server)
     app.layout = _layout

@@ -33,6 +33,12 @@ def _warn_missing(key: str) -> None:
     logger.warning("missing UI text %r", key)
 
 
+def label(group: str, code: str, lang: str) -> str:
+    """The name of a code a feed sent (a status, a kind), or the code itself if it has none."""
+    key = f"{group}.{code}"
+    return t(key, lang) if key in _catalog(DEFAULT_LANGUAGE) else code
+
+
 def t(key: str, lang: str, **params: object) -> str:
     """Translate `key`: the language's text, else Vietnamese, else the key; then format params."""
     template = _catalog(lang).get(key) or _catalog(DEFAULT_LANGUAGE).get(key)

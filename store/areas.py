@@ -50,6 +50,13 @@ class AreaIndex:
     def is_within(self, code: str, root: str) -> bool:
         return code in self.by_code and root in self.ancestors(code)
 
+    def descendants(self, code: str) -> list[str]:
+        """The area and everything below it."""
+        found = [code]
+        for child in self.children(code):
+            found.extend(self.descendants(child))
+        return found
+
     def at_level(self, level: str) -> tuple[str, ...]:
         return tuple(c for c, u in self.by_code.items() if u.level == level)
 

@@ -70,6 +70,7 @@ class ObservationRow(Base):
 
     metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"), primary_key=True)
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
     period_kind: Mapped[str] = mapped_column(String(5), primary_key=True)
     period_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     value: Mapped[float] = mapped_column(Float)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select, text
@@ -12,10 +12,20 @@ from sqlalchemy import Engine, and_, func, or_, select, text
 from geo.hierarchy import AdminUnit
 from store.areas import AreaIndex
 from store.catalog import METRICS_BY_KEY, Aggregation, Metric
-from store.models import Area, FeedRow, MetricRow, ObservationRow
-from store.scope import Scope, ScopeError, Window
+from store.models import (
+    Area,
+    AssetRow,
+    EventRow,
+    FeedRow,
+    FeedRunRow,
+    MetricRow,
+    ObservationRow,
+    RejectedRecordRow,
+)
+from store.scope import LOCAL_TZ, Scope, ScopeError, Window
 
 Obs = ObservationRow
+PERIOD_LENGTH = {"day": timedelta(days=1), "month": timedelta(days=31), "year": timedelta(days=366)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,47 @@ class KpiValue:
             return None
         assert self.previous is not None
         return (self.value - self.previous) / abs(self.previous) * 100
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    period: date  # local (Asia/Ho_Chi_Minh) start of the bucket
+    value: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    current: list[TrendPoint]
+    last_year: list[TrendPoint]  # the same buckets one year earlier, aligned by position
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """An asset or an event as the pages show it."""
+
+    kind: str
+    source_id: str
+    name: str
+    area: str | None
+    lat: float | None
+    lon: float | None
+    status: str
+    severity: str
+    time: datetime
+    attributes: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    run_id: int
+    feed_id: str
+    started_at: datetime
+    status: str
+    accepted: int
+    rejected: int
+    error_kind: str | None
+    error_text: str | None
+    duration_ms: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +164,40 @@ class Queries:
         values = {code: _compute(metric, aggregates.get(code, {})) for code in children}
         return {code: v for code, v in values.items() if v is not None}
 
+    def dim_values(self, scope: Scope, key: str) -> dict[str, float]:
+        """The metric's value per dimension member (agency, portal, ...) in the scope's area."""
+        self.check(scope)
+        metric = METRICS_BY_KEY[key]
+        aggregates = self._aggregates([metric], [scope.area], scope.window, by_dim=True)
+        values = {dim: _compute(metric, aggs) for dim, aggs in aggregates.items()}
+        return {dim: v for dim, v in values.items() if v is not None}
+
     def _aggregates(
-        self, metrics: Iterable[Metric], areas: Sequence[str], window: Window
+        self, metrics: Iterable[Metric], areas: Sequence[str], window: Window, by_dim: bool = False
     ) -> dict[str, dict[str, Aggregate]]:
-        """One grouped pass over the observations: sum, count, max, latest period per metric."""
+        """One grouped pass: sum, count, max, latest period per metric and per area (or per
+        dimension member of one area when `by_dim`)."""
         keys = sorted({c for m in metrics for c in m.components})
         ids = {self.metric_ids[k]: k for k in keys}
+        split = Obs.dim if by_dim else Obs.area_code
+        kinds: dict[str, list[int]] = {}
+        for metric_id, key in ids.items():
+            kinds.setdefault(METRICS_BY_KEY[key].period_kind, []).append(metric_id)
+        # Periods overlapping the window: a yearly plan counts for any window inside its year.
+        in_window = or_(
+            *(
+                and_(
+                    Obs.metric_id.in_(members),
+                    Obs.period_kind == kind,
+                    Obs.period_start > window.start - PERIOD_LENGTH[kind],
+                    Obs.period_start < window.end,
+                )
+                for kind, members in kinds.items()
+            )
+        )
         query = (
             select(
-                Obs.area_code,
+                split,
                 Obs.metric_id,
                 func.sum(Obs.value),
                 func.count(),
@@ -130,44 +206,184 @@ class Queries:
                 func.min(Obs.feed_id),
             )
             .where(
-                Obs.metric_id.in_(ids),
                 Obs.area_code.in_(areas),
-                Obs.period_kind == "day",
-                Obs.period_start >= window.start,
-                Obs.period_start < window.end,
+                Obs.dim != "" if by_dim else Obs.dim == "",
+                in_window,
             )
-            .group_by(Obs.area_code, Obs.metric_id)
+            .group_by(split, Obs.metric_id)
         )
         result: dict[str, dict[str, Aggregate]] = {}
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-            lasts = self._last_values(
-                conn, [(r[1], r[0], r[5]) for r in rows if _needs_last(ids[r[1]])]
-            )
-        for area, metric_id, total, count, peak, last_period, feed in rows:
-            last_value = lasts.get((metric_id, area))
-            result.setdefault(area, {})[ids[metric_id]] = Aggregate(
+            wanted = [(r[1], r[0], r[5]) for r in rows if _needs_last(ids[r[1]])]
+            lasts = self._last_values(conn, wanted, areas[0] if by_dim else None)
+        for group, metric_id, total, count, peak, last_period, feed in rows:
+            last_value = lasts.get((metric_id, group))
+            result.setdefault(group, {})[ids[metric_id]] = Aggregate(
                 total, count, peak, last_period, feed, last_value
             )
         return result
 
     @staticmethod
     def _last_values(
-        conn: Any, keys: list[tuple[int, str, datetime]]
+        conn: Any, keys: list[tuple[int, str, datetime]], dim_area: str | None
     ) -> dict[tuple[int, str], float]:
-        """The values at given (metric, area, period) keys: the latest of a LAST metric."""
+        """Values at (metric, group, period) keys, the group being an area, or a dimension
+        member of `dim_area`: the latest value of a LAST metric."""
         if not keys:
             return {}
         # An OR of exact primary-key matches: SQLite turns a row-value IN into a full scan.
-        exact = [
-            and_(Obs.metric_id == m, Obs.area_code == a, Obs.period_start == p) for m, a, p in keys
-        ]
-        query = select(Obs.metric_id, Obs.area_code, Obs.value).where(
-            Obs.period_kind == "day", or_(*exact)
+        if dim_area is None:
+            exact = [
+                and_(Obs.metric_id == m, Obs.area_code == g, Obs.dim == "", Obs.period_start == p)
+                for m, g, p in keys
+            ]
+            group = Obs.area_code
+        else:
+            exact = [
+                and_(
+                    Obs.metric_id == m,
+                    Obs.area_code == dim_area,
+                    Obs.dim == g,
+                    Obs.period_start == p,
+                )
+                for m, g, p in keys
+            ]
+            group = Obs.dim
+        query = select(Obs.metric_id, group, Obs.value).where(Obs.period_kind == "day", or_(*exact))
+        return {(m, g): v for m, g, v in conn.execute(query).all()}
+
+    # -- trends -----------------------------------------------------------------------------
+    def trend(self, scope: Scope, key: str, grain: str) -> Trend:
+        """The metric per day, ISO week or month of the window, and the same buckets a year
+        earlier (computed from the daily components, so ratios stay ratios)."""
+        self.check(scope)
+        metric = METRICS_BY_KEY[key]
+        year = timedelta(days=364 if grain == "week" else 365)  # weeks keep their weekday
+        current = self._buckets(metric, scope.area, scope.window, grain)
+        shifted = Window(scope.window.start - year, scope.window.end - year)
+        before = self._buckets(metric, scope.area, shifted, grain)
+        return Trend(
+            [TrendPoint(p, v) for p, v in current.items()],
+            _align(list(current), before, year),
         )
-        return {(m, a): v for m, a, v in conn.execute(query).all()}
+
+    def _buckets(
+        self, metric: Metric, area: str, window: Window, grain: str
+    ) -> dict[date, float | None]:
+        ids = {self.metric_ids[c]: c for c in metric.components}
+        query = (
+            select(Obs.metric_id, Obs.period_start, Obs.value)
+            .where(
+                Obs.metric_id.in_(ids),
+                Obs.area_code == area,
+                Obs.dim == "",
+                Obs.period_kind == "day",
+                Obs.period_start >= window.start,
+                Obs.period_start < window.end,
+            )
+            .order_by(Obs.period_start)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        grouped: dict[date, dict[str, list[float]]] = {}
+        for metric_id, start, value in rows:
+            bucket = bucket_start(start.astimezone(LOCAL_TZ).date(), grain)
+            grouped.setdefault(bucket, {}).setdefault(ids[metric_id], []).append(value)
+        return {b: _from_values(metric, parts) for b, parts in sorted(grouped.items())}
+
+    # -- places -----------------------------------------------------------------------------
+    def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
+        """The domain's assets inside the scope's area (its whole subtree)."""
+        self.check(scope)
+        query = select(AssetRow.__table__).where(
+            AssetRow.domain == domain, AssetRow.area_code.in_(self.areas.descendants(scope.area))
+        )
+        if kinds:
+            query = query.where(AssetRow.kind.in_(kinds))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(AssetRow.name)).all()
+        return [
+            Place(
+                r.kind,
+                r.source_id,
+                r.name,
+                r.area_code,
+                r.lat,
+                r.lon,
+                r.status,
+                "info",
+                r.last_seen,
+                dict(r.attributes or {}),
+            )
+            for r in rows
+        ]
+
+    def events(
+        self, scope: Scope, domain: str, kinds: Sequence[str] = (), limit: int = 500
+    ) -> list[Place]:
+        """The domain's events in the scope's area and window, newest first."""
+        self.check(scope)
+        query = select(EventRow.__table__).where(
+            EventRow.domain == domain,
+            EventRow.area_code.in_(self.areas.descendants(scope.area)),
+            EventRow.occurred_at >= scope.window.start,
+            EventRow.occurred_at < scope.window.end,
+        )
+        if kinds:
+            query = query.where(EventRow.kind.in_(kinds))
+        query = query.order_by(EventRow.occurred_at.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            Place(
+                r.kind,
+                r.source_id,
+                r.title,
+                r.area_code,
+                r.lat,
+                r.lon,
+                r.status,
+                r.severity,
+                r.occurred_at,
+                dict(r.attributes or {}),
+            )
+            for r in rows
+        ]
 
     # -- feeds ------------------------------------------------------------------------------
+    def last_runs(self) -> dict[str, RunSummary]:
+        """Each feed's most recent finished run."""
+        latest = (
+            select(FeedRunRow.feed_id, func.max(FeedRunRow.id).label("id"))
+            .where(FeedRunRow.status != "running")
+            .group_by(FeedRunRow.feed_id)
+            .subquery()
+        )
+        query = select(FeedRunRow.__table__).join(latest, FeedRunRow.id == latest.c.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {r.feed_id: _run(r) for r in rows}
+
+    def feed_runs(self, feed_id: str, limit: int = 50) -> list[RunSummary]:
+        query = (
+            select(FeedRunRow.__table__)
+            .where(FeedRunRow.feed_id == feed_id)
+            .order_by(FeedRunRow.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_run(r) for r in conn.execute(query).all()]
+
+    def rejections(self, run_id: int, limit: int = 100) -> list[tuple[str, str]]:
+        query = (
+            select(RejectedRecordRow.reason, RejectedRecordRow.raw_excerpt)
+            .where(RejectedRecordRow.run_id == run_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(reason, raw) for reason, raw in conn.execute(query).all()]
+
     def feed_health(self) -> list[FeedHealth]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(FeedRow.__table__).order_by(FeedRow.id)).all()
@@ -198,6 +414,51 @@ def _comparable(
         return True
     covered_now = current[metric.key].count if metric.key in current else 0
     return previous[metric.key].count >= covered_now
+
+
+def bucket_start(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _from_values(metric: Metric, parts: dict[str, list[float]]) -> float | None:
+    """A bucket's value from the daily values of the metric's components."""
+    if metric.aggregation is Aggregation.RATIO:
+        assert metric.numerator and metric.denominator
+        den = sum(parts.get(metric.denominator, []))
+        return sum(parts.get(metric.numerator, [])) / den * metric.scale if den else None
+    values = parts.get(metric.key, [])
+    if not values:
+        return None
+    return {
+        Aggregation.SUM: sum(values),
+        Aggregation.MEAN: sum(values) / len(values),
+        Aggregation.MAX: max(values),
+        Aggregation.LAST: values[-1],
+    }[metric.aggregation]
+
+
+def _align(
+    periods: list[date], before: dict[date, float | None], year: timedelta
+) -> list[TrendPoint]:
+    return [TrendPoint(p, before.get(p - year)) for p in periods]
+
+
+def _run(row: Any) -> RunSummary:
+    return RunSummary(
+        row.id,
+        row.feed_id,
+        row.started_at,
+        row.status,
+        row.accepted,
+        row.rejected,
+        row.error_kind,
+        row.error_text,
+        row.duration_ms,
+    )
 
 
 def _needs_last(key: str) -> bool:

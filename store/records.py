@@ -12,13 +12,17 @@ PERIOD_KINDS = ("day", "month", "year")
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """One value of a catalogued metric for one area and one period (UTC start)."""
+    """One value of a catalogued metric for one area and one period (UTC start).
+
+    `dim` splits a metric inside an area (an agency, a portal, a category); "" is the total.
+    """
 
     metric: str
     area: str
     period_start: datetime
     value: float
     period_kind: str = "day"
+    dim: str = ""
 
 
 @dataclass(frozen=True, slots=True)

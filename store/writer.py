@@ -138,6 +138,7 @@ class Writer:
             {
                 "metric_id": self._metric_id(o.metric),
                 "area_code": o.area,
+                "dim": o.dim,
                 "period_kind": o.period_kind,
                 "period_start": o.period_start,
                 "value": o.value,
@@ -146,7 +147,7 @@ class Writer:
             }
             for o in observations
         ]
-        keys = ["metric_id", "area_code", "period_kind", "period_start"]
+        keys = ["metric_id", "area_code", "dim", "period_kind", "period_start"]
         return self._upsert(
             conn, ObservationRow, rows, keys, ["value", "feed_id"], also=["ingested_at"]
         )

@@ -37,6 +37,20 @@ class MapArea:
 
 
 @dataclass(frozen=True, slots=True)
+class MapPoint:
+    """A facility, station, camera or report drawn over the areas."""
+
+    lat: float
+    lon: float
+    label: str  # hover text (already formatted)
+    status: str  # good | warn | critical | nodata
+    area: str | None = None  # clicking the point selects this area
+
+
+POINT_COLOURS = {"good": "#1a7f37", "warn": "#e0a100", "critical": "#c62828", "nodata": "#6b7785"}
+
+
+@dataclass(frozen=True, slots=True)
 class MapView:
     """What the map shows: which areas, their values for one metric, the selection."""
 
@@ -65,7 +79,10 @@ def empty_figure(circles: bool) -> dict[str, Any]:
             go.Choropleth(marker_line_color="#ffffff", colorbar={"thickness": 12, "len": 0.8}),
         ]
     labels = go.Scattergeo(mode="text", hoverinfo="skip", textfont={"size": 11, "color": "#1f2a37"})
-    figure = go.Figure([*base, labels])
+    points = go.Scattergeo(
+        mode="markers", marker={"size": 9, "line": {"width": 1, "color": "#ffffff"}}
+    )
+    figure = go.Figure([*base, labels, points])
     figure.update_layout(
         template="none",
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
@@ -98,6 +115,26 @@ def map_patch(view: MapView) -> Patch:
     patch["data"][2]["lat"] = [a.lat for a in view.areas]
     patch["data"][2]["lon"] = [a.lon for a in view.areas]
     patch["data"][2]["text"] = [a.name for a in view.areas]
+    return patch
+
+
+def points_patch(points: Sequence[MapPoint]) -> Patch:
+    """The point layer alone (facilities, stations, cameras, reports)."""
+    patch = Patch()
+    patch["data"][3].update(
+        {
+            "lat": [p.lat for p in points],
+            "lon": [p.lon for p in points],
+            "text": [p.label for p in points],
+            "hovertemplate": "%{text}<extra></extra>",
+            "customdata": [p.area for p in points],
+            "marker": {
+                "size": 9,
+                "color": [POINT_COLOURS[p.status] for p in points],
+                "line": {"width": 1, "color": "#ffffff"},
+            },
+        }
+    )
     return patch
 
 

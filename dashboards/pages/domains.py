@@ -1,4 +1,4 @@
-"""The ten domain pages, registered from the domain list: header, scope, headline KPI tiles."""
+"""The ten domain pages, each built from its PageSpec by the same layout and callbacks."""
 
 from __future__ import annotations
 
@@ -6,15 +6,48 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
-from dash import Dash, html
+import dash_bootstrap_components as dbc
+from dash import MATCH, Dash, Input, Output, State, dcc, html, no_update
 
-from dashboards.context import current_lang, scope_for, services
-from store.catalog import DOMAINS, Domain, tile_metrics
-from ui.page import kpi_section, page_header, scope_controls
+from dashboards.context import current_lang, feed_states, scope_for, services
+from dashboards.pages.overview import graph_config
+from dashboards.routes import geojson_url
+from dashboards.rows import map_parent, table_rows
+from dashboards.specs import PAGES, PAGES_BY_DOMAIN, PageSpec, PointLayer
+from i18n import label, t
+from i18n.formatting import format_relative
+from store.catalog import METRICS_BY_KEY
+from store.scope import Scope
+from ui.charts import breakdown_figure, empty_message, trend_figure
+from ui.export import to_csv, to_xlsx
+from ui.maps import MapArea, MapPoint, MapView, empty_figure, map_patch, points_patch
+from ui.page import kpi_section, page_header, param_id, scope_controls
+from ui.status import FeedState, Freshness
+from ui.table import grid
+
+GRAINS = ("day", "week", "month")
+MAX_POINTS = 400  # the newest events first: enough to see a pattern, light to send
+POINT_STATUS = {
+    "online": "good",
+    "ok": "good",
+    "up": "good",
+    "resolved": "good",
+    "offline": "critical",
+    "down": "critical",
+    "overdue": "critical",
+    "warning": "warn",
+    "in_progress": "warn",
+    "received": "warn",
+}
+
+
+def _id(kind: str, page: str) -> dict[str, str]:
+    return {"type": kind, "page": page}
 
 
 def register(app: Dash) -> None:
-    for order, domain in enumerate(DOMAINS, start=1):
+    for order, spec in enumerate(PAGES, start=1):
+        domain = spec.domain
         dash.register_page(
             f"domain.{domain.key}",
             path=f"/{domain.slug}",
@@ -24,25 +57,353 @@ def register(app: Dash) -> None:
             order=order,
             icon=domain.icon,
             title=f"{domain.name_vi} · IOC Sóc Trăng",
-            layout=_layout_for(domain),
+            layout=_layout_for(spec),
         )
+    _register_callbacks(app)
 
 
-def _layout_for(domain: Domain) -> Callable[..., html.Div]:
-    def layout(area: str | None = None, window: str | None = None, **_: Any) -> html.Div:
+def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
+    def layout(
+        area: str | None = None,
+        window: str | None = None,
+        trend: str | None = None,
+        grain: str | None = None,
+        table: str | None = None,
+        **_: Any,
+    ) -> html.Div:
         svc, lang = services(), current_lang()
         scope = scope_for(area, window)
-        title = domain.name_en if lang == "en" else domain.name_vi
-        controls = scope_controls(
-            domain.key, svc.queries.areas, scope.area, scope.window.name, lang
-        )
-        keys = [m.key for m in tile_metrics(domain.key)]
+        page = spec.domain_key
+        title = spec.domain.name_en if lang == "en" else spec.domain.name_vi
+        controls = scope_controls(page, svc.queries.areas, scope.area, scope.window.name, lang)
         return html.Div(
             [
-                page_header(title, domain.system_vi, controls),
-                kpi_section(domain.key, keys, svc.settings.ui.refresh_interval),
+                page_header(title, spec.domain.system_vi, controls),
+                html.Div(id=_id("sources", page), className="source-badges"),
+                kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
+                dbc.Row(
+                    [
+                        dbc.Col(_trend_card(spec, trend, grain, lang), lg=7),
+                        dbc.Col(_breakdown_card(spec, lang), lg=5),
+                    ],
+                    className="g-3 mt-1",
+                ),
+                _map_card(spec, lang),
+                _tables_card(spec, table, lang),
+                dcc.Download(id=_id("download", page)),
             ],
-            className=f"domain-page domain-{domain.key}",
+            className=f"domain-page domain-{page}",
         )
 
     return layout
+
+
+def _card(
+    title: Any, body: list[Any], tools: list[Any] | None = None, class_name: str = ""
+) -> dbc.Card:
+    head = html.Div(
+        [
+            html.H2(title, className="card-title h6 mb-0"),
+            html.Div(tools or [], className="d-flex gap-2 align-items-center"),
+        ],
+        className="map-head",
+    )
+    return dbc.Card(dbc.CardBody([head, *body]), className=f"panel-card {class_name}")
+
+
+def _trend_card(spec: PageSpec, trend: str | None, grain: str | None, lang: str) -> dbc.Card:
+    page = spec.domain_key
+    options = [{"label": _metric_name(k, lang), "value": k} for k in spec.trend]
+    tools = [
+        dcc.Dropdown(
+            id=param_id(page, "trend"),
+            options=options,
+            clearable=False,
+            value=trend if trend in spec.trend else spec.trend[0],
+            className="metric-select",
+        ),
+        dbc.RadioItems(
+            id=param_id(page, "grain"),
+            value=grain if grain in GRAINS else "day",
+            options=[{"label": t(f"grain.{g}", lang), "value": g} for g in GRAINS],
+            inline=True,
+            inputClassName="btn-check",
+            labelClassName="btn btn-sm btn-outline-secondary",
+            labelCheckedClassName="active",
+        ),
+    ]
+    graph = dcc.Graph(
+        id=_id("trend", page), config={"displayModeBar": False}, figure=empty_message("")
+    )
+    return _card(t("trend.title", lang), [graph], tools)
+
+
+def _breakdown_card(spec: PageSpec, lang: str) -> dbc.Card:
+    graph = dcc.Graph(
+        id=_id("breakdown", spec.domain_key),
+        config={"displayModeBar": False},
+        figure=empty_message(""),
+    )
+    title = t("breakdown.title", lang, metric=_metric_name(spec.map_metric, lang).lower())
+    return _card(title, [html.Div(graph, className="breakdown-scroll")])
+
+
+def _map_card(spec: PageSpec, lang: str) -> dbc.Card:
+    boundaries = services().boundaries
+    note = (
+        None
+        if boundaries.available
+        else dbc.Alert(
+            t("map.no_boundaries", lang), color="secondary", className="map-note py-2 mb-2"
+        )
+    )
+    legend = _point_legend(spec.points, lang) if spec.points else None
+    graph = dcc.Graph(
+        id=_id("map", spec.domain_key),
+        config=graph_config(),
+        figure=empty_figure(not boundaries.available),
+    )
+    title = t("map.title", lang, metric=_metric_name(spec.map_metric, lang).lower())
+    return _card(
+        title,
+        [note, legend, html.Div(graph, **{"data-testid": "area-map"}, className="area-map")],
+        [
+            dbc.Button(
+                t("map.back", lang),
+                id=_id("map-up", spec.domain_key),
+                size="sm",
+                color="secondary",
+                outline=True,
+            )
+        ],
+        "mt-3",
+    )
+
+
+def _point_legend(points: PointLayer, lang: str) -> html.Div:
+    name = points.name_en if lang == "en" else points.name_vi
+    return html.Div([html.Span(className="legend-dot"), name], className="point-legend")
+
+
+def _tables_card(spec: PageSpec, table: str | None, lang: str) -> dbc.Card:
+    page = spec.domain_key
+    keys = [tb.key for tb in spec.tables]
+    tabs = dbc.RadioItems(
+        id=param_id(page, "table"),
+        value=table if table in keys else keys[0],
+        options=[
+            {"label": tb.title_en if lang == "en" else tb.title_vi, "value": tb.key}
+            for tb in spec.tables
+        ],
+        inline=True,
+        inputClassName="btn-check",
+        labelClassName="btn btn-sm btn-outline-primary",
+        labelCheckedClassName="active",
+        className="table-tabs",
+    )
+    tools = [
+        dbc.Button(
+            [html.I(className="bi bi-filetype-csv me-1"), "CSV"],
+            id=_id("export-csv", page),
+            size="sm",
+            color="secondary",
+            outline=True,
+        ),
+        dbc.Button(
+            [html.I(className="bi bi-file-earmark-excel me-1"), "Excel"],
+            id=_id("export-xlsx", page),
+            size="sm",
+            color="success",
+            outline=True,
+        ),
+    ]
+    return _card(t("table.title", lang), [tabs, grid(_id("grid", page), lang)], tools, "mt-3")
+
+
+def _metric_name(key: str, lang: str) -> str:
+    metric = METRICS_BY_KEY[key]
+    return metric.name_en if lang == "en" else metric.name_vi
+
+
+# -- callbacks (one set for all ten pages, matched by page key) ------------------------------
+def _inputs(*extra: str) -> list[Input]:
+    params = [Input(param_id(MATCH, p), "value") for p in ("area", "window", *extra)]  # type: ignore[arg-type]
+    return [*params, Input(_id("refresh", MATCH), "n_intervals")]  # type: ignore[arg-type]
+
+
+def _register_callbacks(app: Dash) -> None:
+    @app.callback(Output(_id("trend", MATCH), "figure"), *_inputs("trend", "grain"))  # type: ignore[arg-type]
+    def update_trend(area: str, window: str, key: str, grain: str, _tick: Any) -> Any:
+        spec, lang, scope = _context(area, window)
+        key = key if key in spec.trend else spec.trend[0]
+        trend = services().queries.trend(scope, key, grain if grain in GRAINS else "day")
+        if all(p.value is None for p in trend.current):
+            return empty_message(t("kpi.no_data", lang))
+        return trend_figure(trend, METRICS_BY_KEY[key], lang, key in spec.epidemic_line)
+
+    @app.callback(Output(_id("breakdown", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
+    def update_breakdown(area: str, window: str, _tick: Any) -> Any:
+        spec, lang, scope = _context(area, window)
+        parent = Scope(map_parent(scope), scope.window, scope.allowed)
+        values = services().queries.area_values(parent, spec.map_metric)
+        if not values:
+            return empty_message(t("kpi.no_data", lang))
+        names = {c: services().queries.areas.name(c, lang) for c in values}
+        return breakdown_figure(values, names, METRICS_BY_KEY[spec.map_metric], lang)
+
+    @app.callback(Output(_id("map", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
+    def update_map(area: str, window: str, _tick: Any) -> Any:
+        spec, lang, scope = _context(area, window)
+        return map_patch(_map_view(spec, scope, lang))
+
+    @app.callback(
+        Output(_id("map", MATCH), "figure", allow_duplicate=True),  # type: ignore[arg-type]
+        Input(param_id(MATCH, "area"), "value"),
+        Input(param_id(MATCH, "window"), "value"),  # type: ignore[arg-type]
+        prevent_initial_call="initial_duplicate",
+    )
+    def update_points(area: str, window: str) -> Any:
+        """The point layer changes with the scope, not on every refresh of the values."""
+        spec, lang, scope = _context(area, window)
+        return points_patch(_points(spec, scope, lang))
+
+    @app.callback(
+        Output(param_id(MATCH, "area"), "value"),  # type: ignore[arg-type]
+        Input(_id("map", MATCH), "clickData"),
+        Input(_id("map-up", MATCH), "n_clicks"),  # type: ignore[arg-type]
+        State(param_id(MATCH, "area"), "value"),  # type: ignore[arg-type]
+        prevent_initial_call=True,
+    )
+    def drill(click: dict | None, _up: Any, area: str) -> Any:
+        areas = services().queries.areas
+        if isinstance(dash.ctx.triggered_id, dict) and dash.ctx.triggered_id["type"] == "map-up":
+            parent = areas.get(area).parent_code if area in areas else None
+            return parent or areas.root
+        code = ((click or {}).get("points") or [{}])[0].get("customdata")
+        if not isinstance(code, str) or code not in areas:
+            return no_update
+        return _one_level_below(code, area if area in areas else areas.root)
+
+    @app.callback(
+        Output(_id("grid", MATCH), "columnDefs"),
+        Output(_id("grid", MATCH), "rowData"),  # type: ignore[arg-type]
+        *_inputs("table"),
+    )
+    def update_table(area: str, window: str, table: str, _tick: Any) -> tuple[Any, Any]:
+        from ui.table import column_defs
+
+        spec, lang, scope = _context(area, window)
+        columns, rows = table_rows(_table(spec, table), spec.domain_key, scope, lang)
+        return column_defs(columns, lang), rows
+
+    @app.callback(
+        Output(_id("download", MATCH), "data"),
+        Input(_id("export-csv", MATCH), "n_clicks"),
+        Input(_id("export-xlsx", MATCH), "n_clicks"),  # type: ignore[arg-type]
+        State(_id("grid", MATCH), "virtualRowData"),
+        State(param_id(MATCH, "area"), "value"),  # type: ignore[arg-type]
+        State(param_id(MATCH, "window"), "value"),
+        State(param_id(MATCH, "table"), "value"),  # type: ignore[arg-type]
+        prevent_initial_call=True,
+    )
+    def export(
+        _csv: Any, _xlsx: Any, shown: list[dict] | None, area: str, window: str, table: str
+    ) -> Any:
+        spec, lang, scope = _context(area, window)
+        chosen = _table(spec, table)
+        columns, _rows = table_rows(chosen, spec.domain_key, scope, lang)
+        rows = shown or []
+        name = f"{spec.domain.slug}-{chosen.key}-{scope.area}-{scope.window.name}"
+        if dash.ctx.triggered_id["type"] == "export-csv":
+            return dcc.send_bytes(to_csv(columns, rows, lang), f"{name}.csv")
+        title = chosen.title_en if lang == "en" else chosen.title_vi
+        return dcc.send_bytes(to_xlsx(columns, rows, lang, title), f"{name}.xlsx")
+
+    @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
+    def update_sources(area: str, window: str, _tick: Any) -> Any:
+        spec, lang, scope = _context(area, window)
+        values = services().queries.kpis(scope, list(spec.kpis))
+        feeds = sorted({v.feed_id for v in values.values() if v.feed_id})
+        states, runs = feed_states(), services().store.queries.last_runs()
+        return [_source_badge(f, states.get(f), runs.get(f), lang) for f in feeds] or [
+            html.Span(t("sources.none", lang), className="source-badge stale")
+        ]
+
+
+def _one_level_below(code: str, current: str) -> str:
+    """A click deep in the tree (a point in a commune) selects the area one level below the
+    area the map currently shows the children of."""
+    areas = services().queries.areas
+    unit = areas.get(current)
+    shown_parent = unit.code if unit.level != "commune" else unit.parent_code
+    chain = areas.ancestors(code)
+    return next((c for c in chain if areas.get(c).parent_code == shown_parent), code)
+
+
+def _context(area: str | None, window: str | None) -> tuple[PageSpec, str, Scope]:
+    page = dash.ctx.outputs_list
+    key = (page[0] if isinstance(page, list) else page)["id"]["page"]
+    return PAGES_BY_DOMAIN[key], current_lang(), scope_for(area, window)
+
+
+def _table(spec: PageSpec, key: str | None) -> Any:
+    return next((tb for tb in spec.tables if tb.key == key), spec.tables[0])
+
+
+def _map_view(spec: PageSpec, scope: Scope, lang: str) -> MapView:
+    queries = services().queries
+    parent = map_parent(scope)
+    shown = queries.areas.children(parent)
+    level = queries.areas.get(shown[0]).level if shown else "district"
+    values = queries.area_values(Scope(parent, scope.window, scope.allowed), spec.map_metric, shown)
+    geo = geojson_url(level) if services().boundaries.available else None
+    areas = [
+        MapArea(c, queries.areas.name(c, lang), queries.areas.get(c).lat, queries.areas.get(c).lon)
+        for c in shown
+    ]
+    return MapView(
+        areas,
+        values,
+        METRICS_BY_KEY[spec.map_metric],
+        lang,
+        geo,
+        scope.area if scope.area != parent else None,
+    )
+
+
+def _points(spec: PageSpec, scope: Scope, lang: str) -> list[MapPoint]:
+    if spec.points is None:
+        return []
+    queries = services().queries
+    fetch = queries.assets if spec.points.source == "assets" else queries.events
+    scoped = Scope(map_parent(scope), scope.window, scope.allowed)
+    places = fetch(scoped, spec.domain_key, spec.points.kinds)[:MAX_POINTS]
+    return [
+        MapPoint(
+            p.lat,
+            p.lon,
+            f"<b>{p.name}</b><br>{label('status', p.status, lang)}",
+            POINT_STATUS.get(p.status, "nodata"),
+            p.area,
+        )
+        for p in places
+        if p.lat is not None and p.lon is not None
+    ]
+
+
+def _source_badge(feed_id: str, state: FeedState | None, run: Any, lang: str) -> html.A:
+    age = format_relative(state.age, lang) if state and state.age else t("kpi.never_updated", lang)
+    tone = {Freshness.FRESH: "fresh", Freshness.FAILING: "failing"}.get(
+        state.freshness if state else Freshness.NEVER, "stale"
+    )
+    details = [t("sources.last_success", lang, age=age)]
+    if run is not None:
+        details.append(t("sources.rejected", lang, count=run.rejected))
+        if run.error_text:
+            details.append(t("sources.error", lang, text=run.error_text[:120]))
+    return html.A(
+        [html.I(className="bi bi-database me-1"), html.B(feed_id), " · ", " · ".join(details)],
+        href=f"/nguon-du-lieu?feed={feed_id}",
+        className=f"source-badge {tone}",
+        **{"data-feed": feed_id, "data-freshness": tone},
+    )

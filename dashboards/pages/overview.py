@@ -99,7 +99,7 @@ def _map_card(metric: str, lang: str) -> dbc.Card:
                     dcc.Graph(
                         id="overview-map",
                         figure=empty_figure(not boundaries.available),
-                        config=_graph_config(),
+                        config=graph_config(),
                     ),
                     **{"data-testid": "area-map"},
                     className="area-map",
@@ -110,7 +110,7 @@ def _map_card(metric: str, lang: str) -> dbc.Card:
     )
 
 
-def _graph_config() -> dict[str, Any]:
+def graph_config() -> dict[str, Any]:
     return {
         "displayModeBar": False,
         "scrollZoom": False,

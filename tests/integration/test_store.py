@@ -142,3 +142,62 @@ def test_a_total_is_not_compared_with_a_partly_covered_window(store: Store) -> N
     assert kpi["tourism.visitors"].previous is None  # only 5 of its 30 days have data
     week = store.queries.kpis(Scope("94", Window.named("7d", FIXED_NOW)), ["tourism.visitors"])
     assert week["tourism.visitors"].change_pct == 0.0
+
+
+def test_values_split_by_dimension_stay_out_of_the_totals(store: Store) -> None:
+    feed = _feed(store)
+    rows = [
+        Observation("public_services.received", "94", _day(1), 100.0),
+        Observation("public_services.received", "94", _day(1), 60.0, dim="stp"),
+        Observation("public_services.received", "94", _day(1), 40.0, dim="syt"),
+    ]
+    store.writer.write_records(feed, rows, FIXED_NOW)
+    scope = Scope("94", Window.named("7d", FIXED_NOW))
+    assert (
+        store.queries.kpis(scope, ["public_services.received"])["public_services.received"].value
+        == 100.0
+    )
+    assert store.queries.dim_values(scope, "public_services.received") == {"stp": 60.0, "syt": 40.0}
+
+
+def test_migration_0002_keeps_existing_observations(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+
+    from store.db import make_engine
+    from store.migrate import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(
+            text(
+                "INSERT INTO areas (code, level, name_vi, name_en, short_name_vi,"
+                " short_name_en, type_vi, lat, lon) VALUES ('94', 'province', 'T',"
+                " 'T', 'T', 'T', 'Tỉnh', 9.6, 105.9)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO metrics (id, key, domain, name_vi, name_en, unit_vi,"
+                " unit_en, aggregation, direction, targets, target_source) VALUES"
+                " (1, 'tourism.visitors', 'tourism', 'a', 'a', 'a', 'a', 'sum',"
+                " 'neutral', '{}', '')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO feeds (id, type, interval_s, enabled, demo,"
+                " consecutive_failures) VALUES ('f', 'x', 60, 1, 0, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO observations VALUES (1, '94', 'day',"
+                " '2026-11-01 17:00:00.000000', 5.0, 'f', '2026-11-02 00:00:00.000000')"
+            )
+        )
+        command.upgrade(config, "head")
+        row = conn.execute(text("SELECT dim, value FROM observations")).one()
+    assert tuple(row) == ("", 5.0)

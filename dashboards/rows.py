@@ -1,0 +1,237 @@
+"""Rows of the detail tables, per declared source, read through the scoped (cached) queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from dashboards.context import services
+from dashboards.specs import Column, Table
+from i18n import label, t
+from store.catalog import DIMENSIONS, METRICS_BY_KEY
+from store.queries import Place
+from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
+from store.targets import TARGETS
+from ui.table import GridColumn, field_id
+
+Rows = list[dict[str, Any]]
+EVENT_ROWS = 200  # the newest events of the window; filters and exports work on these
+
+
+def table_rows(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
+    builder: Callable[[Table, str, Scope, str], tuple[list[GridColumn], Rows]] = {
+        "areas": _areas,
+        "dims": _dims,
+        "assets": _assets,
+        "events": _events,
+        "plans": _plans,
+        "targets": _targets,
+    }[table.source]
+    columns, rows = builder(table, domain, scope, lang)
+    shown = {c.field for c in columns} | {"id"}  # send only what the grid shows
+    return columns, [{k: v for k, v in row.items() if k in shown} for row in rows]
+
+
+def _metric_column(key: str, lang: str) -> GridColumn:
+    metric = METRICS_BY_KEY[key]
+    unit = metric.unit_en if lang == "en" else metric.unit_vi
+    name = metric.name_en if lang == "en" else metric.name_vi
+    kind = "percent" if unit == "%" else "number"
+    header = name if kind == "percent" or not unit else f"{name} ({unit})"
+    return GridColumn(field_id(key), header, kind, metric.decimals)
+
+
+def _column(column: Column, lang: str) -> GridColumn:
+    return GridColumn(
+        column.field,
+        column.name_en if lang == "en" else column.name_vi,
+        column.kind,
+        column.decimals,
+    )
+
+
+def map_parent(scope: Scope) -> str:
+    """The area whose children the map, breakdown and area table show."""
+    unit = services().queries.areas.get(scope.area)
+    return unit.code if unit.level != "commune" or unit.parent_code is None else unit.parent_code
+
+
+def _areas(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
+    queries = services().queries
+    parent = Scope(map_parent(scope), scope.window, scope.allowed)
+    children = queries.areas.children(parent.area)
+    rows: Rows = [{"area": c, "area_name": queries.areas.name(c, lang)} for c in children]
+    for key in table.metrics:
+        values = queries.area_values(parent, key, children)
+        for row in rows:
+            row[field_id(key)] = values.get(row["area"])
+    columns = [GridColumn("area_name", t("table.area", lang))]
+    return columns + [_metric_column(k, lang) for k in table.metrics], rows
+
+
+def _dims(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
+    queries = services().queries
+    names = member_names(table.dimension, domain, scope, lang)
+    members: dict[str, dict[str, Any]] = {}
+    for key in table.metrics:
+        for member, value in queries.dim_values(scope, key).items():
+            row = members.setdefault(
+                member, {"member": member, "member_name": names.get(member, member)}
+            )
+            row[field_id(key)] = value
+    header = t(f"dimension.{table.dimension}", lang)
+    columns = [GridColumn("member_name", header)] + [_metric_column(k, lang) for k in table.metrics]
+    return columns, sorted(members.values(), key=lambda r: r["member_name"])
+
+
+def member_names(dimension: str, domain: str, scope: Scope, lang: str) -> dict[str, str]:
+    """Display names of a dimension's members: declared vocabularies, else the assets."""
+    index = 1 if lang == "en" else 0
+    names = {code: pair[index] for code, pair in DIMENSIONS.get(dimension, {}).items()}
+    for prefix in ("category", "channel"):
+        names.update(
+            {f"{prefix}:{code}": pair[index] for code, pair in DIMENSIONS.get(prefix, {}).items()}
+        )
+    root = Scope(services().queries.areas.root, scope.window)
+    names.update({a.source_id: a.name for a in services().queries.assets(root, domain)})
+    return names
+
+
+def _assets(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
+    places = services().queries.assets(scope, domain, table.kinds)
+    extra = _portal_uptime(scope) if "portal" in table.kinds else {}
+    rows = [_place_row(p, lang) | extra.get(p.source_id, {}) for p in places]
+    return [_column(c, lang) for c in table.columns], rows
+
+
+def _portal_uptime(scope: Scope) -> dict[str, dict[str, Any]]:
+    queries = services().queries
+    root = Scope(queries.areas.root, scope.window)
+    now = services().clock()
+    uptime = queries.dim_values(root, "portals.uptime_rate")
+    for district in queries.areas.children(root.area):
+        uptime.update(queries.dim_values(Scope(district, scope.window), "portals.uptime_rate"))
+    places = {p.source_id: p for p in queries.assets(root, "portals", ("portal",))}
+    return {
+        code: {"uptime": uptime.get(code), "post_age_days": _age_days(p.attributes, now)}
+        for code, p in places.items()
+    }
+
+
+def _age_days(attributes: dict[str, Any], now: datetime) -> float | None:
+    posted = attributes.get("last_post_at")
+    if not posted:
+        return None
+    moment = datetime.fromisoformat(posted)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return round((now - moment).total_seconds() / 86400, 1)
+
+
+def _events(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
+    places = services().queries.events(scope, domain, table.kinds, limit=EVENT_ROWS)
+    agencies = (
+        member_names("agency", domain, scope, lang)
+        if domain in ("public_services", "documents")
+        else {}
+    )
+    rows = []
+    for place in places:
+        row = _place_row(place, lang)
+        row["agency_name"] = agencies.get(str(place.attributes.get("agency")), "")
+        for prefix in ("category", "channel"):
+            code = place.attributes.get(prefix)
+            pair = DIMENSIONS.get(prefix, {}).get(str(code))
+            row[f"{prefix}_name"] = pair[1 if lang == "en" else 0] if pair else (code or "")
+        rows.append(row)
+    return [_column(c, lang) for c in table.columns], rows
+
+
+def _place_row(place: Place, lang: str) -> dict[str, Any]:
+    areas = services().queries.areas
+    row: dict[str, Any] = {
+        k: v
+        for k, v in place.attributes.items()
+        if isinstance(v, str | int | float | bool) or v is None
+    }
+    row.update(
+        {
+            "id": place.source_id,
+            "name": place.name,
+            "status": label("status", place.status, lang),
+            "severity": label("status", place.severity, lang),
+            "time": place.time.isoformat(),
+            "kind_name": label("kind", place.kind, lang),
+            "area_name": areas.name(place.area, lang) if place.area in areas else "",
+        }
+    )
+    if isinstance(place.attributes.get("up"), bool):
+        row["up"] = t("status.up" if place.attributes["up"] else "status.down", lang)
+    return row
+
+
+def _plans(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
+    """Year to date against the year's plan, and against the same days last year."""
+    queries = services().queries
+    now = services().clock()
+    today = now.astimezone(LOCAL_TZ).date()
+    ytd = Window(local_midnight_utc(today.replace(month=1, day=1)), scope.window.end, "ytd")
+    last = Window(
+        local_midnight_utc(today.replace(year=today.year - 1, month=1, day=1)),
+        ytd.end.replace(year=ytd.end.year - 1),
+        "ytd-1",
+    )
+    rows = []
+    for key in table.metrics:
+        plan_key = f"{key}_plan"
+        actual = queries.kpis(Scope(scope.area, ytd, scope.allowed), [key, plan_key])
+        before = queries.kpis(Scope(scope.area, last, scope.allowed), [key])[key].value
+        value, plan = actual[key].value, actual[plan_key].value
+        metric = METRICS_BY_KEY[key]
+        rows.append(
+            {
+                "indicator": metric.name_en if lang == "en" else metric.name_vi,
+                "unit": metric.unit_en if lang == "en" else metric.unit_vi,
+                "plan": plan,
+                "actual": value,
+                "progress": value / plan * 100 if value is not None and plan else None,
+                "last_year": before,
+                "change": (value - before) / before * 100 if value is not None and before else None,
+            }
+        )
+    columns = [
+        GridColumn("indicator", t("plans.indicator", lang)),
+        GridColumn("unit", t("plans.unit", lang)),
+        GridColumn("plan", t("plans.plan", lang), "number", 1),
+        GridColumn("actual", t("plans.actual", lang), "number", 1),
+        GridColumn("progress", t("plans.progress", lang), "percent", 1),
+        GridColumn("last_year", t("plans.last_year", lang), "number", 1),
+        GridColumn("change", t("plans.change", lang), "percent", 1),
+    ]
+    return columns, rows
+
+
+def _targets(_table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
+    queries = services().queries
+    rows = []
+    for target in TARGETS:
+        current = (
+            queries.kpis(scope, [target.metric])[target.metric].value if target.metric else None
+        )
+        rows.append(
+            {
+                "indicator": target.name_en if lang == "en" else target.name_vi,
+                "by_2025": target.by_2025,
+                "by_2030": target.by_2030,
+                "current": current,
+                "source": target.source,
+            }
+        )
+    columns = [
+        GridColumn("indicator", t("plans.indicator", lang)),
+        GridColumn("by_2025", t("targets.2025", lang)),
+        GridColumn("by_2030", t("targets.2030", lang)),
+        GridColumn("current", t("targets.current", lang), "percent", 1),
+        GridColumn("source", t("targets.source", lang)),
+    ]
+    return columns, rows

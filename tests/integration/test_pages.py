@@ -1,0 +1,149 @@
+"""Each domain page's callbacks, rendered over HTTP for the province and a district on SQLite and
+PostgreSQL, show KPI values equal to what independent SQL over the store computes."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from dashboards import create_app, payloads
+from dashboards.specs import PAGES
+from feeds.runner import FeedRunner
+from i18n.formatting import format_value
+from settings import FeedConfig, load_settings
+from store import Store
+from store.catalog import METRICS_BY_KEY, Aggregation, Metric
+from store.scope import Window
+from tests.conftest import FIXED_NOW, PG_URL, Clock
+
+pytestmark = pytest.mark.integration
+YEAR = timedelta(days=366)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Any, Store]]:
+    """A store with 35 simulated days on each database, and the app over it."""
+    schema = f"ioc_pages_{uuid.uuid4().hex[:8]}"
+    if request.param == "sqlite":
+        store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('pages') / 'ioc.db'}")
+    else:
+        request.getfixturevalue("pg_server")
+        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        store = Store.open(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    config = FeedConfig.model_validate(
+        {
+            "id": "simulator",
+            "type": "simulator",
+            "interval": 60,
+            "timeout": 600,
+            "options": {"backfill_days": 35},
+        }
+    )
+    assert FeedRunner(store, [config], clock=Clock()).run("simulator").status == "ok"
+    settings = _settings(tmp_path_factory)
+    yield create_app(settings, store, clock=Clock()), store
+    store.engine.dispose()
+    if request.param == "postgresql":
+        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _settings(factory: pytest.TempPathFactory) -> Any:
+    path = factory.mktemp("cfg") / "config.yaml"
+    path.write_text("version: 1\ngeography:\n  directory: null\n", encoding="utf-8")
+    return load_settings(path, env={})
+
+
+def sql_value(store: Store, metric: Metric, area: str, window: Window) -> float | None:
+    """The metric computed straight from the observation rows, independently of store.queries."""
+    if metric.aggregation is Aggregation.RATIO:
+        num = _sums(store, metric.numerator or "", area, window)
+        den = _sums(store, metric.denominator or "", area, window)
+        return num[0] / den[0] * metric.scale if num[1] and den[1] and den[0] else None
+    total, count, peak, last = _sums(store, metric.key, area, window)
+    if not count:
+        return None
+    return {
+        Aggregation.SUM: total,
+        Aggregation.MEAN: total / count,
+        Aggregation.MAX: peak,
+        Aggregation.LAST: last,
+    }[metric.aggregation]
+
+
+def _sums(store: Store, key: str, area: str, window: Window) -> tuple[Any, int, Any, Any]:
+    kind = METRICS_BY_KEY[key].period_kind
+    since = window.start - YEAR if kind == "year" else window.start
+    naive = store.engine.dialect.name == "sqlite"
+    bounds = {"s": since, "e": window.end}
+    if naive:
+        bounds = {k: v.replace(tzinfo=None) for k, v in bounds.items()}
+    where = (
+        (
+            "FROM observations o JOIN metrics m ON m.id = o.metric_id WHERE m.key = :k AND"
+            " o.area_code = :a AND o.dim = '' AND o.period_kind = :pk AND o.period_start > :s"
+            " AND o.period_start < :e"
+        )
+        if kind == "year"
+        else (
+            "FROM observations o JOIN metrics m ON m.id = o.metric_id WHERE m.key = :k AND"
+            " o.area_code = :a AND o.dim = '' AND o.period_kind = :pk AND o.period_start >= :s"
+            " AND o.period_start < :e"
+        )
+    )
+    params = {"k": key, "a": area, "pk": kind, **bounds}
+    with store.engine.connect() as conn:
+        total, count, peak = conn.execute(
+            text(f"SELECT SUM(o.value), COUNT(*), MAX(o.value) {where}"), params
+        ).one()
+        last = conn.execute(
+            text(f"SELECT o.value {where} ORDER BY o.period_start DESC LIMIT 1"), params
+        ).scalar()
+    return total, count, peak, last
+
+
+def tile_values(response: dict[str, Any]) -> dict[str, str]:
+    """data-kpi → the text of its .kpi-value, from a KPI callback's JSON response."""
+    tiles = next(iter(response["response"].values()))["children"]
+    found = {}
+    for tile in tiles:
+        props = tile["props"]
+        value = next(
+            c for c in props["children"] if c and "kpi-value" in c["props"].get("className", "")
+        )
+        found[props["data-kpi"]] = value["props"]["children"]
+    return found
+
+
+@pytest.mark.parametrize("area", ["94", "947"])
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.domain_key)
+def test_page_renders_and_kpis_equal_direct_sql(demo, spec, area) -> None:  # type: ignore[no-untyped-def]
+    app, store = demo
+    client = app.server.test_client()
+    layout = client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
+    assert layout.status_code == 200
+    responses = [
+        client.post("/_dash-update-component", json=body)
+        for body in payloads.domain_page(app, spec, area, "30d")
+    ]
+    assert [r.status_code for r in responses] == [200] * len(responses)
+    shown = tile_values(json.loads(responses[0].data))
+    window = Window.named("30d", FIXED_NOW)
+    for key in spec.kpis:
+        metric = METRICS_BY_KEY[key]
+        expected = sql_value(store, metric, area, window)
+        text_expected = (
+            "Không có dữ liệu"
+            if expected is None
+            else format_value(expected, metric.unit_vi, "vi", metric.decimals)
+        )
+        assert shown[key] == text_expected, (key, area)

@@ -1,0 +1,192 @@
+"""Trend and breakdown figures as plain dicts (no plotly.express, no templates: fast to build)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+from i18n import t
+from i18n.formatting import format_value
+from store.catalog import Metric
+from store.queries import Trend
+from ui.status import value_status
+
+BRAND, PREVIOUS, THRESHOLD = "#0b4f8a", "#9aa5b1", "#c62828"
+STATUS_COLOURS = {"good": "#1a7f37", "warn": "#b76e00", "critical": "#c62828", "nodata": "#8c96a3"}
+FONT = {"family": "Be Vietnam Pro, sans-serif", "size": 12, "color": "#1f2a37"}
+
+
+def _layout(height: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "template": "none",
+        "height": height,
+        "font": FONT,
+        "hovermode": "x unified",
+        "margin": {"l": 56, "r": 16, "t": 8, "b": 40},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "legend": {"orientation": "h", "y": -0.18},
+        **extra,
+    }
+
+
+def unit(metric: Metric, lang: str) -> str:
+    return metric.unit_en if lang == "en" else metric.unit_vi
+
+
+def trend_figure(
+    trend: Trend, metric: Metric, lang: str, epidemic_line: bool = False
+) -> dict[str, Any]:
+    """This window against the same buckets a year earlier, optionally with an endemic line."""
+    periods = [p.period.isoformat() for p in trend.current]
+    traces = [
+        _line(
+            periods,
+            [p.value for p in trend.last_year],
+            metric,
+            lang,
+            t("chart.last_year", lang),
+            PREVIOUS,
+            dash="dot",
+        ),
+        _line(
+            periods,
+            [p.value for p in trend.current],
+            metric,
+            lang,
+            t("chart.this_period", lang),
+            BRAND,
+        ),
+    ]
+    shapes = []
+    threshold = _endemic_threshold(trend) if epidemic_line else None
+    if threshold is not None:
+        traces.append(
+            _line(
+                periods,
+                [threshold] * len(periods),
+                metric,
+                lang,
+                t("chart.epidemic_threshold", lang),
+                THRESHOLD,
+                dash="dash",
+            )
+        )
+    elif metric.warn is not None:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": metric.warn,
+                "y1": metric.warn,
+                "line": {"color": "#b76e00", "dash": "dash", "width": 1},
+            }
+        )
+    return {
+        "data": traces,
+        "layout": _layout(
+            300,
+            shapes=shapes,
+            xaxis={"type": "date", "gridcolor": "#eef1f5"},
+            yaxis={
+                "title": {"text": unit(metric, lang)},
+                "gridcolor": "#eef1f5",
+                "rangemode": "tozero",
+            },
+        ),
+    }
+
+
+def _line(
+    x: list[str],
+    y: Sequence[float | None],
+    metric: Metric,
+    lang: str,
+    name: str,
+    colour: str,
+    dash: str = "solid",
+) -> dict[str, Any]:
+    shown = [
+        format_value(v, unit(metric, lang), lang, metric.decimals)
+        if v is not None
+        else t("map.no_value", lang)
+        for v in y
+    ]
+    return {
+        "type": "scatter",
+        "mode": "lines+markers" if len(x) <= 60 else "lines",
+        "x": x,
+        "y": list(y),
+        "name": name,
+        "line": {"color": colour, "dash": dash, "width": 2},
+        "marker": {"size": 5},
+        "customdata": shown,
+        "hovertemplate": "%{customdata}<extra>" + name + "</extra>",
+        "connectgaps": False,
+    }
+
+
+def _endemic_threshold(trend: Trend) -> float | None:
+    """Endemic channel: mean + 2 SD of the same buckets last year (our design; needs ≥ 4)."""
+    history = [p.value for p in trend.last_year if p.value is not None]
+    if len(history) < 4:
+        return None
+    return statistics.fmean(history) + 2 * statistics.stdev(history)
+
+
+def breakdown_figure(
+    values: dict[str, float], names: dict[str, str], metric: Metric, lang: str
+) -> dict[str, Any]:
+    """Areas sorted by the metric (best first by its good direction), coloured by status."""
+    ordered = sorted(
+        values, key=lambda code: values[code], reverse=metric.direction.value != "down"
+    )
+    shown = [format_value(values[c], unit(metric, lang), lang, metric.decimals) for c in ordered]
+    bar = {
+        "type": "bar",
+        "orientation": "h",
+        "y": [names[c] for c in ordered],
+        "x": [values[c] for c in ordered],
+        "customdata": ordered,
+        "text": shown,
+        "textposition": "auto",
+        "hovertemplate": "%{y}: %{text}<extra></extra>",
+        "marker": {"color": [STATUS_COLOURS[value_status(metric, values[c])] for c in ordered]},
+    }
+    height = max(220, 26 * len(ordered) + 60)
+    return {
+        "data": [bar],
+        "layout": _layout(
+            height,
+            hovermode="closest",
+            margin={"l": 140, "r": 16, "t": 8, "b": 32},
+            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis={"title": {"text": unit(metric, lang)}, "gridcolor": "#eef1f5"},
+        ),
+    }
+
+
+def empty_message(text: str, height: int = 300) -> dict[str, Any]:
+    """A figure that says plainly that there is nothing to draw."""
+    return {
+        "data": [],
+        "layout": _layout(
+            height,
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            annotations=[
+                {
+                    "text": text,
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 15, "color": "#8c96a3"},
+                }
+            ],
+        ),
+    }
