@@ -29,7 +29,27 @@ function(values) {
 """
 
 
+WINDOW_JS = """
+function(choice, start, end) {
+    const custom = choice === 'custom';
+    const range = custom ? 'window-range' : 'window-range d-none';
+    if (!custom) { return [choice, range]; }
+    if (start && end) { return [start.slice(0, 10) + '..' + end.slice(0, 10), range]; }
+    return [window.dash_clientside.no_update, range];
+}
+"""
+
+
 def register(app: Dash) -> None:
+    app.clientside_callback(
+        WINDOW_JS,
+        Output({"type": "url-param", "page": MATCH, "param": "window"}, "value"),
+        Output({"type": "window-range", "page": MATCH}, "className"),
+        Input({"type": "window-choice", "page": MATCH}, "value"),
+        Input({"type": "window-range", "page": MATCH}, "start_date"),
+        Input({"type": "window-range", "page": MATCH}, "end_date"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
         URL_SYNC_JS,
         Output("url-sync-sink", "data"),

@@ -13,7 +13,7 @@ from geo.boundaries import Boundaries
 from i18n import LANGUAGES
 from settings import Settings
 from store import Store
-from store.scope import WINDOW_DAYS, Scope, Window
+from store.scope import Scope, ScopeError, Window
 from ui.status import FeedState, feed_state
 
 LANG_COOKIE = "ioc_lang"
@@ -44,7 +44,14 @@ def current_lang() -> str:
 
 
 def window_name(value: str | None) -> str:
-    return value if value in WINDOW_DAYS else services().settings.ui.default_window
+    """The requested window if it is valid (a name or a FROM..TO range), else the default."""
+    if value:
+        try:
+            Window.parse(value, services().clock())
+            return value
+        except ScopeError:
+            pass
+    return services().settings.ui.default_window
 
 
 def area_code(value: str | None) -> str:
@@ -55,7 +62,7 @@ def area_code(value: str | None) -> str:
 def scope_for(area: str | None, window: str | None) -> Scope:
     """The scope a request asks for; unknown values fall back to the province and the default."""
     svc = services()
-    return Scope(area_code(area), Window.named(window_name(window), svc.clock()))
+    return Scope(area_code(area), Window.parse(window_name(window), svc.clock()))
 
 
 def feed_states() -> dict[str, FeedState]:

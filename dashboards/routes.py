@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, Response, abort, jsonify, request
 
 from dashboards.context import services
+from store.scope import Scope, Window
 
 
 def geojson_url(level: str) -> str | None:
@@ -31,6 +32,23 @@ def register(server: Flask) -> None:
         response = Response(layer.geojson, mimetype="application/geo+json")
         response.set_etag(layer.etag)
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+    @server.get("/camera/<camera>/snapshot")
+    def camera_snapshot(camera: str) -> Response:
+        svc = services()
+        scope = Scope(svc.queries.areas.root, Window.named("today", svc.clock()))
+        found = svc.store.queries.snapshot(scope, camera)
+        if found is None:
+            abort(404)
+        taken_at, content_type, content = found
+        etag = f"{camera}-{int(taken_at.timestamp())}"
+        if request.if_none_match.contains(etag):
+            return Response(status=304)
+        response = Response(content, mimetype=content_type)
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "no-cache"  # revalidate: a camera's image changes
+        response.headers["X-Snapshot-Taken-At"] = taken_at.isoformat()
         return response
 
     @server.get("/healthz")

@@ -55,6 +55,7 @@ class PageSpec:
     tables: tuple[Table, ...]
     points: PointLayer | None = None
     epidemic_line: tuple[str, ...] = field(default_factory=tuple)  # trend metrics with one
+    snapshots: bool = False  # a grid of the cameras' latest still images
 
     @property
     def domain(self) -> Domain:
@@ -493,6 +494,7 @@ PAGES: tuple[PageSpec, ...] = (
             ),
         ),
         PointLayer("assets", ("camera",), "Camera", "Cameras"),
+        snapshots=True,
     ),
 )
 

@@ -7,9 +7,11 @@ from collections.abc import Container
 from datetime import datetime, timedelta
 
 from store.catalog import DOMAINS_BY_KEY, METRICS_BY_KEY, Aggregation
-from store.records import PERIOD_KINDS, Asset, Event, Observation, Record
+from store.records import PERIOD_KINDS, Asset, Event, Observation, Record, Snapshot
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/svg+xml")
+MAX_IMAGE_BYTES = 2_000_000
 
 
 class RecordCheck:
@@ -26,6 +28,8 @@ class RecordCheck:
             return self._placed(record.domain, record.area) or self._when(record.occurred_at)
         if isinstance(record, Asset):
             return self._placed(record.domain, record.area) or self._when(record.last_seen)
+        if isinstance(record, Snapshot):
+            return self._image(record)
         return f"not a record: {type(record).__name__}"
 
     def _observation(self, obs: Observation) -> str | None:
@@ -41,6 +45,13 @@ class RecordCheck:
         if not isinstance(obs.value, int | float) or not math.isfinite(obs.value):
             return f"value {obs.value!r} is not a finite number"
         return self._when(obs.period_start)
+
+    def _image(self, shot: Snapshot) -> str | None:
+        if shot.content_type not in IMAGE_TYPES:
+            return f"snapshot of {shot.camera}: unsupported image type {shot.content_type!r}"
+        if not shot.content or len(shot.content) > MAX_IMAGE_BYTES:
+            return f"snapshot of {shot.camera}: empty or larger than {MAX_IMAGE_BYTES} bytes"
+        return self._when(shot.taken_at)
 
     def _placed(self, domain: str, area: str | None) -> str | None:
         if domain not in DOMAINS_BY_KEY:

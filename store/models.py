@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -119,6 +119,18 @@ class AssetRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     attributes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
+
+
+class SnapshotRow(Base):
+    """The newest still image per camera, as the feed delivered it."""
+
+    __tablename__ = "snapshots"
+
+    camera: Mapped[str] = mapped_column(String(120), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    content_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
     feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
 
 

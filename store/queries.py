@@ -21,6 +21,7 @@ from store.models import (
     MetricRow,
     ObservationRow,
     RejectedRecordRow,
+    SnapshotRow,
 )
 from store.scope import LOCAL_TZ, Scope, ScopeError, Window
 
@@ -350,6 +351,24 @@ class Queries:
             )
             for r in rows
         ]
+
+    def snapshot(self, scope: Scope, camera: str) -> tuple[datetime, str, bytes] | None:
+        """A camera's newest image, if the camera lies inside the scope's area."""
+        self.check(scope)
+        query = (
+            select(SnapshotRow.taken_at, SnapshotRow.content_type, SnapshotRow.content)
+            .join(
+                AssetRow,
+                and_(AssetRow.source_id == SnapshotRow.camera, AssetRow.domain == "cameras"),
+            )
+            .where(
+                SnapshotRow.camera == camera,
+                AssetRow.area_code.in_(self.areas.descendants(scope.area)),
+            )
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return (row[0], row[1], bytes(row[2])) if row else None
 
     # -- feeds ------------------------------------------------------------------------------
     def last_runs(self) -> dict[str, RunSummary]:

@@ -59,6 +59,16 @@ class Asset:
 
 
 @dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The latest still image of a camera (only the newest one is kept)."""
+
+    camera: str  # the camera asset's source_id
+    taken_at: datetime
+    content_type: str  # image/jpeg | image/png | image/svg+xml
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Rejection:
     """An input item that could not become a record, with the reason and an excerpt of it."""
 
@@ -66,5 +76,5 @@ class Rejection:
     raw: str = ""
 
 
-Record = Observation | Event | Asset
+Record = Observation | Event | Asset | Snapshot
 Item = Record | Rejection

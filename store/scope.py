@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 WINDOW_DAYS = {"today": 1, "7d": 7, "30d": 30, "12m": 365}
+MAX_CUSTOM_DAYS = 5 * 366
+CUSTOM = "custom"
 
 
 class ScopeError(ValueError):
@@ -39,6 +41,22 @@ class Window:
         if name not in WINDOW_DAYS:
             raise ScopeError(f"unknown window {name!r} (known: {', '.join(WINDOW_DAYS)})")
         return cls.last_days(WINDOW_DAYS[name], now, name)
+
+    @classmethod
+    def parse(cls, value: str, now: datetime) -> Window:
+        """A named window ("30d") or a custom range of local dates "2026-11-01..2026-11-15"."""
+        if value in WINDOW_DAYS:
+            return cls.named(value, now)
+        first, sep, last = value.partition("..")
+        try:
+            start, end = date.fromisoformat(first), date.fromisoformat(last)
+        except ValueError:
+            raise ScopeError(f"window {value!r} is neither a name nor FROM..TO dates") from None
+        if not sep or start > end:
+            raise ScopeError(f"window {value!r}: the start must not be after the end")
+        if end - start > timedelta(days=MAX_CUSTOM_DAYS):
+            raise ScopeError(f"window {value!r} is longer than {MAX_CUSTOM_DAYS} days")
+        return cls(local_midnight_utc(start), local_midnight_utc(end + timedelta(days=1)), value)
 
     @property
     def length(self) -> timedelta:

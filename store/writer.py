@@ -21,8 +21,9 @@ from store.models import (
     MetricRow,
     ObservationRow,
     RejectedRecordRow,
+    SnapshotRow,
 )
-from store.records import Asset, Event, Observation, Record, Rejection
+from store.records import Asset, Event, Observation, Record, Rejection, Snapshot
 
 MAX_REJECTIONS_STORED = 500  # per run: enough to diagnose, bounded against a flood
 
@@ -114,10 +115,12 @@ class Writer:
         observations = [r for r in records if isinstance(r, Observation)]
         events = [r for r in records if isinstance(r, Event)]
         assets = [r for r in records if isinstance(r, Asset)]
+        snapshots = [r for r in records if isinstance(r, Snapshot)]
         with self.engine.begin() as conn:
             changed = self._write_observations(conn, feed_id, observations, now)
             changed += self._write_events(conn, feed_id, events, now)
             changed += self._write_assets(conn, feed_id, assets)
+            changed += self._write_snapshots(conn, feed_id, snapshots)
             if changed:  # readers' caches key on this: it moves with every committed batch
                 conn.execute(
                     update(FeedRow).where(FeedRow.id == feed_id).values(data_changed_at=now)
@@ -209,6 +212,37 @@ class Writer:
         return self._upsert(
             conn, AssetRow, rows, ["domain", "kind", "source_id"], compare, also=["last_seen"]
         )
+
+    def _write_snapshots(
+        self, conn: Connection, feed_id: str, snapshots: Sequence[Snapshot]
+    ) -> int:
+        """Keep the newest image per camera; an older image never replaces a newer one."""
+        newest: dict[str, Snapshot] = {}
+        for shot in snapshots:
+            if shot.camera not in newest or shot.taken_at > newest[shot.camera].taken_at:
+                newest[shot.camera] = shot
+        rows = [
+            {
+                "camera": s.camera,
+                "taken_at": s.taken_at,
+                "content_type": s.content_type,
+                "content": s.content,
+                "feed_id": feed_id,
+            }
+            for s in newest.values()
+        ]
+        if not rows:
+            return 0
+        stmt = self._insert(SnapshotRow)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["camera"],
+            set_={
+                c: getattr(stmt.excluded, c)
+                for c in ("taken_at", "content_type", "content", "feed_id")
+            },
+            where=SnapshotRow.taken_at < stmt.excluded.taken_at,
+        )
+        return len(conn.execute(stmt.returning(SnapshotRow.camera), rows).all())
 
     # -- feed runs --------------------------------------------------------------------------
     def start_run(self, feed_id: str, started_at: datetime) -> int:

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from i18n import t
 from store.areas import AreaIndex
-from store.scope import WINDOW_DAYS
+from store.scope import CUSTOM, WINDOW_DAYS
 
 
 def param_id(page: str, param: str) -> dict[str, str]:
@@ -32,6 +32,10 @@ def area_options(areas: AreaIndex, lang: str) -> list[dict[str, Any]]:
 
 
 def scope_controls(page: str, areas: AreaIndex, area: str, window: str, lang: str) -> html.Div:
+    """Area picker and window choice; the effective window (a name or FROM..TO) sits in a
+    hidden input mirrored into the URL."""
+    custom = window not in WINDOW_DAYS
+    start, _, end = window.partition("..") if custom else ("", "", "")
     return html.Div(
         [
             html.Label(t("area.scope", lang), className="form-label small mb-0 me-2"),
@@ -44,15 +48,28 @@ def scope_controls(page: str, areas: AreaIndex, area: str, window: str, lang: st
                 className="scope-select",
             ),
             dbc.RadioItems(
-                id=param_id(page, "window"),
-                options=[{"label": t(f"window.{w}", lang), "value": w} for w in WINDOW_DAYS],
-                value=window,
+                id={"type": "window-choice", "page": page},
+                options=[
+                    {"label": t(f"window.{w}", lang), "value": w} for w in (*WINDOW_DAYS, CUSTOM)
+                ],
+                value=CUSTOM if custom else window,
                 inline=True,
                 className="window-select ms-3",
                 inputClassName="btn-check",
                 labelClassName="btn btn-sm btn-outline-primary",
                 labelCheckedClassName="active",
             ),
+            dcc.DatePickerRange(
+                id={"type": "window-range", "page": page},
+                start_date=start or None,
+                end_date=end or None,
+                display_format="DD/MM/YYYY",
+                first_day_of_week=1,
+                className="window-range" + ("" if custom else " d-none"),
+                start_date_placeholder_text=t("window.from", lang),
+                end_date_placeholder_text=t("window.to", lang),
+            ),
+            dcc.Input(id=param_id(page, "window"), type="hidden", value=window),
         ],
         className="d-flex align-items-center flex-wrap gap-1 scope-controls",
     )

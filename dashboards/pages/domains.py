@@ -20,12 +20,14 @@ from store.catalog import METRICS_BY_KEY
 from store.scope import Scope
 from ui.charts import breakdown_figure, empty_message, trend_figure
 from ui.export import to_csv, to_xlsx
+from ui.gallery import Tile, gallery
 from ui.maps import MapArea, MapPoint, MapView, empty_figure, map_patch, points_patch
 from ui.page import kpi_section, page_header, param_id, scope_controls
 from ui.status import FeedState, Freshness
 from ui.table import grid
 
 GRAINS = ("day", "week", "month")
+GALLERY_SIZE = 24
 MAX_POINTS = 400  # the newest events first: enough to see a pattern, light to send
 POINT_STATUS = {
     "online": "good",
@@ -185,6 +187,11 @@ def _point_legend(points: PointLayer, lang: str) -> html.Div:
     return html.Div([html.Span(className="legend-dot"), name], className="point-legend")
 
 
+def _gallery_card(spec: PageSpec, lang: str) -> dbc.Card:
+    body = html.Div(id=_id("gallery", spec.domain_key), className="gallery")
+    return _card(t("gallery.title", lang), [body], class_name="mt-3")
+
+
 def _tables_card(spec: PageSpec, table: str | None, lang: str) -> dbc.Card:
     page = spec.domain_key
     keys = [tb.key for tb in spec.tables]
@@ -318,6 +325,24 @@ def _register_callbacks(app: Dash) -> None:
             return dcc.send_bytes(to_csv(columns, rows, lang), f"{name}.csv")
         title = chosen.title_en if lang == "en" else chosen.title_vi
         return dcc.send_bytes(to_xlsx(columns, rows, lang, title), f"{name}.xlsx")
+
+    @app.callback(Output(_id("gallery", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
+    def update_gallery(area: str, window: str, tick: Any) -> Any:
+        _spec, lang, scope = _context(area, window)
+        cameras = services().queries.assets(scope, "cameras", ("camera",))
+        ordered = sorted(cameras, key=lambda c: (c.status == "online", c.name))
+        tiles = [
+            Tile(
+                c.source_id,
+                c.name,
+                services().queries.areas.name(c.area, lang) if c.area else "",
+                c.status == "online",
+                str(tick or 0),
+                c.attributes.get("last_online_at"),
+            )
+            for c in ordered[:GALLERY_SIZE]
+        ]
+        return gallery(tiles, len(cameras), lang)
 
     @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_sources(area: str, window: str, _tick: Any) -> Any:

@@ -60,3 +60,16 @@ def test_windows_are_whole_local_days() -> None:
     assert window.end == datetime(2026, 11, 21, 17, 0, tzinfo=UTC)
     assert window.start == datetime(2026, 11, 14, 17, 0, tzinfo=UTC)
     assert window.previous().end == window.start
+
+
+def test_custom_windows_are_whole_local_days_and_refuse_nonsense() -> None:
+    from store.scope import ScopeError
+
+    now = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    window = Window.parse("2026-11-01..2026-11-15", now)
+    assert window.start == datetime(2026, 10, 31, 17, 0, tzinfo=UTC)
+    assert window.end == datetime(2026, 11, 15, 17, 0, tzinfo=UTC)
+    assert Window.parse("7d", now) == Window.named("7d", now)
+    for bad in ("2026-11-15..2026-11-01", "yesterday", "2026-11-01", "2010-01-01..2026-01-01"):
+        with pytest.raises(ScopeError):
+            Window.parse(bad, now)
