@@ -138,7 +138,8 @@ def _events(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[Gr
     rows = []
     for place in places:
         row = _place_row(place, lang)
-        row["agency_name"] = agencies.get(str(place.attributes.get("agency")), "")
+        agency = str(place.attributes.get("agency", ""))
+        row["agency_name"] = agencies.get(agency) or place.attributes.get("agency_vi") or agency
         for prefix in ("category", "channel"):
             code = place.attributes.get(prefix)
             pair = DIMENSIONS.get(prefix, {}).get(str(code))

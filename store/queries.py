@@ -251,7 +251,7 @@ class Queries:
                 for m, g, p in keys
             ]
             group = Obs.dim
-        query = select(Obs.metric_id, group, Obs.value).where(Obs.period_kind == "day", or_(*exact))
+        query = select(Obs.metric_id, group, Obs.value).where(or_(*exact))
         return {(m, g): v for m, g, v in conn.execute(query).all()}
 
     # -- trends -----------------------------------------------------------------------------

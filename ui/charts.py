@@ -14,6 +14,7 @@ from ui.status import value_status
 
 BRAND, PREVIOUS, THRESHOLD = "#0b4f8a", "#9aa5b1", "#c62828"
 STATUS_COLOURS = {"good": "#1a7f37", "warn": "#b76e00", "critical": "#c62828", "nodata": "#8c96a3"}
+TICKS = {"day": "%d/%m", "week": "%d/%m", "month": "%m/%Y"}  # numeric: no English month names
 FONT = {"family": "Be Vietnam Pro, sans-serif", "size": 12, "color": "#1f2a37"}
 
 
@@ -36,7 +37,7 @@ def unit(metric: Metric, lang: str) -> str:
 
 
 def trend_figure(
-    trend: Trend, metric: Metric, lang: str, epidemic_line: bool = False
+    trend: Trend, metric: Metric, lang: str, grain: str = "day", epidemic_line: bool = False
 ) -> dict[str, Any]:
     """This window against the same buckets a year earlier, optionally with an endemic line."""
     periods = [p.period.isoformat() for p in trend.current]
@@ -90,7 +91,12 @@ def trend_figure(
         "layout": _layout(
             300,
             shapes=shapes,
-            xaxis={"type": "date", "gridcolor": "#eef1f5"},
+            xaxis={
+                "type": "date",
+                "gridcolor": "#eef1f5",
+                "tickformat": TICKS[grain],
+                "hoverformat": "%d/%m/%Y",
+            },
             yaxis={
                 "title": {"text": unit(metric, lang)},
                 "gridcolor": "#eef1f5",

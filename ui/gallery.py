@@ -47,7 +47,6 @@ def _card(tile: Tile, lang: str) -> html.Figure:
             html.Img(
                 src=f"/camera/{tile.camera}/snapshot?v={tile.version}",
                 alt=tile.name,
-                loading="lazy",
                 className="snapshot-img",
             ),
             html.Figcaption(caption),

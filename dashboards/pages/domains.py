@@ -91,6 +91,7 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
                     className="g-3 mt-1",
                 ),
                 _map_card(spec, lang),
+                _gallery_card(spec, lang) if spec.snapshots else None,
                 _tables_card(spec, table, lang),
                 dcc.Download(id=_id("download", page)),
             ],
@@ -246,7 +247,7 @@ def _register_callbacks(app: Dash) -> None:
         trend = services().queries.trend(scope, key, grain if grain in GRAINS else "day")
         if all(p.value is None for p in trend.current):
             return empty_message(t("kpi.no_data", lang))
-        return trend_figure(trend, METRICS_BY_KEY[key], lang, key in spec.epidemic_line)
+        return trend_figure(trend, METRICS_BY_KEY[key], lang, grain, key in spec.epidemic_line)
 
     @app.callback(Output(_id("breakdown", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_breakdown(area: str, window: str, _tick: Any) -> Any:
@@ -417,7 +418,11 @@ def _points(spec: PageSpec, scope: Scope, lang: str) -> list[MapPoint]:
 
 
 def _source_badge(feed_id: str, state: FeedState | None, run: Any, lang: str) -> html.A:
-    age = format_relative(state.age, lang) if state and state.age else t("kpi.never_updated", lang)
+    age = (
+        format_relative(state.age, lang)
+        if state and state.age is not None
+        else t("kpi.never_updated", lang)
+    )
     tone = {Freshness.FRESH: "fresh", Freshness.FAILING: "failing"}.get(
         state.freshness if state else Freshness.NEVER, "stale"
     )

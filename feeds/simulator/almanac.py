@@ -30,6 +30,10 @@ KHMER_NEW_YEAR = ((4, 14), (4, 15), (4, 16))  # Chôl Chnăm Thmây
 SUMMER_BREAK_MONTHS = (6, 7, 8)
 SCHOOL_YEAR_OPENING = date(2000, 9, 5)  # month and day only
 WET_SEASON_BY_MONTH = (0.03, 0.02, 0.05, 0.15, 0.6, 0.9, 0.92, 0.95, 1.0, 0.95, 0.6, 0.18)
+EXAM_RESULTS = (7, 16)  # national upper-secondary exam results: mid-July
+ADMISSIONS_PEAK_DOY = 217  # early August: grades 1, 6 and 10 and kindergartens enrol
+ADMISSIONS_HALF_WIDTH = 36  # from early July to early September
+ADMISSIONS_TRICKLE = 0.01  # transfers the rest of the year, relative to the peak
 
 
 def tet(year: int) -> date:
@@ -73,6 +77,12 @@ def is_school_day(day: date) -> bool:
     if day.month == 9 and day.day < SCHOOL_YEAR_OPENING.day:
         return False
     return days_from_tet(day) not in TET_SCHOOL_BREAK
+
+
+def exam_results_day(year: int) -> date:
+    """The day the national exam results come out: mid-July, moved off a weekend."""
+    day = date(year, *EXAM_RESULTS)
+    return day + timedelta(days=7 - day.weekday()) if day.weekday() >= 5 else day
 
 
 def school_year(day: date) -> int:
@@ -195,6 +205,21 @@ def tourism_weight(day: date) -> float:
     return (0.8, 0.8, 0.8, 0.8, 0.9, 1.4, 1.5)[day.weekday()]
 
 
+def admissions_weight(day: date) -> float:
+    """Relative new enrolments: office days, nearly all from July to early September."""
+    if not is_workday(day):
+        return 0.0
+    return ADMISSIONS_TRICKLE + bump(day, ADMISSIONS_PEAK_DOY, ADMISSIONS_HALF_WIDTH)
+
+
+def investment_weight(day: date) -> float:
+    """Relative investment realised: office days, gathering pace towards the year end."""
+    if not is_workday(day):
+        return 0.0
+    weight = 0.6 + 0.8 * (day.month - 1) / 11
+    return weight * (1.8 if (day + timedelta(days=4)).month != day.month else 1.0)
+
+
 DAY_WEIGHTS = {
     "office": office_weight,
     "paperwork": paperwork_weight,
@@ -202,6 +227,8 @@ DAY_WEIGHTS = {
     "treasury": treasury_weight,
     "payroll": payroll_weight,
     "tourism": tourism_weight,
+    "admissions": admissions_weight,
+    "investment": investment_weight,
 }
 
 

@@ -11,8 +11,10 @@ from feeds.simulator.assets import all_assets
 from feeds.simulator.events import carried_over_events, day_events
 from feeds.simulator.feedback import LOOKBACK_DAYS
 from feeds.simulator.geography import Geography
-from feeds.simulator.model import day_observations
+from feeds.simulator.model import day_observations, year_observations
 from feeds.simulator.plan import SimulationPlan, plan_days
+from feeds.simulator.snapshots import camera_snapshots
+from feeds.simulator.tasks import task_events
 from feeds.simulator.world import World
 from store.records import Item
 
@@ -37,11 +39,15 @@ class SimulatorFeed(Feed):
         return SimulationPlan(days, now, Geography.from_areas(self.context.areas))
 
     def normalize(self, raw: SimulationPlan) -> Iterator[Item]:
-        """Assets first, then each day's observations and events, newest day first."""
+        """Assets first, then each day's observations and events, newest day first; then the
+        tasks as they stand now and the yearly values of every year the days touch."""
         world = World(self.options.seed, raw.geography, raw.now)
         yield from all_assets(world)
+        yield from camera_snapshots(world)
         for day in raw.days:
             yield from day_observations(world, world.day(day))
             yield from day_events(world, day)
         if raw.days:
             yield from carried_over_events(world, raw.days[-1], LOOKBACK_DAYS)
+        yield from task_events(world)
+        yield from year_observations(world, sorted({d.year for d in raw.days}, reverse=True))

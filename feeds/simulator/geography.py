@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -57,13 +58,18 @@ class Geography:
             commune_index={u.code: i for i, u in enumerate(communes)},
         )
 
-    @property
+    @cached_property
     def commune_codes(self) -> list[str]:
         return [u.code for u in self.communes]
 
-    @property
+    @cached_property
     def district_codes(self) -> list[str]:
         return [u.code for u in self.districts]
+
+    def owner(self, commune_index: int) -> AdminUnit:
+        """The district a commune belongs to, or the province when it hangs right under it."""
+        district = int(self.commune_district[commune_index])
+        return self.province if district < 0 else self.districts[district]
 
     @property
     def district_population(self) -> np.ndarray:
@@ -81,10 +87,16 @@ class Geography:
 
     def sum_by_district(self, values: np.ndarray) -> np.ndarray:
         """Add commune values up per district (communes outside districts are left out)."""
+        inside, index = self._inside
+        weights = values if index is self.commune_district else values[inside]
+        return np.bincount(index, weights=weights, minlength=len(self.districts))
+
+    @cached_property
+    def _inside(self) -> tuple[np.ndarray, np.ndarray]:
+        """Communes inside a district, and their district indices (the same array when all are)."""
         inside = self.commune_district >= 0
-        return np.bincount(
-            self.commune_district[inside], weights=values[inside], minlength=len(self.districts)
-        )
+        index = self.commune_district if inside.all() else self.commune_district[inside]
+        return inside, index
 
     def children(self, district: AdminUnit) -> tuple[AdminUnit, ...]:
         return tuple(c for c in self.communes if c.parent_code == district.code)

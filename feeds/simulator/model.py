@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from itertools import chain, compress, repeat
 
 import numpy as np
 
+from feeds.simulator.cameras import camera_metrics
+from feeds.simulator.economy import economy, year_parts
+from feeds.simulator.environment import environment
 from feeds.simulator.feedback import feedback_metrics
-from feeds.simulator.government import documents, public_services
-from feeds.simulator.parts import LevelValues, Parts, roll_up
-from feeds.simulator.people import budget, education, health, tourism
+from feeds.simulator.geography import Geography
+from feeds.simulator.government import documents
+from feeds.simulator.parts import Parts, roll_up
+from feeds.simulator.people import education, health, tourism
 from feeds.simulator.portals import portal_metrics
-from feeds.simulator.sensors import camera_metrics, environment
+from feeds.simulator.services import public_services
+from feeds.simulator.tasks import task_metrics
 from feeds.simulator.world import Day, World
 from store.catalog import METRICS_BY_KEY, Aggregation, Metric
 from store.records import Observation
+from store.scope import local_midnight_utc
 
 Generator = Callable[[World, Day], dict[str, Parts]]
 
@@ -24,9 +32,10 @@ GENERATORS: tuple[Generator, ...] = (
     public_services,
     portal_metrics,
     documents,
+    task_metrics,
     environment,
     tourism,
-    budget,
+    economy,
     feedback_metrics,
     camera_metrics,
 )
@@ -49,24 +58,57 @@ def _accrued(metric: Metric, parts: Parts, day: Day) -> Parts:
 
 
 def day_observations(world: World, day: Day) -> Iterator[Observation]:
-    """The day's observations, one per stored metric and area at the metric's levels."""
-    for key, parts in day_parts(world, day).items():
-        yield from _observations(METRICS_BY_KEY[key], roll_up(parts, world.geo), world, day)
+    """The day's observations: one per stored metric and area at the metric's levels, then
+    the metric's split rows (by agency, portal, station, ...). Chained in C, metric by metric."""
+    found = day_parts(world, day)
+    return chain.from_iterable(
+        observations(METRICS_BY_KEY[key], parts, world.geo, day.start, "day")
+        for key, parts in found.items()
+    )
 
 
-def _observations(
-    metric: Metric, values: LevelValues, world: World, day: Day
-) -> Iterator[Observation]:
-    geo = world.geo
+def year_observations(world: World, years: Iterable[int]) -> Iterator[Observation]:
+    """The yearly metrics (plans, GRDP growth) for each year, starting on 1 January."""
+    for year in years:
+        start = local_midnight_utc(date(year, 1, 1))
+        for key, parts in year_parts(world, year).items():
+            yield from observations(METRICS_BY_KEY[key], parts, world.geo, start, "year")
+
+
+def observations(
+    metric: Metric, parts: Parts, geo: Geography, start: datetime, period_kind: str
+) -> list[Observation]:
+    """One metric's observations: its totals by level, then its split rows. A short list,
+    built in C: streaming them keeps the garbage collector idle."""
+    values = roll_up(parts, geo)
     by_level = {
         "commune": (geo.commune_codes, values.commune),
         "district": (geo.district_codes, values.district),
         "province": ([geo.province.code], np.array([values.province])),
     }
+    found: list[Observation] = []
     for level in metric.levels:
         codes, level_values = by_level[level]
         if level_values is None:
             continue
-        for code, value in zip(codes, level_values.tolist(), strict=True):
-            if value == value:  # NaN: no value for this area (no station there)
-                yield Observation(metric.key, code, day.start, value, "day")
+        numbers = level_values.tolist()
+        present = ~np.isnan(level_values)
+        if not present.all():  # NaN: no value for this area (no station there)
+            codes, numbers = list(compress(codes, present)), list(compress(numbers, present))
+        found.extend(
+            map(Observation, repeat(metric.key), codes, repeat(start), numbers, repeat(period_kind))
+        )
+    if parts.splits:  # reported values: already rounded, never NaN
+        areas, dims, numbers = zip(*parts.splits, strict=True)
+        found.extend(
+            map(
+                Observation,
+                repeat(metric.key),
+                areas,
+                repeat(start),
+                numbers,
+                repeat(period_kind),
+                dims,
+            )
+        )
+    return found

@@ -9,6 +9,8 @@ import numpy as np
 
 from feeds.simulator.geography import Geography
 
+Split = tuple[str, str, float]  # area code, dimension member, value
+
 
 class Rollup(StrEnum):
     SUM = "sum"  # counts and stocks: an area holds its own part plus its children
@@ -23,6 +25,10 @@ class Parts:
     `commune` holds the communes' values; `district` each district's own part (its offices,
     or its whole value when the metric has no commune level); `province` the province's own
     part. NaN means "no value here" (no station). Weights matter only for WEIGHTED_MEAN.
+    Counts (decimals 0) hold whole numbers, so their sums need no rounding.
+    `splits` are extra rows (area code, dimension member, value) that split an area's value
+    by agency, portal, station...: values as reported (rounded, never NaN); a generator that
+    splits a count accrues it itself (`exact`).
     """
 
     commune: np.ndarray | None = None
@@ -34,11 +40,14 @@ class Parts:
     district_weight: np.ndarray | None = None
     province_weight: float = 0.0
     exact: bool = False  # already cut at `now` on a partial day: never scale again
+    splits: tuple[Split, ...] = ()
 
     def scaled(self, fraction: float) -> Parts:
         """The part of the day's count accrued by `fraction` of the day (floored for counts)."""
         if self.exact or fraction >= 1.0:
             return self
+        if self.splits:
+            raise ValueError("a split count must be accrued by its generator (exact=True)")
         return replace(
             self,
             commune=None if self.commune is None else self._cut(self.commune * fraction),
@@ -48,6 +57,11 @@ class Parts:
 
     def _cut(self, values: np.ndarray) -> np.ndarray:
         return np.floor(values) if self.decimals == 0 else np.round(values, self.decimals)
+
+
+def accrue(values: np.ndarray, fraction: float) -> np.ndarray:
+    """The part of whole-day counts accrued by `fraction` of the day (floored)."""
+    return values if fraction >= 1.0 else np.floor(values * fraction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +81,8 @@ def roll_up(parts: Parts, geo: Geography) -> LevelValues:
         values = _mean_up(parts, geo)
     else:
         values = _sum_up(parts, geo)
+        if parts.decimals == 0:  # sums and peaks of whole numbers are whole already
+            return values
     return _rounded(values, parts.decimals)
 
 
@@ -98,11 +114,12 @@ def _mean_up(parts: Parts, geo: Geography) -> LevelValues:
         weight = (
             np.ones(len(geo.communes)) if parts.commune_weight is None else parts.commune_weight
         )
+        weighted = np.where(weight > 0, parts.commune * weight, 0.0)  # NaN: no value, no weight
         district_w = district_w + geo.sum_by_district(weight)
-        district_total = district_total + geo.sum_by_district(parts.commune * weight)
+        district_total = district_total + geo.sum_by_district(weighted)
         outside = geo.commune_district < 0
         outside_w = float(weight[outside].sum())
-        outside_total = float((parts.commune * weight)[outside].sum())
+        outside_total = float(weighted[outside].sum())
     district = np.divide(
         district_total, district_w, out=np.full_like(district_total, np.nan), where=district_w > 0
     )

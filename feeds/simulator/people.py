@@ -1,4 +1,4 @@
-"""Health, education, tourism and the budget: population-scaled, seasonal, adding up."""
+"""Health, education and tourism: population-scaled, seasonal, adding up."""
 
 from __future__ import annotations
 
@@ -22,12 +22,18 @@ BEDS_PER_1000 = 1.3  # district health centres
 PROVINCIAL_HOSPITAL_BEDS = 1_700  # provincial hospitals, all in the provincial capital
 CAPITAL_OCCUPANCY = (0.86, 0.92)
 DISTRICT_OCCUPANCY = (0.70, 0.88)
+BIRTHS_PER_1000_YEAR = 13.5  # each birth cohort comes due for the full schedule once
+VACCINATION_COVERAGE = (0.88, 0.98)
 
 # --- education -----------------------------------------------------------------------------------
 PUPILS = 250_000
 PUPILS_PER_TEACHER = (17.0, 21.0)
 PUPIL_GROWTH_PER_YEAR = 0.01
 ROLL_CALL_HOUR = 8.0  # attendance is known once the morning roll call is done
+ADMISSIONS_PER_PUPIL = 0.26  # kindergarten, grade 1, 6 and 10 intakes against all pupils
+EXAM_CANDIDATES_PER_PUPIL = 0.048  # final-year pupils sitting the national exam
+EXAM_PASS = (0.95, 0.99)
+RESULTS_HOUR = 8.0
 
 # --- tourism -------------------------------------------------------------------------------------
 VISITORS_PER_YEAR = 1_800_000
@@ -38,14 +44,11 @@ FESTIVAL_LIFT_ELSEWHERE = 1.8
 INTERNATIONAL_SHARE = (0.02, 0.05)
 SPEND_MILLION_VND = (0.6, 1.2)
 INTERNATIONAL_SPEND_FACTOR = 1.8
-
-# --- budget --------------------------------------------------------------------------------------
-REVENUE_BN_PER_YEAR = 4_238.0
-SPENDING_BN_PER_YEAR = 7_045.0
-REVENUE_PROVINCE_SHARE = 0.42  # collected by provincial agencies
-SPENDING_PROVINCE_SHARE = 0.55
-CAPITAL_REVENUE_SHARE = 0.28  # of the districts' part: TP Sóc Trăng collects the most
-BUDGET_DECIMALS = 3
+ROOMS = {"941": 1_200}  # hotel rooms: the city has most of them
+ROOMS_ELSEWHERE = (50, 300)
+OCCUPANCY = (0.45, 0.60)  # usual room occupancy by district
+FESTIVAL_OCCUPANCY = {"941": 1.6}
+FESTIVAL_OCCUPANCY_ELSEWHERE = 1.2
 
 
 def health(world: World, day: Day) -> dict[str, Parts]:
@@ -64,13 +67,23 @@ def health(world: World, day: Day) -> dict[str, Parts]:
     cases = rng.poisson(_disease_rate(world, day.date))
     beds = planned_beds(world)
     inpatients = np.round(beds * _occupancy(world, day.date, rng))
+    due = rng.poisson(geo.commune_population * BIRTHS_PER_1000_YEAR / 1000 / 365)
+    vaccinated = rng.binomial(due, _coverage(world, rng))
     return {
         "health.outpatient_visits": Parts(commune=visits.astype(float)),
         "health.digital_id_visits": Parts(commune=digital.astype(float)),
         "health.disease_cases": Parts(commune=cases.astype(float)),
         "health.beds": Parts(district=beds),
         "health.inpatients": Parts(district=inpatients),
+        "health.vaccination_due": Parts(commune=due.astype(float)),
+        "health.vaccinated": Parts(commune=vaccinated.astype(float)),
     }
+
+
+def _coverage(world: World, rng: np.random.Generator) -> np.ndarray:
+    """Full-schedule coverage by commune: a usual level per commune, a little noise."""
+    usual = world.profile("vaccination", world.geo.commune_codes, *VACCINATION_COVERAGE)
+    return np.clip(usual + rng.normal(0.0, 0.01, len(usual)), 0.5, 1.0)
 
 
 def _clinic_pull(world: World) -> np.ndarray:
@@ -126,17 +139,52 @@ def _usual_occupancy(world: World) -> np.ndarray:
 
 
 def education(world: World, day: Day) -> dict[str, Parts]:
-    """School days only: no observations at weekends, on holidays and in the breaks."""
-    if not almanac.is_school_day(day.date) or day.local_hour < ROLL_CALL_HOUR:
-        return {}
+    """Attendance on school days, enrolments on office days, exam results once a year."""
+    found: dict[str, Parts] = {}
+    if almanac.is_school_day(day.date) and day.local_hour >= ROLL_CALL_HOUR:
+        found.update(_attendance_parts(world, day))
+    if almanac.is_workday(day.date):
+        found["education.admitted"] = _admissions(world, day)
+    if day.date == almanac.exam_results_day(day.date.year) and day.local_hour >= RESULTS_HOUR:
+        found.update(_exam_results(world, day))
+    return found
+
+
+def _attendance_parts(world: World, day: Day) -> dict[str, Parts]:
     rng = day_rng(world.seed, "education", day.date)
-    enrolled = _enrolled(world, almanac.school_year(day.date))
+    enrolled = pupils(world, almanac.school_year(day.date))
     present = rng.binomial(enrolled.astype(int), _attendance(world, day.date, rng))
     return {
         "education.enrolled": Parts(commune=enrolled),
         "education.teachers": Parts(commune=np.round(enrolled / _pupils_per_teacher(world))),
         "education.present": Parts(commune=present.astype(float), exact=True),
     }
+
+
+def _admissions(world: World, day: Day) -> Parts:
+    """New pupils enrolled on the day: nearly all in the summer admission season."""
+    rng = day_rng(world.seed, "admissions", day.date)
+    per_pupil = ADMISSIONS_PER_PUPIL * almanac.share_of_year(day.date, "admissions")
+    expected = pupils(world, almanac.school_year(day.date)) * per_pupil
+    return Parts(commune=rng.poisson(expected).astype(float))
+
+
+def _exam_results(world: World, day: Day) -> dict[str, Parts]:
+    """Candidates by where they live, and how many passed: all published on one morning."""
+    rng = day_rng(world.seed, "exam", day.date)
+    geo = world.geo
+    candidates = rng.poisson(pupils(world, day.date.year - 1) * EXAM_CANDIDATES_PER_PUPIL)
+    usual = world.profile("exam-pass", geo.commune_codes, *EXAM_PASS)
+    passed = rng.binomial(candidates, np.clip(usual + rng.normal(0.0, 0.005, len(usual)), 0, 1))
+    return {
+        "education.exam_candidates": Parts(commune=candidates.astype(float), exact=True),
+        "education.exam_passed": Parts(commune=passed.astype(float), exact=True),
+    }
+
+
+def pupils(world: World, year: int) -> np.ndarray:
+    """Pupils per commune in the school year that opened in `year`."""
+    return world.memo(("pupils", year), lambda: _enrolled(world, year))
 
 
 def _enrolled(world: World, year: int) -> np.ndarray:
@@ -174,11 +222,38 @@ def tourism(world: World, day: Day) -> dict[str, Parts]:
     spend = _spend(world) * rng.normal(1.0, 0.05, len(geo.districts))
     domestic_spend = (visitors - international) * spend
     revenue = np.round(domestic_spend + international * spend * INTERNATIONAL_SPEND_FACTOR)
+    rooms = hotel_rooms(world)
+    occupied = rng.binomial(rooms.astype(int), _room_occupancy(world, day.date, rng))
     return {
         "tourism.visitors": Parts(district=visitors.astype(float)),
         "tourism.visitors_international": Parts(district=international.astype(float)),
         "tourism.revenue": Parts(district=revenue),
+        "tourism.rooms_available": Parts(district=rooms, exact=True),  # tonight's rooms
+        "tourism.rooms_occupied": Parts(district=occupied.astype(float), exact=True),
     }
+
+
+def hotel_rooms(world: World) -> np.ndarray:
+    """Rooms per district (one room-night per room and day): the city first."""
+
+    def compute() -> np.ndarray:
+        codes = world.geo.district_codes
+        others = np.round(world.profile("rooms", codes, *ROOMS_ELSEWHERE))
+        return np.array([ROOMS.get(c, o) for c, o in zip(codes, others, strict=True)], float)
+
+    return world.memo(("rooms",), compute)
+
+
+def _room_occupancy(world: World, day: date, rng: np.random.Generator) -> np.ndarray:
+    """Occupancy: the district's usual level, fuller at weekends, at Tết and the festival."""
+    codes = world.geo.district_codes
+    demand = 0.7 + 0.3 * min(almanac.tourism_weight(day), 2.5)
+    lift = np.ones(len(codes))
+    if almanac.is_festival(day):
+        lift = np.array([FESTIVAL_OCCUPANCY.get(c, FESTIVAL_OCCUPANCY_ELSEWHERE) for c in codes])
+    noise = rng.normal(1.0, 0.05, len(codes))
+    usual = world.profile("occupancy-rooms", codes, *OCCUPANCY)
+    return np.clip(usual * demand * lift * noise, 0.1, 0.97)
 
 
 def _tourism_share(world: World) -> np.ndarray:
@@ -205,46 +280,3 @@ def _international_share(world: World) -> np.ndarray:
 def _spend(world: World) -> np.ndarray:
     """Million VND spent per visitor, by district."""
     return world.profile("tourism-spend", world.geo.district_codes, *SPEND_MILLION_VND)
-
-
-# --- budget --------------------------------------------------------------------------------------
-
-
-def budget(world: World, day: Day) -> dict[str, Parts]:
-    rng = day_rng(world.seed, "budget", day.date)
-    revenue = REVENUE_BN_PER_YEAR * almanac.share_of_year(day.date, "treasury")
-    spending = SPENDING_BN_PER_YEAR * almanac.share_of_year(day.date, "payroll")
-    return {
-        "socio_economic.budget_revenue": _budget_parts(
-            world, rng, revenue, REVENUE_PROVINCE_SHARE, _revenue_split(world)
-        ),
-        "socio_economic.budget_spending": _budget_parts(
-            world, rng, spending, SPENDING_PROVINCE_SHARE, world.geo.district_share
-        ),
-    }
-
-
-def _revenue_split(world: World) -> np.ndarray:
-    """The districts' shares of their part of the revenue: the city first, then by population."""
-    geo = world.geo
-    capital = geo.capital().parent_code
-    is_capital = np.array([code == capital for code in geo.district_codes])
-    if not is_capital.any():
-        return geo.district_share
-    others = np.where(is_capital, 0.0, geo.district_share)
-    return np.where(
-        is_capital, CAPITAL_REVENUE_SHARE, others / others.sum() * (1 - CAPITAL_REVENUE_SHARE)
-    )
-
-
-def _budget_parts(
-    world: World, rng: np.random.Generator, total: float, province_share: float, split: np.ndarray
-) -> Parts:
-    """A day's total split between the province's own part and its districts, with lumps."""
-    lumps = rng.lognormal(-0.03, 0.25, len(world.geo.districts) + 1)
-    districts = total * (1 - province_share) * split * lumps[1:]
-    return Parts(
-        district=np.round(districts, BUDGET_DECIMALS),
-        province=round(total * province_share * lumps[0], BUDGET_DECIMALS),
-        decimals=BUDGET_DECIMALS,
-    )

@@ -1,16 +1,18 @@
-"""The 32 web portals (1 main + 20 departments + 11 districts) and their daily probe results."""
+"""The 32 web portals (1 main + 20 departments + 11 districts): probes, posts, certificates."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from feeds.simulator.parts import Parts, Rollup
-from feeds.simulator.streams import day_rng, stable_uniform
+from feeds.simulator import almanac
+from feeds.simulator.parts import Parts, Rollup, Split
+from feeds.simulator.streams import between, day_rng, stable_uniform
 from feeds.simulator.world import Day, World
 from geo.hierarchy import AdminUnit
+from store.scope import LOCAL_TZ
 
 CHECKS_PER_DAY = 288  # one probe every 5 minutes
 MAIN_HOST = "soctrang.gov.vn"
@@ -36,7 +38,16 @@ DEPARTMENTS = (
     ("bqlkcn", "Ban Quản lý các khu công nghiệp"),
     ("vpdbqh", "Văn phòng Đoàn ĐBQH và HĐND tỉnh"),
 )
-TLS_RENEWAL_DAYS = 365  # yearly certificates
+TLS_VALID_DAYS = 365  # yearly certificates
+TLS_WARNING_DAYS = 30  # a certificate this close to expiry needs renewing
+# Days before expiry at which a portal's certificate is renewed: most in good time, some late.
+TLS_LEAD_DAYS = {"prompt": (30, 45), "late": (3, 20)}
+TLS_LATE_SHARE = 0.2
+STALE_DAYS = 7  # a portal whose latest post is older than this is stale
+POST_LOOKBACK_DAYS = 120  # older posts are not looked for: the portal counts as stale
+# Chance of at least one new post on an office day: the main portal always, others vary.
+POST_ODDS = {"province": (0.15, 0.9), "district": (0.08, 0.6)}
+WEEKEND_POSTING = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +59,7 @@ class Portal:
     district: int  # index of the district, -1 for the province's portals
     usual_ms: float
     outage_odds: float
+    post_odds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +106,8 @@ def _portal(
     if not usual_ms:
         usual_ms = 350 + 550 * speed if district < 0 else 500 + 800 * speed
     flaky = stable_uniform(seed, "portal-flaky", slug) < 0.12
+    diligence = stable_uniform(seed, "portal-posts", slug)
+    odds = POST_ODDS["province" if district < 0 else "district"]
     return Portal(
         f"portal-{slug}",
         name,
@@ -102,6 +116,7 @@ def _portal(
         district,
         usual_ms,
         0.10 if flaky else 0.025,
+        1.0 if slug == "main" else float(between(diligence, *odds)),
     )
 
 
@@ -138,34 +153,137 @@ def is_down_at(state: PortalDay, checks_done: int) -> np.ndarray:
     )
 
 
+def checks_done(day: Day) -> int:
+    """Probes done by the day's cut-off (all of them on a finished day)."""
+    return int(CHECKS_PER_DAY * day.fraction)
+
+
+def checks_up(state: PortalDay, done: int) -> np.ndarray:
+    """Each portal's successful probes among the first `done` of the day."""
+    failed_before = np.clip(done - state.outage_start, 0, state.down_checks)
+    return done - failed_before
+
+
 def portal_metrics(world: World, day: Day) -> dict[str, Parts]:
     found = portals(world)
     state = portal_day(world, day.date)
-    up = CHECKS_PER_DAY - state.down_checks
-    own = np.array([p.district < 0 for p in found])
-    district_of = np.array([p.district for p in found])
-    n_districts = len(world.geo.districts)
-
-    def by_district(values: np.ndarray) -> np.ndarray:
-        return np.bincount(district_of[~own], weights=values[~own], minlength=n_districts)
-
-    counts = by_district(np.ones(len(found)))
+    done = checks_done(day)
+    latest_up = ~is_down_at(state, max(done, 1))
+    stale = is_stale(world, day.cutoff)
+    expiring = np.array([tls_days_left(world, p, day.date) < TLS_WARNING_DAYS for p in found])
     return {
-        "portals.checks": Parts(
-            district=counts * CHECKS_PER_DAY, province=float(own.sum() * CHECKS_PER_DAY)
-        ),
-        "portals.checks_up": Parts(district=by_district(up), province=float(up[own].sum())),
-        "portals.response_ms": Parts(
-            district=by_district(state.response_ms) / np.maximum(counts, 1),
-            province=float(state.response_ms[own].mean()),
-            rollup=Rollup.WEIGHTED_MEAN,
-            district_weight=counts,
-            province_weight=float(own.sum()),
-        ),
+        "portals.checks": _parts(world, np.full(len(found), float(done)), split=True),
+        "portals.checks_up": _parts(world, checks_up(state, done), split=True),
+        "portals.response_ms": _mean_parts(world, state.response_ms),
+        "portals.total": _parts(world, np.ones(len(found))),
+        "portals.up": _parts(world, latest_up.astype(float)),
+        "portals.stale_content": _parts(world, stale.astype(float)),
+        "portals.tls_expiring": _parts(world, expiring.astype(float)),
     }
 
 
+def _owners(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Which portals the province owns, and each district portal's district index."""
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        district_of = np.array([p.district for p in portals(world)], dtype=int)
+        return district_of < 0, district_of[district_of >= 0]
+
+    return world.memo(("portal-owners",), compute)
+
+
+def _parts(world: World, per_portal: np.ndarray, split: bool = False) -> Parts:
+    """Counts summed per owner (the province, a district); split by portal at the owner."""
+    own, district_of = _owners(world)
+    by_district = np.bincount(
+        district_of, weights=per_portal[~own], minlength=len(world.geo.districts)
+    )
+    return Parts(
+        district=by_district,
+        province=float(per_portal[own].sum()),
+        exact=True,
+        splits=_portal_splits(world, per_portal) if split else (),
+    )
+
+
+def _mean_parts(world: World, per_portal: np.ndarray) -> Parts:
+    own, district_of = _owners(world)
+    n = len(world.geo.districts)
+    counts = np.bincount(district_of, minlength=n).astype(float)
+    totals = np.bincount(district_of, weights=per_portal[~own], minlength=n)
+    return Parts(
+        district=totals / np.maximum(counts, 1),
+        province=float(per_portal[own].mean()) if own.any() else 0.0,
+        rollup=Rollup.WEIGHTED_MEAN,
+        district_weight=counts,
+        province_weight=float(own.sum()),
+        splits=_portal_splits(world, per_portal),
+    )
+
+
+def _portal_splits(world: World, per_portal: np.ndarray) -> tuple[Split, ...]:
+    keys = world.memo(
+        ("portal-keys",), lambda: [(p.area.code, p.source_id) for p in portals(world)]
+    )
+    return tuple(
+        (area, source_id, value)
+        for (area, source_id), value in zip(keys, per_portal.tolist(), strict=True)
+    )
+
+
+# --- content and certificates --------------------------------------------------------------------
+
+
+def post_times(world: World, day: date) -> np.ndarray:
+    """Each portal's new post of the day as POSIX seconds, NaN when nothing was posted."""
+    return world.memo(("portal-posts", day), lambda: _draw_posts(world, day))
+
+
+def _draw_posts(world: World, day: date) -> np.ndarray:
+    rng = day_rng(world.seed, "portal-posts", day)
+    found = portals(world)
+    odds = np.array([p.post_odds for p in found])
+    if not almanac.is_workday(day):
+        odds = np.where(odds >= 1.0, 0.9, odds * WEEKEND_POSTING)
+    posted = rng.random(len(found)) < odds
+    hour = rng.uniform(7.0, 18.0, len(found))
+    return np.where(posted, world.day(day).start.timestamp() + hour * 3600.0, np.nan)
+
+
+def last_post(world: World, moment: datetime) -> np.ndarray:
+    """Each portal's latest post at `moment` (POSIX seconds), NaN if none for months."""
+    latest = np.full(len(portals(world)), np.nan)
+    day = moment.astimezone(LOCAL_TZ).date()
+    limit = moment.timestamp()
+    for back in range(POST_LOOKBACK_DAYS):
+        times = post_times(world, day - timedelta(days=back))
+        latest = np.where(np.isnan(latest) & (times <= limit), times, latest)
+        if not np.isnan(latest).any():
+            break
+    return latest
+
+
+def is_stale(world: World, moment: datetime) -> np.ndarray:
+    """Portals whose latest post is older than STALE_DAYS at `moment`."""
+    age = moment.timestamp() - last_post(world, moment)
+    return ~(age <= STALE_DAYS * 86400.0)  # NaN (no post found) counts as stale
+
+
 def tls_days_left(world: World, portal: Portal, day: date) -> int:
-    """Days until the portal's certificate expires; renewed yearly on its own cycle."""
-    phase = int(stable_uniform(world.seed, "portal-tls", portal.source_id) * TLS_RENEWAL_DAYS)
-    return TLS_RENEWAL_DAYS - (day.toordinal() + phase) % TLS_RENEWAL_DAYS
+    """Days until the portal's certificate expires: each is renewed, for a year, a fixed
+    number of days before it would expire (late renewers let it come close)."""
+    lead, phase = world.memo(("tls", portal.source_id), lambda: _tls_cycle(world, portal))
+    cycle = TLS_VALID_DAYS - lead
+    return lead + cycle - (day.toordinal() + phase) % cycle
+
+
+def _tls_cycle(world: World, portal: Portal) -> tuple[int, int]:
+    late = stable_uniform(world.seed, "portal-tls-late", portal.source_id) < TLS_LATE_SHARE
+    low, high = TLS_LEAD_DAYS["late" if late else "prompt"]
+    lead = round(
+        float(between(stable_uniform(world.seed, "portal-tls-lead", portal.source_id), low, high))
+    )
+    phase = int(
+        stable_uniform(world.seed, "portal-tls", portal.source_id) * (TLS_VALID_DAYS - lead)
+    )
+    return lead, phase

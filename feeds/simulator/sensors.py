@@ -1,4 +1,4 @@
-"""Salinity stations, rain and surveillance cameras: fixed installations with a daily state."""
+"""Salinity stations and rain: the water-side monitoring network and the weather."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import numpy as np
 
 from feeds.simulator import almanac
 from feeds.simulator.geography import Geography
-from feeds.simulator.parts import Parts, Rollup
-from feeds.simulator.streams import day_rng, stable_uniform, static_rng
-from feeds.simulator.world import Day, World
+from feeds.simulator.streams import day_rng, stable_uniform
+from feeds.simulator.world import World
 from geo.hierarchy import AdminUnit
 
 SALINITY_DECIMALS = 2
@@ -30,11 +29,6 @@ STATIONS = (
 )
 RAIN_DECIMALS = 1
 RAIN_MM_SCALE = 18.0
-CAMERAS_PER_CITY_WARD = (9, 14)
-CAMERAS_PER_TOWN = (4, 9)
-CAMERAS_PER_VILLAGE = 0.9  # mean, Poisson
-CAMERA_PURPOSES = ("Nút giao thông", "Chợ", "Trụ sở UBND", "Trường học", "Bến xe", "Cầu",
-                   "Công viên", "Bến phà")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +39,6 @@ class Station:
     commune: AdminUnit
     commune_index: int
     peak: float
-
-
-@dataclass(frozen=True, slots=True)
-class Camera:
-    source_id: str
-    name: str
-    commune: AdminUnit
-    commune_index: int
-    reliability: float
 
 
 # --- salinity ------------------------------------------------------------------------------------
@@ -94,19 +79,30 @@ def _year_severity(world: World, day: date) -> float:
     return 0.8 + 0.35 * stable_uniform(world.seed, "salinity-year", str(season))
 
 
+def spring_tide(day: date) -> float:
+    """The fortnightly tide cycle in [-1, 1]: 1 at spring tides (full and new moon)."""
+    return math.cos(2 * math.pi * (day - SPRING_TIDE_ANCHOR).days / SPRING_TIDE_DAYS)
+
+
 def _spring_tide(day: date) -> float:
-    phase = 2 * math.pi * (day - SPRING_TIDE_ANCHOR).days / SPRING_TIDE_DAYS
-    return 1.0 + 0.15 * math.cos(phase)
+    return 1.0 + 0.15 * spring_tide(day)
+
+
+def crossed(
+    today: np.ndarray, yesterday: np.ndarray, levels: tuple[float, ...]
+) -> list[float | None]:
+    """Per station, the highest of `levels` crossed upwards since yesterday, or None."""
+    found: list[float | None] = []
+    for now_value, before in zip(today.tolist(), yesterday.tolist(), strict=True):
+        passed = [lv for lv in levels if before < lv <= now_value]
+        found.append(max(passed) if passed else None)
+    return found
 
 
 def crossed_level(world: World, day: date) -> list[float | None]:
     """Per station, the highest salinity level crossed upwards on the day, or None."""
-    today, yesterday = salinity(world, day), salinity(world, day - timedelta(days=1))
-    crossed: list[float | None] = []
-    for now_value, before in zip(today, yesterday, strict=True):
-        levels = [lv for lv in SALINITY_LEVELS if before < lv <= now_value]
-        crossed.append(max(levels) if levels else None)
-    return crossed
+    yesterday = salinity(world, day - timedelta(days=1))
+    return crossed(salinity(world, day), yesterday, SALINITY_LEVELS)
 
 
 # --- rain ----------------------------------------------------------------------------------------
@@ -114,6 +110,10 @@ def crossed_level(world: World, day: date) -> list[float | None]:
 
 def rainfall(world: World, day: date) -> np.ndarray:
     """Rain per commune (mm): a province-wide weather day with patchy local showers."""
+    return world.memo(("rain", day), lambda: _rainfall(world, day))
+
+
+def _rainfall(world: World, day: date) -> np.ndarray:
     geo = world.geo
     rng = day_rng(world.seed, "rain", day)
     n = len(geo.communes)
@@ -127,84 +127,3 @@ def rainfall(world: World, day: date) -> np.ndarray:
         wet = rng.random(n) < 0.02
         amount = rng.gamma(0.8, 3.0, n)
     return np.round(np.where(wet, amount, 0.0), RAIN_DECIMALS)
-
-
-def environment(world: World, day: Day) -> dict[str, Parts]:
-    geo = world.geo
-    by_commune = np.full(len(geo.communes), np.nan)
-    for station, value in zip(stations(world), salinity(world, day.date), strict=True):
-        by_commune[station.commune_index] = np.fmax(by_commune[station.commune_index], value)
-    return {
-        "environment.salinity_max": Parts(
-            commune=by_commune, province=np.nan, rollup=Rollup.MAX, decimals=SALINITY_DECIMALS
-        ),
-        "environment.rainfall": Parts(
-            commune=rainfall(world, day.date),
-            rollup=Rollup.WEIGHTED_MEAN,
-            commune_weight=geo.commune_area_km2,
-            decimals=RAIN_DECIMALS,
-        ),
-    }
-
-
-# --- cameras -------------------------------------------------------------------------------------
-
-
-def cameras(world: World) -> tuple[Camera, ...]:
-    return world.memo(("cameras",), lambda: _install_cameras(world))
-
-
-def _install_cameras(world: World) -> tuple[Camera, ...]:
-    geo, seed = world.geo, world.seed
-    city = geo.capital().parent_code
-    rng = static_rng(seed, "cameras")
-    found = []
-    for index, commune in enumerate(geo.communes):
-        for n in range(_camera_count(commune, city, rng)):
-            source_id = f"CAM-{commune.code}-{n + 1:02d}"
-            purpose = _pick(CAMERA_PURPOSES, stable_uniform(seed, "cam-purpose", source_id))
-            name = f"Camera {purpose.lower()} – {commune.name_vi} ({n + 1:02d})"
-            flaky = stable_uniform(seed, "cam-flaky", source_id) < 0.08
-            found.append(Camera(source_id, name, commune, index, 0.85 if flaky else 0.985))
-    return tuple(found)
-
-
-def _pick(options: tuple[str, ...], u: float) -> str:
-    return options[min(int(u * len(options)), len(options) - 1)]
-
-
-def _camera_count(commune: AdminUnit, city: str | None, rng: np.random.Generator) -> int:
-    if commune.parent_code == city and commune.type_vi == "Phường":
-        return int(rng.integers(*CAMERAS_PER_CITY_WARD, endpoint=True))
-    if commune.type_vi in ("Phường", "Thị trấn"):
-        return int(rng.integers(*CAMERAS_PER_TOWN, endpoint=True))
-    return int(rng.poisson(CAMERAS_PER_VILLAGE))
-
-
-def cameras_online(world: World, day: date) -> np.ndarray:
-    """Whether each camera was online at the day's last snapshot, in `cameras()` order."""
-    return world.memo(("cameras-online", day), lambda: _camera_snapshot(world, day))
-
-
-def _camera_snapshot(world: World, day: date) -> np.ndarray:
-    found = cameras(world)
-    rng = day_rng(world.seed, "cameras", day)
-    reliability = np.array([c.reliability for c in found])
-    commune_of = np.array([c.commune_index for c in found], dtype=int)
-    link_down = rng.random(len(world.geo.communes)) < 0.01  # a commune's network is down
-    bad_day = 0.9 if rng.random() < 0.02 else 1.0  # e.g. a storm or a power cut
-    online = rng.random(len(found)) < reliability * bad_day
-    return online & ~link_down[commune_of] if len(found) else online
-
-
-def camera_metrics(world: World, day: Day) -> dict[str, Parts]:
-    found = cameras(world)
-    n = len(world.geo.communes)
-    commune_of = np.array([c.commune_index for c in found], dtype=int)
-    online = cameras_online(world, day.date)
-    return {
-        "cameras.total": Parts(commune=np.bincount(commune_of, minlength=n).astype(float)),
-        "cameras.online": Parts(
-            commune=np.bincount(commune_of, weights=online.astype(float), minlength=n)
-        ),
-    }

@@ -47,6 +47,20 @@ class Day:
         return 24.0 * self.fraction
 
 
+BLOCK_DAYS = 32
+
+
+def block_start(day: dt.date) -> dt.date:
+    """The first day of `day`'s block of BLOCK_DAYS days (blocks share look-back tables)."""
+    return dt.date.fromordinal(day.toordinal() // BLOCK_DAYS * BLOCK_DAYS)
+
+
+def block_days(first: dt.date, lookback: int) -> list[dt.date]:
+    """The days a block's shared table covers so that each of its days sees its last
+    `lookback` days; the later days of the block are in it too: readers mask by time."""
+    return [first + timedelta(days=n) for n in range(-lookback, BLOCK_DAYS)]
+
+
 class World:
     """The shared state of one simulation run; memoised values live here, not in modules."""
 

@@ -87,7 +87,7 @@ def test_map_drills_down_from_districts_to_communes(dash_duo, demo_app, demo_sto
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", path)
     ActionChains(driver).move_to_element(path).click().perform()  # plotly hit-tests by position
     wait_for(lambda: f"area={code}" in driver.current_url)
-    wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS)[0] == communes)
+    wait_for(lambda: (drawn := driver.execute_script(MAP_TRACE_PATHS)) and drawn[0] == communes)
     assert communes < 108
     screenshot(driver, "overview-district")
     assert dash_duo.get_logs() == []
@@ -99,7 +99,9 @@ def test_deep_link_restores_area_and_metric(dash_duo, demo_app, demo_store: Stor
     key = "tourism.visitors"
     expected = expected_tile_text(demo_store, key, "941")
     wait_for(lambda: dash_duo.find_element(f"[data-kpi='{key}'] .kpi-value").text == expected)
-    assert wait_for(lambda: dash_duo.driver.execute_script(MAP_TRACE_PATHS)[0] == 9 or None)
+    assert wait_for(
+        lambda: (drawn := dash_duo.driver.execute_script(MAP_TRACE_PATHS)) and drawn[0] == 9
+    )
     assert "lượt khách du lịch" in dash_duo.find_element("#overview-map-title").text.lower()
 
 

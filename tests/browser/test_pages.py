@@ -48,7 +48,24 @@ def test_every_domain_page_shows_its_kpis(dash_duo, demo_app, demo_store: Store)
         assert link.text == spec.domain.name_vi
         time.sleep(0.5)  # let the charts finish drawing before the picture
         screenshot(dash_duo.driver, f"page-{spec.domain.slug}")
+        if spec.snapshots:
+            check_gallery(dash_duo)
     assert dash_duo.get_logs() == []
+
+
+def check_gallery(dash_duo) -> None:  # type: ignore[no-untyped-def]
+    """Stills are served by the app and drawn; offline cameras come first, greyed."""
+    cards = wait_for(lambda: dash_duo.find_elements(".snapshot-card"))
+    loaded = (
+        "return Array.from(document.querySelectorAll('.snapshot-img')).filter("
+        "i => i.complete && i.naturalWidth > 0).length"
+    )
+    dash_duo.driver.execute_script("document.querySelector('.gallery').scrollIntoView();")
+    assert wait_for(lambda: dash_duo.driver.execute_script(loaded) >= min(6, len(cards)))
+    assert cards[0].get_attribute("data-online") == "false"
+    assert "Mất kết nối từ" in cards[0].text
+    gallery = dash_duo.find_element(".gallery")
+    gallery.screenshot(str(screenshot(dash_duo.driver, "camera-gallery")))
 
 
 def test_drill_down_updates_the_page_and_exports_read_back(
@@ -73,19 +90,25 @@ def test_drill_down_updates_the_page_and_exports_read_back(
     wait_for(lambda: dash_duo.find_element(f"[data-kpi='{key}'] .kpi-value").text == expected)
     communes = demo_store.queries.areas.children(code)
     wait_for(lambda: len(rows_shown(driver)) == min(len(communes), 20))
-    dash_duo.find_element("#" + _css_id({"page": "health", "type": "export-csv"})).click()
+    click(driver, dash_duo.find_element("#" + _css_id({"page": "health", "type": "export-csv"})))
     csv_file = wait_for(lambda: _downloaded(dash_duo.download_path, ".csv"))
     lines = csv_file.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Địa bàn;Lượt khám ngoại trú (lượt)")
     assert len(lines) == len(communes) + 1
     names = {demo_store.queries.areas.name(c, "vi") for c in communes}
     assert {line.split(";")[0] for line in lines[1:]} == names
-    dash_duo.find_element("#" + _css_id({"page": "health", "type": "export-xlsx"})).click()
+    click(driver, dash_duo.find_element("#" + _css_id({"page": "health", "type": "export-xlsx"})))
     book = load_workbook(wait_for(lambda: _downloaded(dash_duo.download_path, ".xlsx")))
     sheet = book.active
     assert sheet.max_row == len(communes) + 1 and sheet.cell(1, 1).value == "Địa bàn"
     assert isinstance(sheet.cell(2, 2).value, float | int)
     assert dash_duo.get_logs() == []
+
+
+def click(driver, element) -> None:  # type: ignore[no-untyped-def]
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element
+    )
 
 
 def rows_shown(driver) -> list:  # type: ignore[no-untyped-def]
