@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -47,7 +47,7 @@ def exceedances(world: World, day: date) -> tuple[Exceedance, ...]:
     """All of a day's exceedances (the whole day, whatever the clock says)."""
 
     def compute() -> tuple[Exceedance, ...]:
-        found = [*_salinity(world, day), *_water_level(world, day), *_air(world, day)]
+        found = [*(e for g in GAUGES for e in _river(world, day, g)), *_air(world, day)]
         return tuple(sorted(found, key=lambda e: e.occurred))
 
     return world.memo(("exceedances", day), compute)
@@ -90,61 +90,75 @@ def _at(
     return [start + timedelta(hours=float(h)) for h in drawn]
 
 
-def _salinity(world: World, day: date) -> Iterator[Exceedance]:
+@dataclass(frozen=True, slots=True)
+class Gauge:
+    """A quantity the river stations measure, and how its crossings are reported."""
+
+    kind: str
+    id_suffix: str
+    series: Callable[[World, date], np.ndarray]
+    levels: tuple[float, ...]
+    severity: dict[float, str]
+    hours: tuple[float, float]
+    title: Callable[[float, float, str], str]
+    attribute: str
+    threshold: str
+    as_value: Callable[[Any], float]
+
+
+GAUGES = (
+    Gauge(
+        "salinity_exceedance",
+        "",
+        salinity,
+        SALINITY_LEVELS,
+        SALINITY_SEVERITY,
+        (5.0, 19.0),
+        lambda v, lvl, name: f"Độ mặn {_vi(v)}‰ vượt ngưỡng {_vi(lvl)}‰ tại {name}",
+        "salinity_permille",
+        "threshold_permille",
+        float,
+    ),
+    Gauge(
+        "water_level_exceedance",
+        "-MN",
+        water_level,
+        WATER_LEVELS,
+        WATER_SEVERITY,
+        (2.0, 22.0),
+        lambda v, lvl, name: f"Mực nước {v:.0f} cm vượt mức báo động {lvl:.0f} cm tại {name}",
+        "water_level_cm",
+        "threshold_cm",
+        int,
+    ),
+)
+
+
+def _river(world: World, day: date, gauge: Gauge) -> Iterator[Exceedance]:
     found = stations(world)
     if not found:
         return
-    values, current = salinity(world, day), salinity(world, world.today)
-    times = _at(world, "salinity-hour", day, len(found), (5.0, 19.0))
-    levels = crossed(values, salinity(world, day - timedelta(days=1)), SALINITY_LEVELS)
+    values, current = gauge.series(world, day), gauge.series(world, world.today)
+    times = _at(world, f"{gauge.kind}-hour", day, len(found), gauge.hours)
+    levels = crossed(values, gauge.series(world, day - timedelta(days=1)), gauge.levels)
     for i, (station, level) in enumerate(zip(found, levels, strict=True)):
         if level is None:
             continue
-        value = float(values[i])
+        value = gauge.as_value(values[i])
         yield Exceedance(
-            kind="salinity_exceedance",
-            source_id=f"{station.source_id}-{day:%Y%m%d}",
+            kind=gauge.kind,
+            source_id=f"{station.source_id}{gauge.id_suffix}-{day:%Y%m%d}",
             station=station.source_id,
             commune=station.commune,
             commune_index=station.commune_index,
             occurred=times[i],
             level=level,
-            title=f"Độ mặn {_vi(value)}‰ vượt ngưỡng {_vi(level)}‰ tại {station.name}",
-            severity=SALINITY_SEVERITY[level],
+            title=gauge.title(value, level, station.name),
+            severity=gauge.severity[level],
             attributes={
                 "station": station.source_id,
-                "salinity_permille": value,
-                "threshold_permille": level,
-            },
-            still_above=bool(current[i] >= level),
-        )
-
-
-def _water_level(world: World, day: date) -> Iterator[Exceedance]:
-    found = stations(world)
-    if not found:
-        return
-    values, current = water_level(world, day), water_level(world, world.today)
-    times = _at(world, "water-hour", day, len(found), (2.0, 22.0))
-    levels = crossed(values, water_level(world, day - timedelta(days=1)), WATER_LEVELS)
-    for i, (station, level) in enumerate(zip(found, levels, strict=True)):
-        if level is None:
-            continue
-        value = int(values[i])
-        yield Exceedance(
-            kind="water_level_exceedance",
-            source_id=f"{station.source_id}-MN-{day:%Y%m%d}",
-            station=station.source_id,
-            commune=station.commune,
-            commune_index=station.commune_index,
-            occurred=times[i],
-            level=level,
-            title=f"Mực nước {value} cm vượt mức báo động {level:.0f} cm tại {station.name}",
-            severity=WATER_SEVERITY[level],
-            attributes={
-                "station": station.source_id,
-                "water_level_cm": value,
-                "threshold_cm": int(level),
+                gauge.attribute: value,
+                gauge.threshold: gauge.as_value(level),
             },
             still_above=bool(current[i] >= level),
         )

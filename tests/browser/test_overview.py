@@ -11,6 +11,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from dashboards.context import LANG_COOKIE
+from dashboards.specs import PAGES
 from i18n.formatting import format_value
 from store import Store
 from store.catalog import DOMAINS, METRICS_BY_KEY
@@ -117,12 +118,13 @@ def test_language_switch_to_english_and_back(dash_duo, demo_app) -> None:
     dash_duo.wait_for_text_to_equal(".page-title", "Tổng quan điều hành", timeout=10)
 
 
-@pytest.mark.parametrize("path", ["/", "/y-te", "/camera"])
+@pytest.mark.parametrize("path", ["/", "/nguon-du-lieu", *(f"/{p.domain.slug}" for p in PAGES)])
 def test_no_request_leaves_loopback(dash_thread_server, demo_app, network_driver, path) -> None:
     dash_thread_server(demo_app)
     base = f"http://127.0.0.1:{dash_thread_server.port}"
     network_driver.get(f"{base}{path}")
-    wait_for(lambda: network_driver.find_elements(By.CSS_SELECTOR, f"{TILES} .kpi-value"))
+    ready = f"{TILES} .kpi-value, .ag-row, .ag-overlay-no-rows-center"
+    wait_for(lambda: network_driver.find_elements(By.CSS_SELECTOR, ready))
     if path == "/":  # the map draws only once its boundary layer has arrived
         wait_for(lambda: network_driver.execute_script(MAP_TRACE_PATHS) == [11, 11] or None)
     urls = []
