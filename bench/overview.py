@@ -19,44 +19,12 @@ from bench.harness import (
     summary,
     timed,
 )
-from dashboards import create_app
+from dashboards import create_app, payloads
 from dashboards.pages.overview import HEADLINES
-
-ROUTER = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [
-        {"id": "_pages_content", "property": "children"},
-        {"id": "_pages_store", "property": "data"},
-    ],
-    "inputs": [
-        {"id": "_pages_location", "property": "pathname", "value": "/"},
-        {"id": "_pages_location", "property": "search", "value": ""},
-    ],
-    "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
-}
-
-
-def param(name: str, value: str) -> dict[str, Any]:
-    return {
-        "id": {"page": "overview", "param": name, "type": "url-param"},
-        "property": "value",
-        "value": value,
-    }
-
-
-REFRESH = {"id": {"page": "overview", "type": "refresh"}, "property": "n_intervals"}
 
 
 def kpi_body(area: str, window: str) -> dict[str, Any]:
-    return {
-        "output": '{"page":["MATCH"],"type":"kpi-grid"}.children',
-        "outputs": {"id": {"page": "overview", "type": "kpi-grid"}, "property": "children"},
-        "inputs": [param("area", area), param("window", window), REFRESH],
-        "changedPropIds": [],
-        "state": [
-            {"id": {"page": "overview", "type": "kpi-keys"}, "property": "data", "value": HEADLINES}
-        ],
-    }
+    return payloads.kpis("overview", HEADLINES, area, window)
 
 
 def map_body(area: str, metric: str, window: str) -> dict[str, Any]:
@@ -66,7 +34,12 @@ def map_body(area: str, metric: str, window: str) -> dict[str, Any]:
             {"id": "overview-map", "property": "figure"},
             {"id": "overview-map-title", "property": "children"},
         ],
-        "inputs": [param("area", area), param("metric", metric), param("window", window), REFRESH],
+        "inputs": [
+            payloads.param("overview", "area", area),
+            payloads.param("overview", "metric", metric),
+            payloads.param("overview", "window", window),
+            payloads.refresh("overview"),
+        ],
         "changedPropIds": [],
     }
 
@@ -80,7 +53,7 @@ def post(client: Any, body: dict[str, Any]) -> int:
 def page_load(client: Any, area: str = "94", window: str = "30d") -> int:
     """The requests a browser makes to render the overview, as one server-side total."""
     sent = len(client.get("/_dash-layout").data)
-    sent += post(client, ROUTER)
+    sent += post(client, payloads.router("/"))
     sent += post(client, kpi_body(area, window))
     return sent + post(client, map_body(area, HEADLINES[0], window))
 
