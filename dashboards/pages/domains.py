@@ -426,7 +426,8 @@ def _source_badge(feed_id: str, state: FeedState | None, run: Any, lang: str) ->
     tone = {Freshness.FRESH: "fresh", Freshness.FAILING: "failing"}.get(
         state.freshness if state else Freshness.NEVER, "stale"
     )
-    details = [t("sources.last_success", lang, age=age)]
+    first_run = state is not None and state.freshness is Freshness.NEVER
+    details = [t("kpi.loading", lang) if first_run else t("sources.last_success", lang, age=age)]
     if run is not None:
         details.append(t("sources.rejected", lang, count=run.rejected))
         if run.error_text:
