@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from tests.conftest import FIXED_NOW, Clock
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 SHARED_GEO = Path(__file__).resolve().parents[3] / "shared" / "geo"
+# The app under test listens here; another checkout running its browser tests at the same
+# time sets IOC_TEST_PORT to a different port.
+APP_PORT = int(os.environ.get("IOC_TEST_PORT", "8050"))
 
 
 def write_config(directory: Path, geo_dir: Path | None) -> Path:

@@ -16,7 +16,7 @@ from i18n.formatting import format_value
 from store import Store
 from store.catalog import DOMAINS, METRICS_BY_KEY
 from store.scope import Scope, Window
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import APP_PORT, screenshot
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def expected_tile_text(store: Store, key: str, area: str = "94") -> str | None:
 
 
 def test_overview_tiles_match_the_store(dash_duo, demo_app, demo_store: Store) -> None:
-    dash_duo.start_server(demo_app)
+    dash_duo.start_server(demo_app, port=APP_PORT)
     dash_duo.wait_for_element(f"{TILES} .kpi-value", timeout=15)
     tiles = wait_for(
         lambda: len(dash_duo.find_elements(TILES)) == 10 and dash_duo.find_elements(TILES)
@@ -72,7 +72,7 @@ def test_overview_tiles_match_the_store(dash_duo, demo_app, demo_store: Store) -
 
 
 def test_map_drills_down_from_districts_to_communes(dash_duo, demo_app, demo_store: Store) -> None:
-    dash_duo.start_server(demo_app)
+    dash_duo.start_server(demo_app, port=APP_PORT)
     driver = dash_duo.driver
     assert wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS) == [11, 11] or None)
     screenshot(driver, "overview-province")
@@ -95,7 +95,7 @@ def test_map_drills_down_from_districts_to_communes(dash_duo, demo_app, demo_sto
 
 
 def test_deep_link_restores_area_and_metric(dash_duo, demo_app, demo_store: Store) -> None:
-    dash_duo.start_server(demo_app)
+    dash_duo.start_server(demo_app, port=APP_PORT)
     dash_duo.driver.get(f"{dash_duo.server_url}/?area=941&metric=tourism.visitors")
     key = "tourism.visitors"
     expected = expected_tile_text(demo_store, key, "941")
@@ -107,7 +107,7 @@ def test_deep_link_restores_area_and_metric(dash_duo, demo_app, demo_store: Stor
 
 
 def test_language_switch_to_english_and_back(dash_duo, demo_app) -> None:
-    dash_duo.start_server(demo_app)
+    dash_duo.start_server(demo_app, port=APP_PORT)
     dash_duo.wait_for_text_to_equal(".page-title", "Tổng quan điều hành", timeout=10)
     dash_duo.find_element("#lang-en").click()
     dash_duo.wait_for_text_to_equal(".page-title", "Operations overview", timeout=10)
