@@ -77,6 +77,10 @@ class CachedQueries:
     def feed_health(self) -> list[FeedHealth]:
         return self._memo("feed_health", None, (), self.queries.feed_health)
 
+    def version(self) -> str:
+        """The data version (re-read at most every VERSION_TTL_S): moves with every write."""
+        return self._version()
+
     def _version(self) -> str:
         version = self.cache.get("data-version")
         if version is None:

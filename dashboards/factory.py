@@ -15,7 +15,7 @@ from dash import Dash, Input, Output
 from dashboards import callbacks, routes
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
-from dashboards.pages import domains, feeds_page, overview
+from dashboards.pages import domains, feeds_page, overview, wall
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
@@ -73,6 +73,7 @@ def create_app(
     overview.register(app)
     domains.register(app)
     feeds_page.register(app)
+    wall.register(app)
     callbacks.register(app)
     routes.register(app.server)
     app.layout = _layout

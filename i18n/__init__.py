@@ -16,11 +16,15 @@ logger = logging.getLogger(__name__)
 
 @functools.cache
 def _catalog(lang: str) -> dict[str, str]:
-    """The language's catalog, read once; an unknown language has an empty catalog."""
+    """The language's catalog (`vi.json` plus any `vi.<part>.json`), read once; an unknown
+    language has an empty catalog."""
     if lang not in LANGUAGES:
         return {}
-    with (CATALOG_DIR / f"{lang}.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+    merged: dict[str, str] = {}
+    for path in [CATALOG_DIR / f"{lang}.json", *sorted(CATALOG_DIR.glob(f"{lang}.*.json"))]:
+        with path.open(encoding="utf-8") as handle:
+            merged.update(json.load(handle))
+    return merged
 
 
 def catalog_keys(lang: str) -> set[str]:

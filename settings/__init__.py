@@ -1,5 +1,6 @@
 """The IOC configuration: load and validate config.yaml into frozen Settings."""
 
+from settings.durations import parse_duration
 from settings.loader import (
     CONFIG_ENV,
     DATABASE_URL_ENV,
@@ -18,8 +19,8 @@ from settings.model import (
     SchedulerConfig,
     Settings,
     UiConfig,
-    parse_duration,
 )
+from settings.wall import Playlist, WallConfig, WallPage
 
 __all__ = [
     "CONFIG_ENV",
@@ -30,10 +31,13 @@ __all__ = [
     "DatabaseConfig",
     "FeedConfig",
     "GeographyConfig",
+    "Playlist",
     "ProvinceConfig",
     "SchedulerConfig",
     "Settings",
     "UiConfig",
+    "WallConfig",
+    "WallPage",
     "load_settings",
     "load_settings_or_exit",
     "parse_duration",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -19,6 +19,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from settings.durations import bounded, describe
+from settings.wall import WallConfig
+
 if TYPE_CHECKING:
     from feeds.base import FeedOptions
 else:  # settings must not import feeds at import time; options are checked by type
@@ -28,64 +31,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config.yaml"
 CONFIG_VERSION = 1
 
-_DURATION = re.compile(r"\s*(\d+)\s*([smhd]?)\s*")
-_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _FEED_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _SQLITE_URL = re.compile(r"(sqlite(?:\+\w+)?:///)([^?]*)(\?.*)?", re.DOTALL)
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
-def describe(value: object) -> str:
-    """A short YAML-flavoured rendering of a value for problem messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return repr(value)
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return type(value).__name__
-
-
-def format_seconds(seconds: int) -> str:
-    """Seconds in the largest whole unit: 10 s, 5 min, 1 h, 1 d."""
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds and seconds % size == 0:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} s"
-
-
-def parse_duration(value: object) -> int:
-    """Whole seconds from an int or a string such as "45", "30s", "5m", "1h", "1d"."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    match = _DURATION.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"must be seconds or a duration like 30s, 5m, 1h, got {describe(value)}")
-    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-
-
-def _bounded(minimum: int, maximum: int) -> Callable[[object], int]:
-    """A validator of durations between minimum and maximum seconds."""
-
-    def check(value: object) -> int:
-        seconds = parse_duration(value)
-        if seconds < minimum:
-            raise ValueError(f"must be at least {format_seconds(minimum)}")
-        if seconds > maximum:
-            raise ValueError(f"must be at most {format_seconds(maximum)}")
-        return seconds
-
-    return check
-
-
-FeedInterval = Annotated[int, BeforeValidator(_bounded(10, 86400))]
-FeedTimeout = Annotated[int, BeforeValidator(_bounded(1, 3600))]
-RefreshInterval = Annotated[int, BeforeValidator(_bounded(5, 3600))]
-CacheTimeout = Annotated[int, BeforeValidator(_bounded(1, 86400))]
+FeedInterval = Annotated[int, BeforeValidator(bounded(10, 86400))]
+FeedTimeout = Annotated[int, BeforeValidator(bounded(1, 3600))]
+RefreshInterval = Annotated[int, BeforeValidator(bounded(5, 3600))]
+CacheTimeout = Annotated[int, BeforeValidator(bounded(1, 86400))]
 
 
 def registered_feed_options() -> dict[str, type[FeedOptions]]:
@@ -231,6 +185,7 @@ class Settings(_Section):
     ui: UiConfig = Field(default_factory=dict, validate_default=True)
     cache: CacheConfig = Field(default_factory=dict, validate_default=True)
     scheduler: SchedulerConfig = Field(default_factory=dict, validate_default=True)
+    wall: WallConfig = Field(default_factory=dict, validate_default=True)
     feeds: tuple[FeedConfig, ...] = ()
     config_path: Path = DEFAULT_CONFIG_PATH  # the file these came from; not a YAML key
 

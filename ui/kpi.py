@@ -5,7 +5,13 @@ from __future__ import annotations
 from dash import html
 
 from i18n import t
-from i18n.formatting import format_change, format_relative, format_value
+from i18n.formatting import (
+    PERCENT_UNITS,
+    format_change,
+    format_number,
+    format_relative,
+    format_value,
+)
 from store.catalog import Direction, Metric
 from store.queries import KpiValue
 from ui.status import FeedState, Freshness, target_for, tile_status
@@ -47,7 +53,10 @@ def _value_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
     if kpi.value is None:
         return html.Div(t("kpi.no_data", lang), className="kpi-value kpi-value-missing")
     unit = metric.unit_en if lang == "en" else metric.unit_vi
-    return html.Div(format_value(kpi.value, unit, lang, metric.decimals), className="kpi-value")
+    if not unit or unit in PERCENT_UNITS:  # "%" is glued to the number
+        return html.Div(format_value(kpi.value, unit, lang, metric.decimals), className="kpi-value")
+    number = format_number(kpi.value, lang, metric.decimals)
+    return html.Div([number, " ", html.Span(unit, className="kpi-unit")], className="kpi-value")
 
 
 def _change_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:

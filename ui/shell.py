@@ -25,6 +25,7 @@ def nav_links(pages: Iterable[dict[str, Any]], lang: str) -> html.Nav:
             title=page.get(f"name_{lang}"),
         )
         for page in sorted(pages, key=lambda p: p.get("order", 99))
+        if page.get("nav", True)
     ]
     return html.Nav(items, className="side-nav")
 

@@ -120,8 +120,19 @@ def tile_values(response: dict[str, Any]) -> dict[str, str]:
         value = next(
             c for c in props["children"] if c and "kpi-value" in c["props"].get("className", "")
         )
-        found[props["data-kpi"]] = value["props"]["children"]
+        found[props["data-kpi"]] = _text(value["props"]["children"])
     return found
+
+
+def _text(children: Any) -> str:
+    """The text a component's children render (strings, nested components, lists)."""
+    if isinstance(children, str):
+        return children
+    if isinstance(children, list):
+        return "".join(_text(c) for c in children)
+    if isinstance(children, dict):
+        return _text(children.get("props", {}).get("children", ""))
+    return ""
 
 
 @pytest.mark.parametrize("area", ["94", "947"])

@@ -1,0 +1,204 @@
+"""The wall display: /wall/<playlist>[/<screen>], rotating pages for screens nobody touches.
+
+The browser decides which page shows from the wall clock and the playlist (wall.js), so
+every screen of a wall agrees and a reload changes nothing. The server sends data only:
+one refresh callback per interval returns just the items whose content changed, computed
+once per scope and data version for all the clients that share them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+
+from dashboards.context import current_lang, demo_active, services
+from dashboards.pages.overview import graph_config
+from dashboards.wall_state import (
+    ScreenState,
+    WallRequest,
+    page_name,
+    screen_pages,
+    screen_state,
+)
+from i18n import t
+from settings import Playlist, WallPage
+from ui.wall import SlotFrame, slot_title, wall_frame, wall_map_figure
+
+ITEMS = "wall-items"
+MAP = "wall-map"
+
+
+def register(app: Dash) -> None:
+    for name, template in (
+        ("wall", "/wall/<playlist>"),
+        ("wall.screen", "/wall/<playlist>/<screen>"),
+    ):
+        dash.register_page(
+            name,
+            path_template=template,
+            name="Wall",
+            title="IOC Sóc Trăng · Wall",
+            layout=layout,
+            nav=False,
+            order=900 + len(name),
+        )
+    _register_callbacks(app)
+
+
+def layout(
+    playlist: str | None = None, screen: str | None = None, area: str | None = None, **_: Any
+) -> html.Div:
+    svc, lang = services(), current_lang()
+    playlists = svc.settings.wall.playlists
+    chosen = playlists.get(playlist or "")
+    if chosen is None:
+        return _problem(t("wall.unknown_playlist", lang, name=playlist, known=", ".join(playlists)))
+    number = _screen_number(screen, chosen)
+    if number is None:
+        return _problem(t("wall.unknown_screen", lang, screen=screen, count=chosen.screens))
+    request = WallRequest(playlist or "", number, _base_area(area, chosen), lang)
+    return _frame(request, chosen)
+
+
+def _frame(request: WallRequest, chosen: Playlist) -> html.Div:
+    svc = services()
+    pages, offset, pinned = screen_pages(chosen, request.screen)
+    slots = [
+        SlotFrame(i, _kind(p), page_name(p, request.lang), p.dwell, _skeleton(i, p, request))
+        for i, p in enumerate(pages)
+    ]
+    plan = {
+        "spec": request.as_dict(),
+        "rotation": {
+            "dwells": [p.dwell for p in pages],
+            "offset": offset,
+            "pinned": pinned,
+        },
+    }
+    scope_name = svc.queries.areas.name(request.area, request.lang)
+    refresh_ms = svc.settings.wall.refresh_interval * 1000
+    return wall_frame(scope_name, slots, plan, demo_active(), refresh_ms, request.lang)
+
+
+def _skeleton(index: int, page: WallPage, request: WallRequest) -> list[Any]:
+    areas = services().queries.areas
+    area = page.area or request.area
+    subtitle = areas.name(area, request.lang)
+    head = slot_title(page_name(page, request.lang), subtitle)
+    if page.page == "map":
+        graph = dcc.Graph(
+            id={"type": MAP, "slot": index},
+            figure=wall_map_figure(not services().boundaries.available),
+            config={**graph_config(), "staticPlot": True},
+            className="wall-map",
+        )
+        return [head, graph]
+    body = html.Div(
+        id={"type": ITEMS, "slot": index}, className=f"wall-items wall-items-{_kind(page)}"
+    )
+    return [head, body]
+
+
+def _kind(page: WallPage) -> str:
+    return page.page if page.page in ("overview", "map", "camera_grid", "alerts") else "domain"
+
+
+def _screen_number(screen: str | None, chosen: Playlist) -> int | None:
+    if screen is None:
+        return 1
+    if not screen.isdigit() or not 1 <= int(screen) <= chosen.screens:
+        return None
+    return int(screen)
+
+
+def _base_area(area: str | None, chosen: Playlist) -> str:
+    areas = services().queries.areas
+    if area in areas:
+        return str(area)
+    return chosen.area or areas.root
+
+
+def _problem(text: str) -> html.Div:
+    return html.Div(
+        html.Div(
+            [html.I(className="bi bi-exclamation-triangle"), " ", text], className="wall-problem"
+        ),
+        className="wall-root wall-root-problem",
+    )
+
+
+# -- the refresh callback -------------------------------------------------------------------
+def _register_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output({"type": ITEMS, "slot": ALL}, "children"),
+        Output({"type": MAP, "slot": ALL}, "figure"),
+        Output("wall-ticker-track", "children"),
+        Output("wall-digests", "data"),
+        Output("wall-sync", "data"),
+        Input("wall-refresh", "n_intervals"),
+        State("wall-spec", "data"),
+        State("wall-digests", "data"),
+    )
+    def refresh(_tick: int, spec: dict[str, Any], known: dict[str, Any] | None) -> tuple:
+        state = screen_state(WallRequest.from_dict(spec))
+        known = known or {}
+        item_slots = [o["id"]["slot"] for o in dash.ctx.outputs_list[0]]
+        map_slots = [o["id"]["slot"] for o in dash.ctx.outputs_list[1]]
+        items, item_digests = _items_changes(state, item_slots, known.get("i") or {})
+        maps, map_digests = _map_changes(state, map_slots, known.get("m") or {})
+        ticker_digest, ticker = state.ticker
+        digests = {"i": item_digests, "m": map_digests, "t": ticker_digest}
+        return (
+            items,
+            maps,
+            ticker if ticker_digest != known.get("t") else no_update,
+            digests if digests != known else no_update,
+            {"now": state.now_ms, "hold": state.hold},
+        )
+
+    app.clientside_callback(
+        "function(data) { if (window.iocWall) { window.iocWall.sync(data); } return null; }",
+        Output("wall-sync-sink", "data"),
+        Input("wall-sync", "data"),
+        prevent_initial_call=True,
+    )
+
+
+def _items_changes(
+    state: ScreenState, slots: list[int], known: dict[str, str]
+) -> tuple[list[Any], dict[str, str]]:
+    """Per slot: no_update, a Patch of the changed items, or the whole list when it reshaped."""
+    out: list[Any] = []
+    digests: dict[str, str] = {}
+    for slot in slots:
+        entries = state.items.get(slot, [])
+        now = ",".join(d for d, _ in entries)
+        digests[str(slot)] = now
+        before = known.get(str(slot))
+        if before == now:
+            out.append(no_update)
+            continue
+        old = before.split(",") if before else []
+        if len(old) != len(entries):
+            out.append([component for _, component in entries])
+            continue
+        patch = dash.Patch()
+        for index, (digest, component) in enumerate(entries):
+            if old[index] != digest:
+                patch[index] = component
+        out.append(patch)
+    return out, digests
+
+
+def _map_changes(
+    state: ScreenState, slots: list[int], known: dict[str, str]
+) -> tuple[list[Any], dict[str, str]]:
+    out: list[Any] = []
+    digests: dict[str, str] = {}
+    for slot in slots:
+        digest, patch = state.maps[slot]
+        digests[str(slot)] = digest
+        out.append(no_update if known.get(str(slot)) == digest else patch)
+    return out, digests

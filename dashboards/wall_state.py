@@ -1,0 +1,275 @@
+"""What a wall screen shows, computed once per (playlist, screen, area, language, data version,
+minute) and shared by every client asking the same; each item carries a short digest so a
+client is sent only the items that changed since its last refresh."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import plotly.utils
+
+from dashboards.alerts import Alert, current_alerts, new_critical, with_onsets
+from dashboards.context import feed_states, services
+from dashboards.routes import geojson_url
+from dashboards.specs import PAGES_BY_DOMAIN
+from i18n import t
+from i18n.formatting import format_datetime_local
+from settings import Playlist, WallPage
+from store.catalog import DOMAINS, DOMAINS_BY_KEY, METRICS_BY_KEY
+from store.scope import Scope, Window
+from ui.kpi import kpi_tile
+from ui.maps import MapArea, MapView, map_patch
+from ui.wall import alert_item, camera_tile, no_alerts, ranking
+
+HEADLINES = [d.headline for d in DOMAINS]
+CAMERA_TILES = 12
+ALERT_ROWS = 8
+TICKER_ITEMS = 40
+STATE_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class WallRequest:
+    playlist: str
+    screen: int
+    area: str
+    lang: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "playlist": self.playlist,
+            "screen": self.screen,
+            "area": self.area,
+            "lang": self.lang,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WallRequest:
+        return cls(str(data["playlist"]), int(data["screen"]), str(data["area"]), str(data["lang"]))
+
+
+Entry = tuple[str, Any]  # (digest, component)
+
+
+@dataclass(slots=True)
+class ScreenState:
+    items: dict[int, list[Entry]] = field(default_factory=dict)
+    maps: dict[int, tuple[str, Any]] = field(default_factory=dict)
+    ticker: tuple[str, list[Any]] = ("", [])
+    hold: int | None = None
+    now_ms: int = 0
+
+
+def screen_pages(playlist: Playlist, screen: int) -> tuple[list[WallPage], int, bool]:
+    """(the pages this screen cycles through, its offset in the rotation, pinned?)."""
+    if screen in playlist.pinned:
+        return [playlist.pinned[screen]], 0, True
+    rotating = playlist.rotating_screens()
+    return list(playlist.pages), rotating.index(screen) if screen in rotating else 0, False
+
+
+def page_name(page: WallPage, lang: str) -> str:
+    if page.page in DOMAINS_BY_KEY:
+        domain = DOMAINS_BY_KEY[page.page]
+        return domain.name_en if lang == "en" else domain.name_vi
+    if page.page == "map":
+        metric = METRICS_BY_KEY[page.metric or HEADLINES[0]]
+        return t("wall.page.map", lang, metric=metric.name_en if lang == "en" else metric.name_vi)
+    return t(f"wall.page.{page.page}", lang)
+
+
+def digest(component: Any) -> str:
+    raw = json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder, sort_keys=True)
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:10]
+
+
+class _StateCache:
+    """A small LRU of computed screen states; one computation per key even under load."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple, ScreenState] = OrderedDict()
+        self.lock = threading.Lock()
+        self.computing: dict[tuple, threading.Lock] = {}
+
+    def get(self, key: tuple, compute: Callable[[], ScreenState]) -> ScreenState:
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+            gate = self.computing.setdefault(key, threading.Lock())
+        with gate:
+            with self.lock:
+                if key in self.entries:
+                    return self.entries[key]
+            state = compute()
+            with self.lock:
+                self.entries[key] = state
+                self.computing.pop(key, None)
+                while len(self.entries) > self.size:
+                    self.entries.popitem(last=False)
+            return state
+
+
+_STATES = _StateCache(STATE_CACHE_SIZE)
+
+
+def screen_state(request: WallRequest) -> ScreenState:
+    svc = services()
+    now = svc.clock()
+    key = (request, svc.queries.version(), now.replace(second=0, microsecond=0), id(svc))
+    state = _STATES.get(key, lambda: _compute(request, now))
+    return ScreenState(
+        state.items, state.maps, state.ticker, state.hold, int(now.timestamp() * 1000)
+    )
+
+
+def _compute(request: WallRequest, now: datetime) -> ScreenState:
+    svc = services()
+    playlist = svc.settings.wall.playlists[request.playlist]
+    pages, _offset, pinned = screen_pages(playlist, request.screen)
+    window = Window.named(playlist.window, now)
+    alerts, onsets = _alerts(Scope(request.area, window), now)
+    state = ScreenState(now_ms=int(now.timestamp() * 1000))
+    for index, page in enumerate(pages):
+        scope = Scope(page.area or request.area, Window.named(page.window or playlist.window, now))
+        if page.page == "map":
+            state.maps[index] = _map(page, scope, request.lang)
+        else:
+            state.items[index] = _page_items(page, scope, alerts, request.lang)
+    ticker = [
+        alert_item(a, _area_name(a.area, request.lang), request.lang) for a in alerts[:TICKER_ITEMS]
+    ] or [no_alerts(request.lang)]
+    state.ticker = (digest(ticker), ticker)
+    state.hold = None if pinned else _hold(playlist, pages, alerts, onsets, now)
+    return state
+
+
+def _alerts(scope: Scope, now: datetime) -> tuple[list[Alert], dict[str, str]]:
+    cache = services().queries.cache
+    key = f"wall-onsets:{scope.area}"
+    found = current_alerts(services().queries, scope, feed_states())
+    stamped, onsets = with_onsets(found, cache.get(key) or {}, now)
+    cache.set(key, onsets, timeout=0)
+    return stamped, onsets
+
+
+def _hold(
+    playlist: Playlist,
+    pages: list[WallPage],
+    alerts: list[Alert],
+    onsets: dict[str, str],
+    now: datetime,
+) -> int | None:
+    """The page the rotation holds on while a new critical alert is showing, if any."""
+    if not playlist.pause_on_critical:
+        return None
+    for alert in new_critical(alerts, onsets, now, playlist.max_hold):
+        for wanted in (alert.domain, "alerts"):
+            for index, page in enumerate(pages):
+                if page.page == wanted and page.hold_on_critical:
+                    return index
+    return None
+
+
+def _page_items(page: WallPage, scope: Scope, alerts: list[Alert], lang: str) -> list[Entry]:
+    if page.page == "overview":
+        components = _tiles(HEADLINES, scope, lang, captions=True)
+    elif page.page == "camera_grid":
+        components = _cameras(scope, lang)
+    elif page.page == "alerts":
+        inside = [a for a in alerts if services().queries.areas.is_within(a.area, scope.area)]
+        shown = inside[:ALERT_ROWS]
+        components = [alert_item(a, _area_name(a.area, lang), lang, big=True) for a in shown]
+        components = components or [no_alerts(lang)]
+    else:
+        spec = PAGES_BY_DOMAIN[page.page]
+        components = [*_tiles(spec.kpis, scope, lang), _ranking(spec.map_metric, scope, lang)]
+    return [(digest(c), c) for c in components]
+
+
+def _tiles(keys: Any, scope: Scope, lang: str, captions: bool = False) -> list[Any]:
+    queries = services().queries
+    values = queries.kpis(scope, list(keys))
+    states = feed_states()
+    level = queries.areas.get(scope.area).level
+    return [
+        kpi_tile(
+            METRICS_BY_KEY[k],
+            values[k],
+            states.get(values[k].feed_id or ""),
+            level,
+            lang,
+            caption=_domain_name(k, lang) if captions else None,
+        )
+        for k in keys
+    ]
+
+
+def _domain_name(key: str, lang: str) -> str:
+    domain = DOMAINS_BY_KEY[METRICS_BY_KEY[key].domain]
+    return domain.name_en if lang == "en" else domain.name_vi
+
+
+def _ranking(key: str, scope: Scope, lang: str) -> Any:
+    queries = services().queries
+    values = queries.area_values(scope, key)
+    names = {code: queries.areas.name(code, lang) for code in values}
+    return ranking(values, names, METRICS_BY_KEY[key], lang)
+
+
+def _cameras(scope: Scope, lang: str) -> list[Any]:
+    queries = services().queries
+    cameras = queries.assets(scope, "cameras", ("camera",))
+    # Live pictures first on a wall; the offline ones are counted in the alerts.
+    chosen = sorted(cameras, key=lambda c: (c.status != "online", c.name))[:CAMERA_TILES]
+    return [
+        camera_tile(
+            c.source_id,
+            c.name,
+            queries.areas.name(c.area, lang) if c.area else "",
+            c.status == "online",
+            str(int(c.time.timestamp())),
+            _since(c.attributes.get("last_online_at"), lang),
+            lang,
+        )
+        for c in chosen
+    ]
+
+
+def _since(value: object, lang: str) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return format_datetime_local(datetime.fromisoformat(value), lang)
+
+
+def _map(page: WallPage, scope: Scope, lang: str) -> tuple[str, Any]:
+    queries = services().queries
+    key = page.metric or HEADLINES[0]
+    shown = queries.areas.children(scope.area) or (scope.area,)
+    level = queries.areas.get(shown[0]).level
+    parent = (
+        scope.area
+        if queries.areas.children(scope.area)
+        else queries.areas.get(scope.area).parent_code
+    )
+    values = queries.area_values(Scope(parent or scope.area, scope.window), key, shown)
+    areas = [
+        MapArea(c, queries.areas.name(c, lang), queries.areas.get(c).lat, queries.areas.get(c).lon)
+        for c in shown
+    ]
+    geo = geojson_url(level) if services().boundaries.available else None
+    view = MapView(areas, values, METRICS_BY_KEY[key], lang, geo)
+    patch = map_patch(view)
+    return digest(patch.to_plotly_json()), patch
+
+
+def _area_name(code: str, lang: str) -> str:
+    return services().queries.areas.name(code, lang)
