@@ -111,3 +111,37 @@ def domain_page(app: Dash, spec: PageSpec, area: str, window: str) -> list[dict[
 def _duplicate_output(app: Dash, output: str) -> str:
     """Dash names an allow_duplicate output with a hash of its inputs: look it up."""
     return next(key for key in app.callback_map if key.startswith(output + "@"))
+
+
+WALL_OUTPUT = (
+    '..{"slot":["ALL"],"type":"wall-items"}.children...'
+    '{"slot":["ALL"],"type":"wall-map"}.figure...'
+    "wall-ticker-track.children...wall-digests.data...wall-sync.data.."
+)
+
+
+def wall_refresh(
+    spec: dict[str, Any],
+    item_slots: list[int],
+    map_slots: list[int],
+    digests: dict[str, Any] | None = None,
+    tick: int = 0,
+) -> dict[str, Any]:
+    """The wall's refresh request: what a screen sends every interval (spec and digests are
+    the wall-spec and wall-digests stores; the slots are the screen's pages by kind)."""
+    return {
+        "output": WALL_OUTPUT,
+        "outputs": [
+            [{"id": {"slot": s, "type": "wall-items"}, "property": "children"} for s in item_slots],
+            [{"id": {"slot": s, "type": "wall-map"}, "property": "figure"} for s in map_slots],
+            {"id": "wall-ticker-track", "property": "children"},
+            {"id": "wall-digests", "property": "data"},
+            {"id": "wall-sync", "property": "data"},
+        ],
+        "inputs": [{"id": "wall-refresh", "property": "n_intervals", "value": tick}],
+        "state": [
+            {"id": "wall-spec", "property": "data", "value": spec},
+            {"id": "wall-digests", "property": "data", "value": digests or {}},
+        ],
+        "changedPropIds": ["wall-refresh.n_intervals"],
+    }

@@ -62,7 +62,7 @@ Entry = tuple[str, Any]  # (digest, component)
 class ScreenState:
     items: dict[int, list[Entry]] = field(default_factory=dict)
     maps: dict[int, tuple[str, Any]] = field(default_factory=dict)
-    ticker: tuple[str, list[Any]] = ("", [])
+    ticker: list[Entry] = field(default_factory=list)
     hold: int | None = None
     now_ms: int = 0
 
@@ -147,7 +147,7 @@ def _compute(request: WallRequest, now: datetime) -> ScreenState:
     ticker = [
         alert_item(a, _area_name(a.area, request.lang), request.lang) for a in alerts[:TICKER_ITEMS]
     ] or [no_alerts(request.lang)]
-    state.ticker = (digest(ticker), ticker)
+    state.ticker = [(digest(c), c) for c in ticker]
     state.hold = None if pinned else _hold(playlist, pages, alerts, onsets, now)
     return state
 

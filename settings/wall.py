@@ -6,7 +6,15 @@ import re
 from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from settings.durations import bounded
 
@@ -91,7 +99,7 @@ class Playlist(_Section):
     window: WindowName = "30d"
     screens: int = Field(default=1, ge=1, le=MAX_SCREENS)
     pinned: dict[int, WallPage] = Field(default_factory=dict)  # screen number -> fixed page
-    pages: tuple[WallPage, ...] = Field(min_length=1)
+    pages: tuple[WallPage, ...]
     pause_on_critical: bool = True
     max_hold: MaxHold = 300  # the longest one new critical alert holds the rotation
 
@@ -99,6 +107,13 @@ class Playlist(_Section):
     @classmethod
     def _known_area(cls, area: str | None) -> str | None:
         return check_area(area)
+
+    @field_validator("pages")
+    @classmethod
+    def _not_empty(cls, pages: tuple[WallPage, ...]) -> tuple[WallPage, ...]:
+        if not pages:
+            raise ValueError("must list at least one page")
+        return pages
 
     @model_validator(mode="after")
     def _pins_on_screens(self) -> Playlist:
@@ -121,16 +136,17 @@ def default_playlists() -> dict[str, Playlist]:
     return {"default": Playlist(pages=tuple(pages))}
 
 
+def _playlist_name(name: str) -> str:
+    if not _PLAYLIST_NAME.fullmatch(name):
+        raise ValueError(
+            f"playlist name {name!r} must be 1-40 lowercase letters, digits, '_' or '-'"
+        )
+    return name
+
+
+PlaylistName = Annotated[str, AfterValidator(_playlist_name)]
+
+
 class WallConfig(_Section):
     refresh_interval: WallRefresh = 10
-    playlists: dict[str, Playlist] = Field(default_factory=default_playlists)
-
-    @field_validator("playlists")
-    @classmethod
-    def _names(cls, playlists: dict[str, Playlist]) -> dict[str, Playlist]:
-        for name in playlists:
-            if not _PLAYLIST_NAME.fullmatch(name):
-                raise ValueError(
-                    f"playlist name {name!r} must be 1-40 lowercase letters, digits, '_' or '-'"
-                )
-        return playlists
+    playlists: dict[PlaylistName, Playlist] = Field(default_factory=default_playlists)

@@ -16,6 +16,7 @@ from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 from dashboards.context import current_lang, demo_active, services
 from dashboards.pages.overview import graph_config
 from dashboards.wall_state import (
+    Entry,
     ScreenState,
     WallRequest,
     page_name,
@@ -31,35 +32,30 @@ MAP = "wall-map"
 
 
 def register(app: Dash) -> None:
-    for name, template in (
-        ("wall", "/wall/<playlist>"),
-        ("wall.screen", "/wall/<playlist>/<screen>"),
-    ):
-        dash.register_page(
-            name,
-            path_template=template,
-            name="Wall",
-            title="IOC Sóc Trăng · Wall",
-            layout=layout,
-            nav=False,
-            order=900 + len(name),
-        )
+    dash.register_page(
+        "wall",
+        path_template="/wall/<playlist>",  # also /wall/<playlist>/<screen>: Dash's variable
+        name="Wall",  # takes the rest of the path, split in the layout
+        title="IOC Sóc Trăng · Wall",
+        layout=layout,
+        nav=False,
+        order=900,
+    )
     _register_callbacks(app)
 
 
-def layout(
-    playlist: str | None = None, screen: str | None = None, area: str | None = None, **_: Any
-) -> html.Div:
+def layout(playlist: str | None = None, area: str | None = None, **_: Any) -> html.Div:
     svc, lang = services(), current_lang()
+    name, _sep, screen = (playlist or "").partition("/")
     playlists = svc.settings.wall.playlists
-    chosen = playlists.get(playlist or "")
+    chosen = playlists.get(name)
     if chosen is None:
-        return _problem(t("wall.unknown_playlist", lang, name=playlist, known=", ".join(playlists)))
-    number = _screen_number(screen, chosen)
+        return _problem(t("wall.unknown_playlist", lang, name=name, known=", ".join(playlists)))
+    number = _screen_number(screen or None, chosen)
     if number is None:
-        return _problem(t("wall.unknown_screen", lang, screen=screen, count=chosen.screens))
-    request = WallRequest(playlist or "", number, _base_area(area, chosen), lang)
-    return _frame(request, chosen)
+        text = t("wall.unknown_screen", lang, screen=screen, name=name, count=chosen.screens)
+        return _problem(text)
+    return _frame(WallRequest(name, number, _base_area(area, chosen), lang), chosen)
 
 
 def _frame(request: WallRequest, chosen: Playlist) -> html.Div:
@@ -148,12 +144,12 @@ def _register_callbacks(app: Dash) -> None:
         map_slots = [o["id"]["slot"] for o in dash.ctx.outputs_list[1]]
         items, item_digests = _items_changes(state, item_slots, known.get("i") or {})
         maps, map_digests = _map_changes(state, map_slots, known.get("m") or {})
-        ticker_digest, ticker = state.ticker
-        digests = {"i": item_digests, "m": map_digests, "t": ticker_digest}
+        ticker, ticker_digests = _changes(state.ticker, known.get("t"))
+        digests = {"i": item_digests, "m": map_digests, "t": ticker_digests}
         return (
             items,
             maps,
-            ticker if ticker_digest != known.get("t") else no_update,
+            ticker,
             digests if digests != known else no_update,
             {"now": state.now_ms, "hold": state.hold},
         )
@@ -169,27 +165,28 @@ def _register_callbacks(app: Dash) -> None:
 def _items_changes(
     state: ScreenState, slots: list[int], known: dict[str, str]
 ) -> tuple[list[Any], dict[str, str]]:
-    """Per slot: no_update, a Patch of the changed items, or the whole list when it reshaped."""
     out: list[Any] = []
     digests: dict[str, str] = {}
     for slot in slots:
-        entries = state.items.get(slot, [])
-        now = ",".join(d for d, _ in entries)
-        digests[str(slot)] = now
-        before = known.get(str(slot))
-        if before == now:
-            out.append(no_update)
-            continue
-        old = before.split(",") if before else []
-        if len(old) != len(entries):
-            out.append([component for _, component in entries])
-            continue
-        patch = dash.Patch()
-        for index, (digest, component) in enumerate(entries):
-            if old[index] != digest:
-                patch[index] = component
-        out.append(patch)
+        change, digests[str(slot)] = _changes(state.items.get(slot, []), known.get(str(slot)))
+        out.append(change)
     return out, digests
+
+
+def _changes(entries: list[Entry], before: str | None) -> tuple[Any, str]:
+    """no_update, a Patch of the changed items, or the whole list when it reshaped; and the
+    digests the client will hold afterwards."""
+    now = ",".join(d for d, _ in entries)
+    if before == now:
+        return no_update, now
+    old = before.split(",") if before else []
+    if len(old) != len(entries):
+        return [component for _, component in entries], now
+    patch = dash.Patch()
+    for index, (digest, component) in enumerate(entries):
+        if old[index] != digest:
+            patch[index] = component
+    return patch, now
 
 
 def _map_changes(
