@@ -14,7 +14,7 @@ from store.queries import FeedHealth, KpiValue, Place, Queries, Trend
 from store.scope import Scope
 
 T = TypeVar("T")
-VERSION_TTL_S = 2  # the data version itself is re-read at most every 2 s
+VERSION_TTL_S = 1  # the data version itself is re-read at most every second
 
 
 def make_cache(server: Flask, config: CacheConfig) -> Cache:

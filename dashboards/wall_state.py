@@ -124,7 +124,9 @@ _STATES = _StateCache(STATE_CACHE_SIZE)
 def screen_state(request: WallRequest) -> ScreenState:
     svc = services()
     now = svc.clock()
-    key = (request, svc.queries.version(), now.replace(second=0, microsecond=0), id(svc))
+    freshness = tuple(sorted((f, s.freshness.value) for f, s in feed_states().items()))
+    minute = now.replace(second=0, microsecond=0)
+    key = (request, svc.queries.version(), freshness, minute, id(svc))
     state = _STATES.get(key, lambda: _compute(request, now))
     return ScreenState(
         state.items, state.maps, state.ticker, state.hold, int(now.timestamp() * 1000)

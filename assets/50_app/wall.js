@@ -14,7 +14,7 @@
   var shift = (Number(params.get("shift")) || 0) * 1000;
 
   var wall = {
-    skew: 0,          // server time minus this machine's time, ms
+    skew: 0,          // server time minus this machine's time, ms (0 until the first sync)
     hold: null,       // the page index the server asks to hold on (a new critical alert)
     root: null,
     slots: [],
@@ -125,7 +125,9 @@
   /* Called with each refresh's {now, hold}: corrects this machine's clock to the server's. */
   wall.sync = function (data) {
     if (!data) { return; }
-    wall.skew = data.now - Date.now();
+    var skew = data.now - Date.now();
+    /* Follow real corrections only: the response's own delay would make the pages jitter. */
+    if (Math.abs(skew - wall.skew) > 1000) { wall.skew = skew; }
     wall.hold = data.hold;
   };
 

@@ -87,7 +87,7 @@ def test_refresh_sends_all_once_then_only_the_changed_tile(demo) -> None:  # noq
     visits = Observation("health.outpatient_visits", "94", day, before + 1)  # no new alert
     store.writer.write_records("simulator", [visits], FIXED_NOW + timedelta(seconds=1))
     with app.server.app_context():
-        services().queries.cache.clear()  # the data version is re-read every 2 s; skip the wait
+        services().queries.cache.clear()  # the data version is re-read every second; skip the wait
     third = _post(client, payloads.wall_refresh(SPEC, items, maps, digests, 2)).get_json()
     patch = third["response"]['{"slot":0,"type":"wall-items"}']["children"]
     assert patch["__dash_patch_update"] == "__dash_patch_update"
