@@ -12,8 +12,8 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from itertools import pairwise
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
