@@ -145,7 +145,7 @@ def _compute(request: WallRequest, now: datetime) -> ScreenState:
         if page.page == "map":
             state.maps[index] = _map(page, scope, request.lang)
         else:
-            state.items[index] = _page_items(page, scope, alerts, request.lang)
+            state.items[index] = _page_items(page, scope, alerts, request.lang, now)
     ticker = [
         alert_item(a, _area_name(a.area, request.lang), request.lang) for a in alerts[:TICKER_ITEMS]
     ] or [no_alerts(request.lang)]
@@ -181,11 +181,13 @@ def _hold(
     return None
 
 
-def _page_items(page: WallPage, scope: Scope, alerts: list[Alert], lang: str) -> list[Entry]:
+def _page_items(
+    page: WallPage, scope: Scope, alerts: list[Alert], lang: str, now: datetime
+) -> list[Entry]:
     if page.page == "overview":
         components = _tiles(HEADLINES, scope, lang, captions=True)
     elif page.page == "camera_grid":
-        components = _cameras(scope, lang)
+        components = _cameras(scope, lang, now)
     elif page.page == "alerts":
         inside = [a for a in alerts if services().queries.areas.is_within(a.area, scope.area)]
         shown = inside[:ALERT_ROWS]
@@ -227,11 +229,14 @@ def _ranking(key: str, scope: Scope, lang: str) -> Any:
     return ranking(values, names, METRICS_BY_KEY[key], lang)
 
 
-def _cameras(scope: Scope, lang: str) -> list[Any]:
+def _cameras(scope: Scope, lang: str, now: datetime) -> list[Any]:
     queries = services().queries
     cameras = queries.assets(scope, "cameras", ("camera",))
-    # Live pictures first on a wall; the offline ones are counted in the alerts.
-    chosen = sorted(cameras, key=lambda c: (c.status != "online", c.name))[:CAMERA_TILES]
+    # Live pictures first; the wall pages through all of them, one group a minute.
+    ordered = sorted(cameras, key=lambda c: (c.status != "online", c.name))
+    groups = max(1, -(-len(ordered) // CAMERA_TILES))
+    start = int(now.timestamp() // 60) % groups * CAMERA_TILES
+    chosen = ordered[start : start + CAMERA_TILES]
     return [
         camera_tile(
             c.source_id,

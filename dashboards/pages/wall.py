@@ -15,6 +15,7 @@ from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboards.context import current_lang, demo_active, services
 from dashboards.pages.overview import graph_config
+from dashboards.specs import PAGES_BY_DOMAIN
 from dashboards.wall_state import (
     Entry,
     ScreenState,
@@ -92,9 +93,21 @@ def _skeleton(index: int, page: WallPage, request: WallRequest) -> list[Any]:
         )
         return [head, graph]
     body = html.Div(
-        id={"type": ITEMS, "slot": index}, className=f"wall-items wall-items-{_kind(page)}"
+        id={"type": ITEMS, "slot": index},
+        className=f"wall-items wall-items-{_kind(page)}",
+        style=_columns(page),
     )
     return [head, body]
+
+
+def _columns(page: WallPage) -> dict[str, str] | None:
+    """A domain page's tiles in one row when they fit (five or fewer), else in two."""
+    spec = PAGES_BY_DOMAIN.get(page.page)
+    if spec is None:
+        return None
+    count = len(spec.kpis)
+    columns = count if count <= 5 else -(-count // 2)
+    return {"gridTemplateColumns": f"repeat({columns}, minmax(0, 1fr))"}
 
 
 def _kind(page: WallPage) -> str:
