@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,10 +14,12 @@ from sqlalchemy import text
 from dashboards import payloads
 from dashboards.alerts import current_alerts
 from dashboards.context import feed_states, services
-from store.records import Observation
+from store.records import Asset, Observation
 from store.scope import Scope, Window, local_midnight_utc
+from store.writer import RunOutcome
 from tests.conftest import FIXED_NOW
 from tests.integration.test_pages import demo  # noqa: F401  (the shared demo fixture)
+from ui.wall import alert_text
 
 pytestmark = pytest.mark.integration
 SPEC = {"playlist": "default", "screen": 1, "area": "94", "lang": "vi"}
@@ -122,3 +124,70 @@ def test_alerts_list_offline_cameras_per_district_as_sql_counts(demo) -> None:  
     ranks = [(a.severity != "critical") for a in alerts]
     assert ranks == sorted(ranks), "critical alerts come first"
     assert Counter(a.key for a in alerts).most_common(1)[0][1] == 1
+
+
+def test_a_station_above_the_intrusion_level_is_a_critical_salinity_alert(demo) -> None:  # noqa: F811
+    app, store = demo
+    station = Asset(
+        "environment",
+        "salinity_station",
+        "TEST-MAN-01",
+        "Trạm thử Đại Ngãi",
+        FIXED_NOW,
+        "947",
+        9.6,
+        106.07,
+        "ok",
+        {"salinity_permille": 4.6},
+    )
+    watch = Asset(
+        "environment", "salinity_station", "TEST-MAN-02", "Trạm thử 2", FIXED_NOW, "947",
+        attributes={"salinity_permille": 1.2},
+    )  # fmt: skip
+    store.writer.write_records("simulator", [station, watch], FIXED_NOW + timedelta(seconds=2))
+    with app.server.test_request_context():
+        services().queries.cache.clear()
+        alerts = current_alerts(
+            services().queries, Scope("94", Window.named("30d", FIXED_NOW)), feed_states()
+        )
+    found = {a.key: a for a in alerts}
+    assert found["salinity:TEST-MAN-01"].severity == "critical"
+    assert found["salinity:TEST-MAN-02"].severity == "warn"
+    with app.server.test_request_context():
+        text_vi = alert_text(found["salinity:TEST-MAN-01"], "vi")
+    assert text_vi == "Độ mặn 4,60 ‰ tại Trạm thử Đại Ngãi (ngưỡng 4 ‰)"
+
+
+def test_a_new_critical_alert_holds_the_rotation_for_max_hold_only(demo) -> None:  # noqa: F811
+    app, store = demo
+    client = app.server.test_client()
+    items, maps = _slots(app)
+    with app.server.app_context():
+        clock = services().clock
+        services().queries.cache.clear()
+    start = clock.now
+    try:
+        first = _post(client, payloads.wall_refresh(SPEC, items, maps)).get_json()
+        assert first["response"]["wall-sync"]["data"]["hold"] is None  # already showing: not new
+
+        clock.now = start + timedelta(minutes=1)
+        _finish_run(app, store, "failed", clock.now)
+        second = _post(client, payloads.wall_refresh(SPEC, items, maps, tick=1)).get_json()
+        alerts_page = 13  # a failing feed has no domain page: the alerts page holds
+        assert second["response"]["wall-sync"]["data"]["hold"] == alerts_page
+
+        clock.now = start + timedelta(minutes=7)  # past max_hold (5 min)
+        third = _post(client, payloads.wall_refresh(SPEC, items, maps, tick=2)).get_json()
+        assert third["response"]["wall-sync"]["data"]["hold"] is None
+    finally:
+        clock.now = start
+        _finish_run(app, store, "ok", start + timedelta(minutes=8))
+
+
+def _finish_run(app: Any, store: Any, status: str, at: datetime) -> None:
+    run = store.writer.start_run("simulator", at)
+    error = ("source_unavailable", "HTTP 503 from the test") if status == "failed" else (None, None)
+    outcome = RunOutcome(status, 0, 0, 0, at, 5.0, *error)
+    store.writer.finish_run(run, "simulator", outcome, [])
+    with app.server.app_context():
+        services().queries.cache.delete("data-version")  # skip the 1 s wait for the new version
