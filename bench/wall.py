@@ -155,9 +155,10 @@ def scale(url: str, counts: list[int]) -> None:
         started = time.perf_counter()
         asyncio.run(run())
         elapsed = time.perf_counter() - started
-        p95 = percentile(latencies, 0.95)
+        p95, median = percentile(latencies, 0.95), statistics.median(latencies)
+        rate = len(latencies) / elapsed
         print(
-            f"{count:>8} {len(latencies) / elapsed:>7.1f} {statistics.median(latencies) * 1000:>7.1f}ms"
+            f"{count:>8} {rate:>7.1f} {median * 1000:>7.1f}ms"
             f" {p95 * 1000:>7.1f}ms {max(latencies) * 1000:>7.1f}ms"
         )
         if p95 < P95_LIMIT_S:
@@ -178,9 +179,8 @@ def bytes_per_refresh(url: str, store: Store) -> None:
     print(f"  first refresh (everything)       : {len(first.content):>7,} B")
     print(f"  steady (nothing changed)         : {len(steady.content):>7,} B")
     print(f"  one value changed in the store   : {len(after.content):>7,} B")
-    print(
-        f"  request body the client sends    : {len(json.dumps(payloads.wall_refresh(SPEC, *slots, digests))):>7,} B"
-    )
+    sent = len(json.dumps(payloads.wall_refresh(SPEC, *slots, digests)))
+    print(f"  request body the client sends    : {sent:>7,} B")
 
 
 @contextmanager
@@ -249,9 +249,8 @@ def freshness(url: str, store: Store, changes: int = 20) -> None:
     finally:
         driver.quit()
     print(f"\nfreshness over {changes} store writes (refresh interval {interval} s):")
-    print(
-        f"  median {statistics.median(delays):.2f} s, p95 {percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s"
-    )
+    median, p95 = statistics.median(delays), percentile(delays, 0.95)
+    print(f"  median {median:.2f} s, p95 {p95:.2f} s, max {max(delays):.2f} s")
 
 
 def memory(url: str, rotations: int = 1000) -> None:
