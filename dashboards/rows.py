@@ -29,7 +29,7 @@ def table_rows(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list
         "targets": _targets,
     }[table.source]
     columns, rows = builder(table, domain, scope, lang)
-    shown = {c.field for c in columns} | {"id"}  # send only what the grid shows
+    shown = {c.field for c in columns} | {"id", "camera"}  # what the grid shows, and keys
     return columns, [{k: v for k, v in row.items() if k in shown} for row in rows]
 
 
@@ -166,6 +166,8 @@ def _place_row(place: Place, lang: str) -> dict[str, Any]:
             "area_name": areas.name(place.area, lang) if place.area in areas else "",
         }
     )
+    if place.kind == "camera":
+        row["camera"] = place.source_id  # a click on the row opens the camera
     if isinstance(place.attributes.get("up"), bool):
         row["up"] = t("status.up" if place.attributes["up"] else "status.down", lang)
     return row

@@ -18,6 +18,7 @@ from i18n import label, t
 from i18n.formatting import format_relative
 from store.catalog import METRICS_BY_KEY
 from store.scope import Scope
+from ui.camera import camera_detail
 from ui.charts import breakdown_figure, empty_message, trend_figure
 from ui.export import to_csv, to_xlsx
 from ui.gallery import Tile, gallery
@@ -71,6 +72,7 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
         trend: str | None = None,
         grain: str | None = None,
         table: str | None = None,
+        camera: str | None = None,
         **_: Any,
     ) -> html.Div:
         svc, lang = services(), current_lang()
@@ -92,6 +94,7 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
                 ),
                 _map_card(spec, lang),
                 _gallery_card(spec, lang) if spec.snapshots else None,
+                _camera_modal(spec, camera) if spec.snapshots else None,
                 _tables_card(spec, table, lang),
                 dcc.Download(id=_id("download", page)),
             ],
@@ -191,6 +194,26 @@ def _point_legend(points: PointLayer, lang: str) -> html.Div:
 def _gallery_card(spec: PageSpec, lang: str) -> dbc.Card:
     body = html.Div(id=_id("gallery", spec.domain_key), className="gallery")
     return _card(t("gallery.title", lang), [body], class_name="mt-3")
+
+
+def _camera_modal(spec: PageSpec, camera: str | None) -> html.Div:
+    """The camera detail view; the chosen camera sits in the URL (`?camera=`)."""
+    page = spec.domain_key
+    return html.Div(
+        [
+            dcc.Input(id=param_id(page, "camera"), type="hidden", value=camera or ""),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle(id=_id("camera-title", page))),
+                    dbc.ModalBody(id=_id("camera-body", page)),
+                ],
+                id=_id("camera-modal", page),
+                size="xl",
+                is_open=False,
+                className="camera-modal",
+            ),
+        ]
+    )
 
 
 def _tables_card(spec: PageSpec, table: str | None, lang: str) -> dbc.Card:
@@ -340,10 +363,44 @@ def _register_callbacks(app: Dash) -> None:
                 c.status == "online",
                 str(tick or 0),
                 c.attributes.get("last_online_at"),
+                bool(c.attributes.get("stream_url")) and c.status == "online",
             )
             for c in ordered[:GALLERY_SIZE]
         ]
-        return gallery(tiles, len(cameras), lang)
+        return gallery(tiles, len(cameras), lang, _spec.domain_key)
+
+    @app.callback(
+        Output(_id("camera-modal", MATCH), "is_open"),
+        Output(_id("camera-title", MATCH), "children"),
+        Output(_id("camera-body", MATCH), "children"),
+        Output(param_id(MATCH, "camera"), "value"),  # type: ignore[arg-type]
+        Input(param_id(MATCH, "camera"), "value"),  # type: ignore[arg-type]
+        Input(_id("camera-modal", MATCH), "is_open"),
+        Input(_id("grid", MATCH), "cellClicked"),
+        State(_id("grid", MATCH), "virtualRowData"),
+        State(param_id(MATCH, "area"), "value"),  # type: ignore[arg-type]
+        State(param_id(MATCH, "window"), "value"),  # type: ignore[arg-type]
+    )
+    def camera_view(
+        camera: str, is_open: bool, cell: Any, shown: Any, area: str, window: str
+    ) -> tuple[Any, ...]:
+        """Open on a camera (tile, table row, URL); closing clears it and stops the stream."""
+        spec, lang, scope = _context(area, window)
+        trigger = dash.ctx.triggered_id or {}
+        if trigger.get("type") == "camera-modal":
+            return (False, "", [], "") if not is_open else (no_update,) * 4
+        if trigger.get("type") == "grid":
+            camera = _clicked_camera(cell, shown) or ""
+            if not camera:
+                return (no_update,) * 4
+        found = _camera_place(spec, scope, camera) if camera else None
+        if found is None:
+            return False, "", [], "" if camera else no_update
+        area_name = services().queries.areas.name(found.area, lang) if found.area else ""
+        events = _camera_events(spec, scope, found)
+        version = services().clock().isoformat()
+        body = camera_detail(found, scope.area, area_name, events, version, lang)
+        return True, found.name, body, camera
 
     @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_sources(area: str, window: str, _tick: Any) -> Any:
@@ -354,6 +411,28 @@ def _register_callbacks(app: Dash) -> None:
         return [_source_badge(f, states.get(f), runs.get(f), lang) for f in feeds] or [
             html.Span(t("sources.none", lang), className="source-badge stale")
         ]
+
+
+def _clicked_camera(cell: Any, shown: Any) -> str | None:
+    """The camera of a clicked row of the cameras or analytics table, if there is one."""
+    index = (cell or {}).get("rowIndex")
+    if not isinstance(index, int) or not shown or not 0 <= index < len(shown):
+        return None
+    camera = shown[index].get("camera")
+    return str(camera) if camera else None
+
+
+def _camera_place(spec: PageSpec, scope: Scope, camera: str) -> Any:
+    cameras = services().queries.assets(scope, spec.domain_key, ("camera",))
+    return next((c for c in cameras if c.source_id == camera), None)
+
+
+def _camera_events(spec: PageSpec, scope: Scope, camera: Any) -> list[Any]:
+    if not camera.area:
+        return []
+    local = Scope(camera.area, scope.window, scope.allowed)
+    events = services().queries.events(local, spec.domain_key, ("analytics",))
+    return [e for e in events if e.attributes.get("camera") == camera.source_id]
 
 
 def _one_level_below(code: str, current: str) -> str:

@@ -903,6 +903,18 @@ def test_camera_assets_say_when_they_were_last_online(backfill: list[Item]) -> N
     streams = Counter(c.attributes["stream"] for c in cameras)
     assert set(streams) == {"mjpeg", None}
     assert 0.03 < streams["mjpeg"] / len(cameras) < 0.2
+    for camera in cameras:  # a streaming camera names where the app serves its stream
+        url = camera.attributes["stream_url"]
+        assert (url == f"/demo/mjpeg/{camera.source_id}") == (
+            camera.attributes["stream"] == "mjpeg"
+        )
+        assert 0 <= camera.attributes["uptime_30d"] <= 100
+    mean_uptime = {
+        status: sum(c.attributes["uptime_30d"] for c in group) / len(group)
+        for status in ("online", "offline")
+        if (group := [c for c in cameras if c.status == status])
+    }
+    assert mean_uptime["online"] > mean_uptime.get("offline", 0)
     for camera in cameras:
         last = camera.attributes["last_online_at"]
         if camera.status == "online":
