@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask
 from flask_caching import Cache
 
 from settings import CacheConfig
-from store.queries import FeedHealth, KpiValue, Place, Queries, Trend
+from store.queries import FeedHealth, KpiValue, Place, Queries, Trend, TrendPoint
 from store.scope import Scope
 
 T = TypeVar("T")
@@ -56,6 +57,14 @@ class CachedQueries:
             "trend", scope, (key, grain), lambda: self.queries.trend(scope, key, grain)
         )
 
+    def dim_trend(
+        self, scope: Scope, key: str, grain: str, areas: Sequence[str] | None = None
+    ) -> dict[str, list[TrendPoint]]:
+        args = (key, grain, tuple(areas) if areas is not None else None)
+        return self._memo(
+            "dim_trend", scope, args, lambda: self.queries.dim_trend(scope, key, grain, areas)
+        )
+
     def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
         return self._memo(
             "assets",
@@ -73,6 +82,9 @@ class CachedQueries:
             (domain, tuple(kinds), limit),
             lambda: self.queries.events(scope, domain, kinds, limit),
         )
+
+    def snapshot_times(self, scope: Scope) -> dict[str, datetime]:
+        return self._memo("snapshot_times", scope, (), lambda: self.queries.snapshot_times(scope))
 
     def feed_health(self) -> list[FeedHealth]:
         return self._memo("feed_health", None, (), self.queries.feed_health)

@@ -14,7 +14,7 @@ class Column:
     field: str
     name_vi: str
     name_en: str
-    kind: str = "text"  # text | number | percent | datetime | status
+    kind: str = "text"  # text | number | percent | datetime | status | sparkline | thumbnail
     decimals: int = 0
 
 
@@ -249,6 +249,12 @@ PAGES: tuple[PageSpec, ...] = (
                     NAME,
                     Column("up", "Hoạt động", "Up", "status"),
                     _num("response_ms", "Phản hồi (ms)", "Response (ms)"),
+                    Column(
+                        "response_trend",
+                        "Diễn biến phản hồi (ms)",
+                        "Response trend (ms)",
+                        "sparkline",
+                    ),
                     Column("uptime", "Tỷ lệ hoạt động (%)", "Uptime (%)", "percent", 2),
                     _num("tls_days_left", "Chứng thư còn (ngày)", "TLS days left"),
                     _num("post_age_days", "Tin bài mới nhất (ngày)", "Latest post (days)", 1),
@@ -492,7 +498,7 @@ PAGES: tuple[PageSpec, ...] = (
                 "Video analytics events",
                 "events",
                 kinds=("analytics",),
-                columns=(TIME, TITLE, AREA),
+                columns=(Column("thumbnail", "Ảnh", "Image", "thumbnail"), TIME, TITLE, AREA),
             ),
         ),
         PointLayer("assets", ("camera",), "Camera", "Cameras"),

@@ -293,6 +293,37 @@ class Queries:
             grouped.setdefault(bucket, {}).setdefault(ids[metric_id], []).append(value)
         return {b: _from_values(metric, parts) for b, parts in sorted(grouped.items())}
 
+    def dim_trend(
+        self, scope: Scope, key: str, grain: str, areas: Sequence[str] | None = None
+    ) -> dict[str, list[TrendPoint]]:
+        """The metric per dimension member (a portal, an agency) and per day, ISO week or month
+        of the window, from the daily rows of the scope's area (or of `areas` inside it)."""
+        self.check(scope)
+        places = list(areas) if areas is not None else [scope.area]
+        for code in places:
+            self.check(Scope(code, scope.window, scope.allowed))
+        metric = METRICS_BY_KEY[key]
+        ids = {self.metric_ids[c]: c for c in metric.components}
+        query = select(Obs.dim, Obs.metric_id, Obs.period_start, Obs.value).where(
+            Obs.metric_id.in_(ids),
+            Obs.area_code.in_(places),
+            Obs.dim != "",
+            Obs.period_kind == "day",
+            Obs.period_start >= scope.window.start,
+            Obs.period_start < scope.window.end,
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        grouped: dict[str, dict[date, dict[str, list[float]]]] = {}
+        for member, metric_id, start, value in rows:
+            bucket = bucket_start(start.astimezone(LOCAL_TZ).date(), grain)
+            parts = grouped.setdefault(member, {}).setdefault(bucket, {})
+            parts.setdefault(ids[metric_id], []).append(value)
+        return {
+            member: [TrendPoint(b, _from_values(metric, p)) for b, p in sorted(buckets.items())]
+            for member, buckets in grouped.items()
+        }
+
     # -- places -----------------------------------------------------------------------------
     def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
         """The domain's assets inside the scope's area (its whole subtree)."""
@@ -369,6 +400,21 @@ class Queries:
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return (row[0], row[1], bytes(row[2])) if row else None
+
+    def snapshot_times(self, scope: Scope) -> dict[str, datetime]:
+        """When each camera inside the scope's area took its newest still (cameras without
+        one are absent)."""
+        self.check(scope)
+        query = (
+            select(SnapshotRow.camera, SnapshotRow.taken_at)
+            .join(
+                AssetRow,
+                and_(AssetRow.source_id == SnapshotRow.camera, AssetRow.domain == "cameras"),
+            )
+            .where(AssetRow.area_code.in_(self.areas.descendants(scope.area)))
+        )
+        with self.engine.connect() as conn:
+            return {str(camera): taken for camera, taken in conn.execute(query).all()}
 
     # -- feeds ------------------------------------------------------------------------------
     def last_runs(self) -> dict[str, RunSummary]:

@@ -147,3 +147,31 @@ def test_page_renders_and_kpis_equal_direct_sql(demo, spec, area) -> None:  # ty
             else format_value(expected, metric.unit_vi, "vi", metric.decimals)
         )
         assert shown[key] == text_expected, (key, area)
+
+
+def test_portal_rows_carry_their_daily_response_times(demo) -> None:  # type: ignore[no-untyped-def]
+    """The sparkline of each of the 32 portals is its own daily rows, in order (direct SQL)."""
+    from dashboards.rows import table_rows
+    from dashboards.specs import PAGES_BY_DOMAIN
+    from store.scope import Scope
+
+    app, store = demo
+    spec = PAGES_BY_DOMAIN["portals"]
+    window = Window.named("30d", FIXED_NOW)
+    with app.server.test_request_context():
+        columns, rows = table_rows(spec.tables[0], "portals", Scope("94", window), "vi")
+    assert "response_trend" in [c.field for c in columns]
+    assert len(rows) == 32
+    naive = store.engine.dialect.name == "sqlite"
+    bounds = {"s": window.start, "e": window.end}
+    if naive:
+        bounds = {k: v.replace(tzinfo=None) for k, v in bounds.items()}
+    sql = text(
+        "SELECT o.value FROM observations o JOIN metrics m ON m.id = o.metric_id"
+        " WHERE m.key = 'portals.response_ms' AND o.dim = :d AND o.period_kind = 'day'"
+        " AND o.period_start >= :s AND o.period_start < :e ORDER BY o.period_start"
+    )
+    with store.engine.connect() as conn:
+        for row in rows:
+            expected = [round(v) for (v,) in conn.execute(sql, {"d": row["id"], **bounds})]
+            assert row["response_trend"] == expected and len(expected) >= 29, row["name"]
