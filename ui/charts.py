@@ -37,7 +37,12 @@ def unit(metric: Metric, lang: str) -> str:
 
 
 def trend_figure(
-    trend: Trend, metric: Metric, lang: str, grain: str = "day", epidemic_line: bool = False
+    trend: Trend,
+    metric: Metric,
+    lang: str,
+    grain: str = "day",
+    epidemic_line: bool = False,
+    level: str | None = None,
 ) -> dict[str, Any]:
     """This window against the same buckets a year earlier, optionally with an endemic line."""
     periods = [p.period.isoformat() for p in trend.current]
@@ -74,15 +79,15 @@ def trend_figure(
                 dash="dash",
             )
         )
-    elif metric.warn is not None:
+    elif (warn := metric.limits(level)[0]) is not None:
         shapes.append(
             {
                 "type": "line",
                 "xref": "paper",
                 "x0": 0,
                 "x1": 1,
-                "y0": metric.warn,
-                "y1": metric.warn,
+                "y0": warn,
+                "y1": warn,
                 "line": {"color": "#b76e00", "dash": "dash", "width": 1},
             }
         )
@@ -144,7 +149,11 @@ def _endemic_threshold(trend: Trend) -> float | None:
 
 
 def breakdown_figure(
-    values: dict[str, float], names: dict[str, str], metric: Metric, lang: str
+    values: dict[str, float],
+    names: dict[str, str],
+    metric: Metric,
+    lang: str,
+    level: str | None = None,
 ) -> dict[str, Any]:
     """Areas sorted by the metric (best first by its good direction), coloured by status."""
     ordered = sorted(
@@ -160,7 +169,9 @@ def breakdown_figure(
         "text": shown,
         "textposition": "auto",
         "hovertemplate": "%{y}: %{text}<extra></extra>",
-        "marker": {"color": [STATUS_COLOURS[value_status(metric, values[c])] for c in ordered]},
+        "marker": {
+            "color": [STATUS_COLOURS[value_status(metric, values[c], level)] for c in ordered]
+        },
     }
     height = max(220, 26 * len(ordered) + 60)
     return {

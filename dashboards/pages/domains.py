@@ -270,7 +270,9 @@ def _register_callbacks(app: Dash) -> None:
         trend = services().queries.trend(scope, key, grain if grain in GRAINS else "day")
         if all(p.value is None for p in trend.current):
             return empty_message(t("kpi.no_data", lang))
-        return trend_figure(trend, METRICS_BY_KEY[key], lang, grain, key in spec.epidemic_line)
+        level = services().queries.areas.get(scope.area).level
+        metric = METRICS_BY_KEY[key]
+        return trend_figure(trend, metric, lang, grain, key in spec.epidemic_line, level)
 
     @app.callback(Output(_id("breakdown", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_breakdown(area: str, window: str, _tick: Any) -> Any:
@@ -279,8 +281,10 @@ def _register_callbacks(app: Dash) -> None:
         values = services().queries.area_values(parent, spec.map_metric)
         if not values:
             return empty_message(t("kpi.no_data", lang))
-        names = {c: services().queries.areas.name(c, lang) for c in values}
-        return breakdown_figure(values, names, METRICS_BY_KEY[spec.map_metric], lang)
+        areas = services().queries.areas
+        names = {c: areas.name(c, lang) for c in values}
+        level = areas.get(next(iter(values))).level  # the level of the areas compared
+        return breakdown_figure(values, names, METRICS_BY_KEY[spec.map_metric], lang, level)
 
     @app.callback(Output(_id("map", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_map(area: str, window: str, _tick: Any) -> Any:
