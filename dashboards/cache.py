@@ -83,6 +83,16 @@ class CachedQueries:
             lambda: self.queries.events(scope, domain, kinds, limit),
         )
 
+    def durations(
+        self, scope: Scope, domain: str, kinds: Sequence[str], end_attribute: str
+    ) -> list[float]:
+        return self._memo(
+            "durations",
+            scope,
+            (domain, tuple(kinds), end_attribute),
+            lambda: self.queries.durations(scope, domain, kinds, end_attribute),
+        )
+
     def snapshot_times(self, scope: Scope) -> dict[str, datetime]:
         return self._memo("snapshot_times", scope, (), lambda: self.queries.snapshot_times(scope))
 

@@ -87,8 +87,12 @@ def domain_page(app: Dash, spec: PageSpec, area: str, window: str) -> list[dict[
         "inputs": scope,
         "changedPropIds": [],
     }
+    medians = (
+        [matched("medians", page, "children", [*scope, refresh(page)])] if spec.medians else []
+    )
     return [
         kpis(page, list(spec.kpis), area, window),
+        *medians,
         matched("sources", page, "children", [*scope, refresh(page)]),
         matched(
             "trend",

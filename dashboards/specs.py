@@ -44,6 +44,25 @@ class PointLayer:
     kinds: tuple[str, ...]
     name_vi: str
     name_en: str
+    statuses: tuple[str, ...] = ()  # listed in the map legend with their colours
+
+
+@dataclass(frozen=True, slots=True)
+class EventMedian:
+    """A tile of the median time from the domain's events (`kinds`) to the time each holds in
+    `end_attribute`, over the events of the scope and window; medians cannot be built from
+    stored daily means, so they are computed from the events themselves."""
+
+    key: str  # the tile's data-kpi
+    kinds: tuple[str, ...]
+    end_attribute: str
+    name_vi: str
+    name_en: str
+    unit_vi: str
+    unit_en: str
+    seconds_per_unit: float
+    feed_metric: str  # whose feed the tile's freshness follows
+    decimals: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +75,7 @@ class PageSpec:
     points: PointLayer | None = None
     epidemic_line: tuple[str, ...] = field(default_factory=tuple)  # trend metrics with one
     snapshots: bool = False  # a grid of the cameras' latest still images
+    medians: tuple[EventMedian, ...] = ()  # tiles computed from the events (after the KPIs)
 
     @property
     def domain(self) -> Domain:
@@ -471,7 +491,26 @@ PAGES: tuple[PageSpec, ...] = (
                 dimension="category",
             ),
         ),
-        PointLayer("events", ("report",), "Phản ánh", "Reports"),
+        PointLayer(
+            "events",
+            ("report",),
+            "Phản ánh",
+            "Reports",
+            statuses=("received", "in_progress", "overdue", "resolved"),
+        ),
+        medians=(
+            EventMedian(
+                "feedback.median_resolution_days",
+                ("report",),
+                "resolved_at",
+                "Thời gian xử lý trung vị",
+                "Median resolution time",
+                "ngày",
+                "days",
+                86400.0,
+                "feedback.resolved",
+            ),
+        ),
     ),
     PageSpec(
         "cameras",

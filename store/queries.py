@@ -383,6 +383,30 @@ class Queries:
             for r in rows
         ]
 
+    def durations(
+        self, scope: Scope, domain: str, kinds: Sequence[str], end_attribute: str
+    ) -> list[float]:
+        """Seconds from each event's time to the time in its `end_attribute` (e.g. a report's
+        resolution), for the domain's events in the scope's area and window that have one."""
+        self.check(scope)
+        query = select(EventRow.occurred_at, EventRow.attributes).where(
+            EventRow.domain == domain,
+            EventRow.kind.in_(kinds),
+            EventRow.area_code.in_(self.areas.descendants(scope.area)),
+            EventRow.occurred_at >= scope.window.start,
+            EventRow.occurred_at < scope.window.end,
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found = []
+        for occurred, attributes in rows:
+            end = (attributes or {}).get(end_attribute)
+            if end:
+                moment = datetime.fromisoformat(end)
+                start = occurred if occurred.tzinfo else occurred.replace(tzinfo=moment.tzinfo)
+                found.append((moment - start).total_seconds())
+        return found
+
     def snapshot(self, scope: Scope, camera: str) -> tuple[datetime, str, bytes] | None:
         """A camera's newest image, if the camera lies inside the scope's area."""
         self.check(scope)

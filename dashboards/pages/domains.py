@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from typing import Any
 
@@ -13,16 +14,26 @@ from dashboards.context import current_lang, feed_states, scope_for, services
 from dashboards.pages.overview import graph_config
 from dashboards.routes import geojson_url
 from dashboards.rows import map_parent, table_rows
-from dashboards.specs import PAGES, PAGES_BY_DOMAIN, PageSpec, PointLayer
+from dashboards.specs import PAGES, PAGES_BY_DOMAIN, EventMedian, PageSpec, PointLayer
 from i18n import label, t
 from i18n.formatting import format_relative
-from store.catalog import METRICS_BY_KEY
+from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
+from store.queries import KpiValue
 from store.scope import Scope
 from ui.camera import camera_detail
 from ui.charts import breakdown_figure, empty_message, trend_figure
 from ui.export import to_csv, to_xlsx
 from ui.gallery import Tile, gallery
-from ui.maps import MapArea, MapPoint, MapView, empty_figure, map_patch, points_patch
+from ui.kpi import kpi_tile
+from ui.maps import (
+    POINT_COLOURS,
+    MapArea,
+    MapPoint,
+    MapView,
+    empty_figure,
+    map_patch,
+    points_patch,
+)
 from ui.page import kpi_section, page_header, param_id, scope_controls
 from ui.status import FeedState, Freshness
 from ui.table import grid
@@ -40,7 +51,7 @@ POINT_STATUS = {
     "overdue": "critical",
     "warning": "warn",
     "in_progress": "warn",
-    "received": "warn",
+    "received": "info",
 }
 
 
@@ -85,6 +96,9 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
                 page_header(title, spec.domain.system_vi, controls),
                 html.Div(id=_id("sources", page), className="source-badges"),
                 kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
+                html.Div(id=_id("medians", page), className="kpi-grid mt-3")
+                if spec.medians
+                else None,
                 dbc.Row(
                     [
                         dbc.Col(_trend_card(spec, trend, grain, lang), lg=7),
@@ -188,7 +202,23 @@ def _map_card(spec: PageSpec, lang: str) -> dbc.Card:
 
 def _point_legend(points: PointLayer, lang: str) -> html.Div:
     name = points.name_en if lang == "en" else points.name_vi
-    return html.Div([html.Span(className="legend-dot"), name], className="point-legend")
+    if not points.statuses:
+        return html.Div([html.Span(className="legend-dot"), name], className="point-legend")
+    items = [
+        html.Span(
+            [
+                html.Span(
+                    className="legend-dot",
+                    style={"background": POINT_COLOURS[POINT_STATUS.get(s, "nodata")]},
+                ),
+                label("status", s, lang),
+            ],
+            className="legend-item",
+            **{"data-status": s},
+        )
+        for s in points.statuses
+    ]
+    return html.Div([html.B(f"{name}:"), *items], className="point-legend")
 
 
 def _gallery_card(spec: PageSpec, lang: str) -> dbc.Card:
@@ -406,6 +436,24 @@ def _register_callbacks(app: Dash) -> None:
         body = camera_detail(found, scope.area, area_name, events, version, lang)
         return True, found.name, body, camera
 
+    @app.callback(Output(_id("medians", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
+    def update_medians(area: str, window: str, _tick: Any) -> Any:
+        spec, lang, scope = _context(area, window)
+        level = services().queries.areas.get(scope.area).level
+        states = feed_states()
+        return [
+            kpi_tile(
+                median_metric(m),
+                _median_value(m, spec.domain_key, scope),
+                states.get(
+                    services().queries.kpis(scope, [m.feed_metric])[m.feed_metric].feed_id or ""
+                ),
+                level,
+                lang,
+            )
+            for m in spec.medians
+        ]
+
     @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_sources(area: str, window: str, _tick: Any) -> Any:
         spec, lang, scope = _context(area, window)
@@ -415,6 +463,32 @@ def _register_callbacks(app: Dash) -> None:
         return [_source_badge(f, states.get(f), runs.get(f), lang) for f in feeds] or [
             html.Span(t("sources.none", lang), className="source-badge stale")
         ]
+
+
+def median_metric(median: EventMedian) -> Metric:
+    """The tile's description of a median (not a stored metric: it has no rows of its own)."""
+    return Metric(
+        median.key,
+        median.name_vi,
+        median.name_en,
+        median.unit_vi,
+        median.unit_en,
+        Aggregation.MEAN,
+        Direction.DOWN,
+        decimals=median.decimals,
+    )
+
+
+def _median_value(median: EventMedian, domain: str, scope: Scope) -> KpiValue:
+    queries = services().queries
+
+    def of(window: Any) -> float | None:
+        found = queries.durations(
+            Scope(scope.area, window, scope.allowed), domain, median.kinds, median.end_attribute
+        )
+        return statistics.median(found) / median.seconds_per_unit if found else None
+
+    return KpiValue(median.key, of(scope.window), of(scope.window.previous()), None)
 
 
 def _clicked_camera(cell: Any, shown: Any) -> str | None:

@@ -175,3 +175,55 @@ def test_portal_rows_carry_their_daily_response_times(demo) -> None:  # type: ig
         for row in rows:
             expected = [round(v) for (v,) in conn.execute(sql, {"d": row["id"], **bounds})]
             assert row["response_trend"] == expected and len(expected) >= 29, row["name"]
+
+
+@pytest.mark.parametrize("area", ["94", "947"])
+def test_median_resolution_time_is_the_median_of_the_resolved_reports(demo, area) -> None:  # type: ignore[no-untyped-def]
+    """Computed from the report events (received in the window, resolved since), not from the
+    stored daily means; compared with the same question asked straight of the events table."""
+    import statistics
+    from datetime import UTC, datetime
+
+    from dashboards.specs import PAGES_BY_DOMAIN
+    from store.scope import Scope
+
+    app, store = demo
+    spec = PAGES_BY_DOMAIN["feedback"]
+    client = app.server.test_client()
+    client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
+    body = next(b for b in payloads.domain_page(app, spec, area, "30d") if "medians" in str(b))
+    response = json.loads(client.post("/_dash-update-component", json=body).data)
+    tiles = next(iter(response["response"].values()))["children"]
+    assert [t["props"]["data-kpi"] for t in tiles] == ["feedback.median_resolution_days"]
+    shown = next(
+        c["props"]["children"]
+        for c in tiles[0]["props"]["children"]
+        if c and "kpi-value" in c["props"].get("className", "")
+    )
+    window = Window.named("30d", FIXED_NOW)
+    communes = store.queries.areas.descendants(area)
+    naive = store.engine.dialect.name == "sqlite"
+    bounds = {"s": window.start, "e": window.end}
+    if naive:
+        bounds = {k: v.replace(tzinfo=None) for k, v in bounds.items()}
+    sql = text(
+        "SELECT occurred_at, attributes, area_code FROM events"
+        " WHERE domain = 'feedback' AND kind = 'report' AND occurred_at >= :s AND occurred_at < :e"
+    )
+    days = []
+    with store.engine.connect() as conn:
+        for occurred, attributes, code in conn.execute(sql, bounds):
+            attrs = json.loads(attributes) if isinstance(attributes, str) else attributes
+            if code not in communes or not attrs.get("resolved_at"):
+                continue
+            occurred = (  # SQLite hands back text
+                datetime.fromisoformat(occurred) if isinstance(occurred, str) else occurred
+            )
+            start = occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)
+            days.append((datetime.fromisoformat(attrs["resolved_at"]) - start).total_seconds())
+    expected = statistics.median(days) / 86400
+    assert shown == format_value(expected, "ngày", "vi", 1)
+    mean = store.queries.kpis(Scope(area, window), ["feedback.mean_resolution_days"])[
+        "feedback.mean_resolution_days"
+    ].value
+    assert mean is not None and abs(mean - statistics.mean(days) / 86400) > 0.05  # not a mean
