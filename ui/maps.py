@@ -51,7 +51,7 @@ POINT_COLOURS = {
     "good": "#1a7f37",
     "warn": "#e0a100",
     "critical": "#c62828",
-    "info": "#1e6fd9",
+    "info": "#7b3fe4",  # violet: stands out on the blue choropleth
     "nodata": "#6b7785",
 }
 

@@ -95,10 +95,15 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
             [
                 page_header(title, spec.domain.system_vi, controls),
                 html.Div(id=_id("sources", page), className="source-badges"),
-                kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
-                html.Div(id=_id("medians", page), className="kpi-grid mt-3")
+                html.Div(  # the median tiles flow on in the same grid as the KPI tiles
+                    [
+                        kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
+                        html.Div(id=_id("medians", page), className="kpi-grid"),
+                    ],
+                    className="kpi-flow",
+                )
                 if spec.medians
-                else None,
+                else kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
                 dbc.Row(
                     [
                         dbc.Col(_trend_card(spec, trend, grain, lang), lg=7),
