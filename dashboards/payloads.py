@@ -87,12 +87,14 @@ def domain_page(app: Dash, spec: PageSpec, area: str, window: str) -> list[dict[
         "inputs": scope,
         "changedPropIds": [],
     }
-    medians = (
-        [matched("medians", page, "children", [*scope, refresh(page)])] if spec.medians else []
-    )
+    extra = []  # the optional parts a spec declares
+    if spec.medians:
+        extra.append(matched("medians", page, "children", [*scope, refresh(page)]))
+    if spec.seasonality:
+        extra.append(matched("season", page, "figure", [*scope, refresh(page)]))
     return [
         kpis(page, list(spec.kpis), area, window),
-        *medians,
+        *extra,
         matched("sources", page, "children", [*scope, refresh(page)]),
         matched(
             "trend",

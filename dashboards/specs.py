@@ -76,6 +76,7 @@ class PageSpec:
     epidemic_line: tuple[str, ...] = field(default_factory=tuple)  # trend metrics with one
     snapshots: bool = False  # a grid of the cameras' latest still images
     medians: tuple[EventMedian, ...] = ()  # tiles computed from the events (after the KPIs)
+    seasonality: str | None = None  # a metric shown per calendar month, this year vs last
 
     @property
     def domain(self) -> Domain:
@@ -417,6 +418,7 @@ PAGES: tuple[PageSpec, ...] = (
             ),
         ),
         PointLayer("assets", ("attraction", "festival"), "Điểm du lịch", "Attractions"),
+        seasonality="tourism.visitors",
     ),
     PageSpec(
         "socio_economic",

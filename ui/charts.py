@@ -186,6 +186,42 @@ def breakdown_figure(
     }
 
 
+def seasonality_figure(
+    months: dict[int, dict[int, float | None]], metric: Metric, lang: str
+) -> dict[str, Any]:
+    """The metric per calendar month, one bar per year (`months`: year → month → value)."""
+    names = [t(f"month.{m}", lang) for m in range(1, 13)]
+    colours = ("#a8b8cc", BRAND)
+    bars = []
+    for colour, (year, values) in zip(colours, sorted(months.items())[-2:], strict=False):
+        shown = [values.get(m) for m in range(1, 13)]
+        bars.append(
+            {
+                "type": "bar",
+                "name": str(year),
+                "x": names,
+                "y": shown,
+                "marker": {"color": colour},
+                "text": [
+                    "" if v is None else format_value(v, unit(metric, lang), lang, metric.decimals)
+                    for v in shown
+                ],
+                "hovertemplate": "%{x} " + str(year) + ": %{text}<extra></extra>",
+                "textposition": "none",
+            }
+        )
+    return {
+        "data": bars,
+        "layout": _layout(
+            300,
+            barmode="group",
+            hovermode="closest",
+            xaxis={"type": "category"},
+            yaxis={"title": {"text": unit(metric, lang)}, "gridcolor": "#eef1f5"},
+        ),
+    }
+
+
 def empty_message(text: str, height: int = 300) -> dict[str, Any]:
     """A figure that says plainly that there is nothing to draw."""
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import dash
@@ -19,9 +20,9 @@ from i18n import label, t
 from i18n.formatting import format_relative
 from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
 from store.queries import KpiValue
-from store.scope import Scope
+from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from ui.camera import camera_detail
-from ui.charts import breakdown_figure, empty_message, trend_figure
+from ui.charts import breakdown_figure, empty_message, seasonality_figure, trend_figure
 from ui.export import to_csv, to_xlsx
 from ui.gallery import Tile, gallery
 from ui.kpi import kpi_tile
@@ -111,6 +112,7 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
                     ],
                     className="g-3 mt-1",
                 ),
+                _seasonality_card(spec, lang) if spec.seasonality else None,
                 _map_card(spec, lang),
                 _gallery_card(spec, lang) if spec.snapshots else None,
                 _camera_modal(spec, camera) if spec.snapshots else None,
@@ -171,6 +173,17 @@ def _breakdown_card(spec: PageSpec, lang: str) -> dbc.Card:
     )
     title = t("breakdown.title", lang, metric=_metric_name(spec.map_metric, lang).lower())
     return _card(title, [html.Div(graph, className="breakdown-scroll")])
+
+
+def _seasonality_card(spec: PageSpec, lang: str) -> dbc.Card:
+    assert spec.seasonality
+    graph = dcc.Graph(
+        id=_id("season", spec.domain_key),
+        config={"displayModeBar": False},
+        figure=empty_message(""),
+    )
+    title = t("season.title", lang, metric=_metric_name(spec.seasonality, lang).lower())
+    return _card(title, [graph], class_name="mt-3")
 
 
 def _map_card(spec: PageSpec, lang: str) -> dbc.Card:
@@ -440,6 +453,24 @@ def _register_callbacks(app: Dash) -> None:
         version = services().clock().isoformat()
         body = camera_detail(found, scope.area, area_name, events, version, lang)
         return True, found.name, body, camera
+
+    @app.callback(Output(_id("season", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
+    def update_seasonality(area: str, window: str, _tick: Any) -> Any:
+        """This calendar year and the last, month by month, up to the window's end."""
+        spec, lang, scope = _context(area, window)
+        assert spec.seasonality
+        end = scope.window.end
+        year = (end - timedelta(microseconds=1)).astimezone(LOCAL_TZ).year
+        start = local_midnight_utc(date(year - 1, 1, 1))
+        trend = services().queries.trend(
+            Scope(scope.area, Window(start, end), scope.allowed), spec.seasonality, "month"
+        )
+        months: dict[int, dict[int, float | None]] = {year - 1: {}, year: {}}
+        for point in trend.current:
+            months[point.period.year][point.period.month] = point.value
+        if all(v is None for m in months.values() for v in m.values()):
+            return empty_message(t("kpi.no_data", lang))
+        return seasonality_figure(months, METRICS_BY_KEY[spec.seasonality], lang)
 
     @app.callback(Output(_id("medians", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_medians(area: str, window: str, _tick: Any) -> Any:

@@ -227,3 +227,33 @@ def test_median_resolution_time_is_the_median_of_the_resolved_reports(demo, area
         "feedback.mean_resolution_days"
     ].value
     assert mean is not None and abs(mean - statistics.mean(days) / 86400) > 0.05  # not a mean
+
+
+@pytest.mark.parametrize("area", ["94", "947"])
+def test_seasonality_sums_each_calendar_month(demo, area) -> None:  # type: ignore[no-untyped-def]
+    """The tourism month-of-year chart: this year's bars are the months' sums of the daily
+    rows (direct SQL over local calendar months); months without data are gaps, not zeros."""
+    from datetime import date
+
+    from dashboards.specs import PAGES_BY_DOMAIN
+    from store.scope import local_midnight_utc
+
+    app, store = demo
+    spec = PAGES_BY_DOMAIN["tourism"]
+    client = app.server.test_client()
+    client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
+    body = next(b for b in payloads.domain_page(app, spec, area, "30d") if "season" in str(b))
+    figure = next(
+        iter(
+            json.loads(client.post("/_dash-update-component", json=body).data)["response"].values()
+        )
+    )["figure"]
+    last_year, this_year = figure["data"]
+    assert (last_year["name"], this_year["name"]) == ("2025", "2026")
+    assert all(v is None for v in last_year["y"])  # the demo holds 35 days: nothing in 2025
+    for month in (10, 11):
+        start = local_midnight_utc(date(2026, month, 1))
+        end = min(local_midnight_utc(date(2026, month + 1, 1)), Window.named("30d", FIXED_NOW).end)
+        expected = sql_value(store, METRICS_BY_KEY["tourism.visitors"], area, Window(start, end))
+        assert this_year["y"][month - 1] == pytest.approx(expected), month
+    assert this_year["y"][0] is None and this_year["y"][11] is None
