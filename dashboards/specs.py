@@ -446,10 +446,10 @@ PAGES: tuple[PageSpec, ...] = (
             ),
             Table(
                 "sectors",
-                "Tăng trưởng GRDP theo khu vực",
-                "GRDP growth by sector",
+                "Tăng trưởng và cơ cấu GRDP theo khu vực",
+                "GRDP growth and structure by sector",
                 "dims",
-                metrics=("socio_economic.grdp_growth",),
+                metrics=("socio_economic.grdp_growth", "socio_economic.grdp_share"),
                 dimension="sector",
             ),
             Table("targets", "Mục tiêu chuyển đổi số", "Digital-transformation targets", "targets"),

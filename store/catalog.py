@@ -1046,6 +1046,19 @@ METRICS = (
         period_kind="year",
         dimension="sector",
     ),
+    Metric(
+        "socio_economic.grdp_share",
+        "Cơ cấu GRDP",
+        "GRDP structure",
+        "%",
+        "%",
+        _L,
+        decimals=2,
+        levels=("province",),
+        period_kind="year",
+        tile=False,
+        dimension="sector",  # each sector's share; the undivided value is the whole, 100%
+    ),
     # 9. Citizen feedback (received also split by category and by channel: "category:x")
     Metric(
         "feedback.in_progress",
@@ -1154,6 +1167,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str]]] = {
         "agriculture": ("Nông, lâm, thủy sản", "Agriculture, forestry, fisheries"),
         "industry": ("Công nghiệp – xây dựng", "Industry and construction"),
         "services": ("Dịch vụ", "Services"),
+        "taxes": ("Thuế sản phẩm trừ trợ cấp sản phẩm", "Product taxes less subsidies"),
         "total": ("Toàn nền kinh tế", "Economy"),
     },
     "category": {

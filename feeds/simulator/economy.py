@@ -37,6 +37,12 @@ FLOW_DECIMALS = 3
 GRDP_SECTORS = {"agriculture": (3.0, 4.0), "industry": (8.0, 10.0), "services": (7.0, 9.0)}
 GRDP_WEIGHTS = {"agriculture": 0.30, "industry": 0.25, "services": 0.45}
 GRDP_TOTAL = (6.5, 7.5)
+# GRDP structure (% of GRDP): agriculture / industry-construction / services in 2020 per the
+# province's digital-transformation plan (DOMAIN.md, `002_…:53`), product taxes the rest; each
+# year agriculture gives up share to the other two, by a little more or less.
+GRDP_SHARES_BASE_YEAR = 2020
+GRDP_SHARES = {"agriculture": 45.1, "industry": 14.5, "services": 37.0}
+GRDP_SHIFT = {"agriculture": (-1.0, -0.4), "industry": (0.2, 0.6), "services": (0.2, 0.5)}
 
 
 def economy(world: World, day: Day) -> dict[str, Parts]:
@@ -132,6 +138,7 @@ def year_parts(world: World, year: int) -> dict[str, Parts]:
             spending, SPENDING_PROVINCE_SHARE, world.geo.district_share
         ),
         "socio_economic.grdp_growth": _grdp_parts(world, year),
+        "socio_economic.grdp_share": _share_parts(world, year),
     }
 
 
@@ -161,6 +168,30 @@ def _weighted_position(growth: dict[str, float]) -> float:
     low = sum(GRDP_WEIGHTS[s] * r[0] for s, r in GRDP_SECTORS.items()) / weight
     high = sum(GRDP_WEIGHTS[s] * r[1] for s, r in GRDP_SECTORS.items()) / weight
     return (value - low) / (high - low)
+
+
+def grdp_shares(world: World, year: int) -> dict[str, float]:
+    """Each sector's share of GRDP (%) in a year; product taxes are what the sectors leave."""
+    found = {}
+    for sector, base in GRDP_SHARES.items():
+        low, high = GRDP_SHIFT[sector]
+        drift = sum(
+            between(stable_uniform(world.seed, f"grdp-share-{sector}", str(y)), low, high)
+            for y in range(GRDP_SHARES_BASE_YEAR + 1, year + 1)
+        )
+        found[sector] = round(base + float(drift), 2)
+    found["taxes"] = round(100.0 - sum(found.values()), 2)
+    return found
+
+
+def _share_parts(world: World, year: int) -> Parts:
+    code = world.geo.province.code
+    shares = grdp_shares(world, year)
+    return Parts(
+        province=100.0,
+        decimals=2,
+        splits=tuple((code, sector, value) for sector, value in shares.items()),
+    )
 
 
 def _grdp_parts(world: World, year: int) -> Parts:

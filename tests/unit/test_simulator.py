@@ -37,6 +37,7 @@ YEARLY = {
     "socio_economic.budget_revenue_plan",
     "socio_economic.budget_spending_plan",
     "socio_economic.grdp_growth",
+    "socio_economic.grdp_share",
 }
 NOT_CONTAINED = {  # ratios whose numerator may exceed the denominator
     "health.bed_occupancy",  # beds are often over-full
@@ -559,12 +560,26 @@ def test_grdp_growth_by_sector(backfill: list[Item]) -> None:
         for o in backfill
         if isinstance(o, Observation) and o.metric == "socio_economic.grdp_growth"
     }
-    assert set(growth) == {"", *DIMENSIONS["sector"]}
+    assert set(growth) == {"", *DIMENSIONS["sector"]} - {"taxes"}
     assert growth[""] == growth["total"]
     assert 6.5 <= growth["total"] <= 7.5
     assert 3 <= growth["agriculture"] <= 4
     assert 8 <= growth["industry"] <= 10
     assert 7 <= growth["services"] <= 9
+
+
+def test_grdp_structure_starts_from_the_plan_and_adds_up(backfill: list[Item]) -> None:
+    shares = {
+        o.dim: o.value
+        for o in backfill
+        if isinstance(o, Observation) and o.metric == "socio_economic.grdp_share"
+    }
+    assert set(shares) == {"", "agriculture", "industry", "services", "taxes"}
+    assert shares[""] == 100.0
+    assert sum(v for k, v in shares.items() if k) == pytest.approx(100.0, abs=0.05)
+    # 2020: 45.1 / 14.5 / 37 (DOMAIN.md); six years on, agriculture has given up 2.4-6 points
+    assert 39 < shares["agriculture"] < 43 and shares["industry"] > 14.5
+    assert shares["services"] > 37 and 0 < shares["taxes"] < 5
 
 
 # --- environment -------------------------------------------------------------------------------
