@@ -94,7 +94,6 @@ def domain_page(app: Dash, spec: PageSpec, area: str, window: str) -> list[dict[
         extra.append(matched("season", page, "figure", [*scope, refresh(page)]))
     return [
         kpis(page, list(spec.kpis), area, window),
-        *extra,
         matched("sources", page, "children", [*scope, refresh(page)]),
         matched(
             "trend",
@@ -111,6 +110,7 @@ def domain_page(app: Dash, spec: PageSpec, area: str, window: str) -> list[dict[
         matched("map", page, "figure", [*scope, refresh(page)]),
         points,
         grid,
+        *extra,  # last: bench.pages finds the map values callback by its position
     ]
 
 

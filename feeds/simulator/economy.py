@@ -39,10 +39,11 @@ GRDP_WEIGHTS = {"agriculture": 0.30, "industry": 0.25, "services": 0.45}
 GRDP_TOTAL = (6.5, 7.5)
 # GRDP structure (% of GRDP): agriculture / industry-construction / services in 2020 per the
 # province's digital-transformation plan (DOMAIN.md, `002_…:53`), product taxes the rest; each
-# year agriculture gives up share to the other two, by a little more or less.
+# year agriculture gives up 0.4-1 point, which industry and services take up.
 GRDP_SHARES_BASE_YEAR = 2020
 GRDP_SHARES = {"agriculture": 45.1, "industry": 14.5, "services": 37.0}
-GRDP_SHIFT = {"agriculture": (-1.0, -0.4), "industry": (0.2, 0.6), "services": (0.2, 0.5)}
+GRDP_SHIFT = (0.4, 1.0)  # points of GRDP moving out of agriculture in a year
+GRDP_TAKERS = {"industry": 0.45, "services": 0.55}
 
 
 def economy(world: World, day: Day) -> dict[str, Parts]:
@@ -172,14 +173,13 @@ def _weighted_position(growth: dict[str, float]) -> float:
 
 def grdp_shares(world: World, year: int) -> dict[str, float]:
     """Each sector's share of GRDP (%) in a year; product taxes are what the sectors leave."""
-    found = {}
-    for sector, base in GRDP_SHARES.items():
-        low, high = GRDP_SHIFT[sector]
-        drift = sum(
-            between(stable_uniform(world.seed, f"grdp-share-{sector}", str(y)), low, high)
-            for y in range(GRDP_SHARES_BASE_YEAR + 1, year + 1)
-        )
-        found[sector] = round(base + float(drift), 2)
+    moved = sum(
+        float(between(stable_uniform(world.seed, "grdp-share", str(y)), *GRDP_SHIFT))
+        for y in range(GRDP_SHARES_BASE_YEAR + 1, year + 1)
+    )
+    found = {"agriculture": round(GRDP_SHARES["agriculture"] - moved, 2)}
+    for sector, part in GRDP_TAKERS.items():
+        found[sector] = round(GRDP_SHARES[sector] + moved * part, 2)
     found["taxes"] = round(100.0 - sum(found.values()), 2)
     return found
 

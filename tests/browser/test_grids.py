@@ -51,3 +51,34 @@ def test_analytics_events_show_their_camera_still(dash_duo, demo_app) -> None:  
     wait_for(lambda: "camera=CAM-" in driver.current_url)
     dash_duo.wait_for_element(".camera-detail", timeout=10)
     assert dash_duo.get_logs() == []
+
+
+def _scroll_to(driver, element) -> None:  # type: ignore[no-untyped-def]
+    driver.execute_script(
+        "window.scrollTo({top: arguments[0].getBoundingClientRect().top + window.scrollY - 120,"
+        " behavior: 'instant'});",
+        element,
+    )
+
+
+def test_tourism_seasonality_and_the_grdp_structure(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.start_server(demo_app, port=APP_PORT)
+    driver = dash_duo.driver
+    driver.set_window_size(1920, 1080)
+    driver.get(f"{dash_duo.server_url}/du-lich")
+    bars = "[id*='season'] g.barlayer g.trace"
+    assert len(wait_for(lambda: (found := dash_duo.find_elements(bars)) and found)) == 2
+    drawn = wait_for(lambda: dash_duo.find_elements(f"{bars} path") or None)
+    assert len(drawn) >= 2  # October and November of the demo year
+    ticks = [e.text for e in dash_duo.find_elements("[id*='season'] .xtick text")]
+    assert ticks[:2] == ["Th1", "Th2"] and ticks[-1] == "Th12"
+    _scroll_to(driver, dash_duo.find_element("[id*='season']"))
+    screenshot(driver, "tourism-seasonality")
+
+    driver.get(f"{dash_duo.server_url}/kinh-te-xa-hoi?table=sectors")
+    wait_for(lambda: len(rows_shown(driver)) == 5)
+    text = dash_duo.find_element(".ioc-grid").text
+    assert "Thuế sản phẩm trừ trợ cấp sản phẩm" in text and "Cơ cấu GRDP" in text
+    _scroll_to(driver, dash_duo.find_element(".ioc-grid"))
+    screenshot(driver, "socio-economic-grdp-structure")
+    assert dash_duo.get_logs() == []
