@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import Flask
@@ -84,13 +84,18 @@ class CachedQueries:
         )
 
     def durations(
-        self, scope: Scope, domain: str, kinds: Sequence[str], end_attribute: str
+        self,
+        scope: Scope,
+        domain: str,
+        kinds: Sequence[str],
+        end_attribute: str,
+        max_age: timedelta,
     ) -> list[float]:
         return self._memo(
             "durations",
             scope,
-            (domain, tuple(kinds), end_attribute),
-            lambda: self.queries.durations(scope, domain, kinds, end_attribute),
+            (domain, tuple(kinds), end_attribute, max_age),
+            lambda: self.queries.durations(scope, domain, kinds, end_attribute, max_age),
         )
 
     def snapshot_times(self, scope: Scope) -> dict[str, datetime]:

@@ -50,8 +50,8 @@ class PointLayer:
 @dataclass(frozen=True, slots=True)
 class EventMedian:
     """A tile of the median time from the domain's events (`kinds`) to the time each holds in
-    `end_attribute`, over the events of the scope and window; medians cannot be built from
-    stored daily means, so they are computed from the events themselves."""
+    `end_attribute`, over the events of the scope that ended in the window (as the stored mean
+    counts them); medians cannot be built from daily means, so they come from the events."""
 
     key: str  # the tile's data-kpi
     kinds: tuple[str, ...]
@@ -62,6 +62,7 @@ class EventMedian:
     unit_en: str
     seconds_per_unit: float
     feed_metric: str  # whose feed the tile's freshness follows
+    max_age_days: int  # no event lasts longer: how far before the window to look
     decimals: int = 1
 
 
@@ -511,6 +512,7 @@ PAGES: tuple[PageSpec, ...] = (
                 "days",
                 86400.0,
                 "feedback.resolved",
+                max_age_days=60,  # reports are resolved within 50 days
             ),
         ),
     ),

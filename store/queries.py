@@ -384,25 +384,34 @@ class Queries:
         ]
 
     def durations(
-        self, scope: Scope, domain: str, kinds: Sequence[str], end_attribute: str
+        self,
+        scope: Scope,
+        domain: str,
+        kinds: Sequence[str],
+        end_attribute: str,
+        max_age: timedelta,
     ) -> list[float]:
         """Seconds from each event's time to the time in its `end_attribute` (e.g. a report's
-        resolution), for the domain's events in the scope's area and window that have one."""
+        resolution) for the domain's events in the scope's area that ended in the window;
+        none lasts longer than `max_age`, which bounds the events read."""
         self.check(scope)
+        window = scope.window
         query = select(EventRow.occurred_at, EventRow.attributes).where(
             EventRow.domain == domain,
             EventRow.kind.in_(kinds),
             EventRow.area_code.in_(self.areas.descendants(scope.area)),
-            EventRow.occurred_at >= scope.window.start,
-            EventRow.occurred_at < scope.window.end,
+            EventRow.occurred_at >= window.start - max_age,
+            EventRow.occurred_at < window.end,
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         found = []
         for occurred, attributes in rows:
             end = (attributes or {}).get(end_attribute)
-            if end:
-                moment = datetime.fromisoformat(end)
+            if not end:
+                continue
+            moment = datetime.fromisoformat(end)
+            if window.start <= moment < window.end:
                 start = occurred if occurred.tzinfo else occurred.replace(tzinfo=moment.tzinfo)
                 found.append((moment - start).total_seconds())
         return found

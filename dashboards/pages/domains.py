@@ -520,7 +520,11 @@ def _median_value(median: EventMedian, domain: str, scope: Scope) -> KpiValue:
 
     def of(window: Any) -> float | None:
         found = queries.durations(
-            Scope(scope.area, window, scope.allowed), domain, median.kinds, median.end_attribute
+            Scope(scope.area, window, scope.allowed),
+            domain,
+            median.kinds,
+            median.end_attribute,
+            timedelta(days=median.max_age_days),
         )
         return statistics.median(found) / median.seconds_per_unit if found else None
 
