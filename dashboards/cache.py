@@ -49,8 +49,13 @@ class CachedQueries:
             "area_values", scope, args, lambda: self.queries.area_values(scope, key, areas)
         )
 
-    def dim_values(self, scope: Scope, key: str) -> dict[str, float]:
-        return self._memo("dim_values", scope, (key,), lambda: self.queries.dim_values(scope, key))
+    def dim_values(
+        self, scope: Scope, key: str, areas: Sequence[str] | None = None
+    ) -> dict[str, float]:
+        args = (key, tuple(areas) if areas is not None else None)
+        return self._memo(
+            "dim_values", scope, args, lambda: self.queries.dim_values(scope, key, areas)
+        )
 
     def trend(self, scope: Scope, key: str, grain: str) -> Trend:
         return self._memo(

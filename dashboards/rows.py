@@ -111,11 +111,11 @@ def _portal_uptime(scope: Scope) -> dict[str, dict[str, Any]]:
     queries = services().queries
     root = Scope(queries.areas.root, scope.window)
     now = services().clock()
-    uptime = queries.dim_values(root, "portals.uptime_rate")
-    for district in queries.areas.children(root.area):
-        uptime.update(queries.dim_values(Scope(district, scope.window), "portals.uptime_rate"))
+    # The province's portals are observed at the province, each district's at its district.
+    homes = (root.area, *queries.areas.children(root.area))
+    uptime = queries.dim_values(root, "portals.uptime_rate", homes)
     places = {p.source_id: p for p in queries.assets(root, "portals", ("portal",))}
-    series = spark_series(root, "portals.response_ms", queries.areas.children(root.area))
+    series = spark_series(root, "portals.response_ms", homes[1:])
     return {
         code: {
             "uptime": uptime.get(code),

@@ -165,11 +165,19 @@ class Queries:
         values = {code: _compute(metric, aggregates.get(code, {})) for code in children}
         return {code: v for code, v in values.items() if v is not None}
 
-    def dim_values(self, scope: Scope, key: str) -> dict[str, float]:
-        """The metric's value per dimension member (agency, portal, ...) in the scope's area."""
+    def dim_values(
+        self, scope: Scope, key: str, areas: Sequence[str] | None = None
+    ) -> dict[str, float]:
+        """The metric's value per dimension member (agency, portal, ...) in the scope's area,
+        or in one pass over `areas` whose members are their own (each portal in one area)."""
         self.check(scope)
+        places = list(areas) if areas is not None else [scope.area]
+        for code in places:
+            self.check(Scope(code, scope.window, scope.allowed))
         metric = METRICS_BY_KEY[key]
-        aggregates = self._aggregates([metric], [scope.area], scope.window, by_dim=True)
+        if len(places) > 1 and any(_needs_last(c) for c in metric.components):
+            raise ValueError(f"{key}: the latest value is read for one area at a time")
+        aggregates = self._aggregates([metric], places, scope.window, by_dim=True)
         values = {dim: _compute(metric, aggs) for dim, aggs in aggregates.items()}
         return {dim: v for dim, v in values.items() if v is not None}
 

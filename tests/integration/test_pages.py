@@ -175,6 +175,12 @@ def test_portal_rows_carry_their_daily_response_times(demo) -> None:  # type: ig
         for row in rows:
             expected = [round(v) for (v,) in conn.execute(sql, {"d": row["id"], **bounds})]
             assert row["response_trend"] == expected and len(expected) >= 29, row["name"]
+    uptime = {}  # one area at a time, as the rows used to be built
+    for home in ("94", *store.queries.areas.children("94")):
+        uptime.update(store.queries.dim_values(Scope(home, window), "portals.uptime_rate"))
+    assert {row["id"]: row["uptime"] for row in rows} == uptime
+    with pytest.raises(ValueError, match="one area at a time"):
+        store.queries.dim_values(Scope("94", window), "socio_economic.grdp_growth", ["94", "941"])
 
 
 @pytest.mark.parametrize("area", ["94", "947"])
