@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from selenium.webdriver.common.keys import Keys
 
 from store import Store
 from store.scope import Scope, Window
@@ -55,7 +54,7 @@ def test_a_tile_opens_its_camera_and_back_closes_it(dash_duo, demo_app, demo_sto
     still = ".camera-detail img.camera-media[data-live=false]"
     assert wait_for(lambda: driver.execute_script(DRAWN, still) or None, timeout=10)
     assert "Mất kết nối" in dash_duo.find_element(".camera-facts").text  # offline first
-    driver.find_element("css selector", "body").send_keys(Keys.ESCAPE)
+    click(driver, dash_duo.find_element(".camera-modal .btn-close"))
     wait_for(lambda: "camera=" not in driver.current_url)
     driver.back()  # the camera was in the history: back opens it again
     wait_for(lambda: f"camera={camera}" in driver.current_url)
