@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import Flask
 from flask_caching import Cache
 
 from settings import CacheConfig
-from store.queries import FeedHealth, KpiValue, Place, Queries, Trend
+from store.queries import FeedHealth, KpiValue, Place, Queries, Trend, TrendPoint
 from store.scope import Scope
 
 T = TypeVar("T")
@@ -48,12 +49,25 @@ class CachedQueries:
             "area_values", scope, args, lambda: self.queries.area_values(scope, key, areas)
         )
 
-    def dim_values(self, scope: Scope, key: str) -> dict[str, float]:
-        return self._memo("dim_values", scope, (key,), lambda: self.queries.dim_values(scope, key))
+    def dim_values(
+        self, scope: Scope, key: str, areas: Sequence[str] | None = None
+    ) -> dict[str, float]:
+        args = (key, tuple(areas) if areas is not None else None)
+        return self._memo(
+            "dim_values", scope, args, lambda: self.queries.dim_values(scope, key, areas)
+        )
 
     def trend(self, scope: Scope, key: str, grain: str) -> Trend:
         return self._memo(
             "trend", scope, (key, grain), lambda: self.queries.trend(scope, key, grain)
+        )
+
+    def dim_trend(
+        self, scope: Scope, key: str, grain: str, areas: Sequence[str] | None = None
+    ) -> dict[str, list[TrendPoint]]:
+        args = (key, grain, tuple(areas) if areas is not None else None)
+        return self._memo(
+            "dim_trend", scope, args, lambda: self.queries.dim_trend(scope, key, grain, areas)
         )
 
     def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
@@ -73,6 +87,24 @@ class CachedQueries:
             (domain, tuple(kinds), limit),
             lambda: self.queries.events(scope, domain, kinds, limit),
         )
+
+    def durations(
+        self,
+        scope: Scope,
+        domain: str,
+        kinds: Sequence[str],
+        end_attribute: str,
+        max_age: timedelta,
+    ) -> list[float]:
+        return self._memo(
+            "durations",
+            scope,
+            (domain, tuple(kinds), end_attribute, max_age),
+            lambda: self.queries.durations(scope, domain, kinds, end_attribute, max_age),
+        )
+
+    def snapshot_times(self, scope: Scope) -> dict[str, datetime]:
+        return self._memo("snapshot_times", scope, (), lambda: self.queries.snapshot_times(scope))
 
     def feed_health(self) -> list[FeedHealth]:
         return self._memo("feed_health", None, (), self.queries.feed_health)

@@ -87,6 +87,11 @@ def domain_page(app: Dash, spec: PageSpec, area: str, window: str) -> list[dict[
         "inputs": scope,
         "changedPropIds": [],
     }
+    extra = []  # the optional parts a spec declares
+    if spec.medians:
+        extra.append(matched("medians", page, "children", [*scope, refresh(page)]))
+    if spec.seasonality:
+        extra.append(matched("season", page, "figure", [*scope, refresh(page)]))
     return [
         kpis(page, list(spec.kpis), area, window),
         matched("sources", page, "children", [*scope, refresh(page)]),
@@ -105,6 +110,7 @@ def domain_page(app: Dash, spec: PageSpec, area: str, window: str) -> list[dict[
         matched("map", page, "figure", [*scope, refresh(page)]),
         points,
         grid,
+        *extra,  # last: bench.pages finds the map values callback by its position
     ]
 
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from flask import Flask, Response, abort, jsonify, request
 
-from dashboards.context import services
+from dashboards.context import current_lang, services
+from i18n import t
+from media import demo
+from media.mjpeg import StreamError, open_upstream
+from store.queries import Place
 from store.scope import Scope, Window
+
+CONNECT_TIMEOUT_S = 5.0  # a camera that does not answer this fast is reported unreachable
+READ_TIMEOUT_S = 15.0  # a stream that stalls this long is closed
+DEMO_STREAM_PREFIX = "/demo/mjpeg/"  # streams this app draws itself for the demo cameras
 
 
 def geojson_url(level: str) -> str | None:
@@ -37,8 +46,7 @@ def register(server: Flask) -> None:
     @server.get("/camera/<camera>/snapshot")
     def camera_snapshot(camera: str) -> Response:
         svc = services()
-        scope = Scope(svc.queries.areas.root, Window.named("today", svc.clock()))
-        found = svc.store.queries.snapshot(scope, camera)
+        found = svc.store.queries.snapshot(_camera_scope(), camera)
         if found is None:
             abort(404)
         taken_at, content_type, content = found
@@ -50,6 +58,30 @@ def register(server: Flask) -> None:
         response.headers["Cache-Control"] = "no-cache"  # revalidate: a camera's image changes
         response.headers["X-Snapshot-Taken-At"] = taken_at.isoformat()
         return response
+
+    @server.get("/camera/<camera>/stream")
+    def camera_stream(camera: str) -> Response:
+        """Relay the camera's MJPEG stream: the browser never talks to a camera itself."""
+        found = _camera(camera)
+        url = str(found.attributes.get("stream_url") or "") if found else ""
+        if not url:
+            abort(404)
+        if url.startswith(DEMO_STREAM_PREFIX):
+            stream = demo.stream(url.removeprefix(DEMO_STREAM_PREFIX), services().clock)
+            return _multipart(stream, demo.CONTENT_TYPE)
+        try:
+            upstream = open_upstream(url, CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+        except StreamError as exc:
+            return _stream_unavailable(str(exc))
+        return _multipart(upstream.chunks(), upstream.content_type)
+
+    @server.get(f"{DEMO_STREAM_PREFIX}<camera>")
+    def demo_stream(camera: str) -> Response:
+        """The demo cameras' own stream endpoint (what their stream URL names)."""
+        found = _camera(camera)
+        if found is None or found.attributes.get("stream_url") != DEMO_STREAM_PREFIX + camera:
+            abort(404)
+        return _multipart(demo.stream(camera, services().clock), demo.CONTENT_TYPE)
 
     @server.get("/healthz")
     def healthz() -> tuple[Response, int]:
@@ -69,6 +101,46 @@ def register(server: Flask) -> None:
             "feeds": [_feed_json(f) for f in feeds],
         }
         return jsonify(body), 200 if reachable else 503
+
+
+def _camera_scope() -> Scope:
+    """What a camera request may see: the province, or the area the page asks with `?area=`
+    (a camera outside it is not found). An unknown area is a bad request."""
+    svc = services()
+    area = request.args.get("area") or svc.queries.areas.root
+    if area not in svc.queries.areas:
+        abort(400)
+    return Scope(area, Window.named("today", svc.clock()))
+
+
+def _camera(camera: str) -> Place | None:
+    """The camera asset, if it lies inside what the request may see."""
+    cameras = services().queries.assets(_camera_scope(), "cameras", ("camera",))
+    return next((c for c in cameras if c.source_id == camera), None)
+
+
+def _multipart(body: Any, content_type: str) -> Response:
+    response = Response(body, content_type=content_type, direct_passthrough=True)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # a reverse proxy must not hold frames back
+    return response
+
+
+def _stream_unavailable(reason: str) -> Response:
+    """A placeholder image saying the stream cannot be reached (shown in the <img>)."""
+    text = escape(t("camera.stream_unavailable", current_lang()))
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 360" width="640" height="360">'
+        '<rect width="640" height="360" fill="#1f2a37"/>'
+        f'<text x="320" y="170" fill="#ff8a80" font-size="26" font-family="sans-serif" '
+        f'text-anchor="middle">{text}</text>'
+        f'<text x="320" y="210" fill="#9fb0c2" font-size="16" font-family="sans-serif" '
+        f'text-anchor="middle">{escape(reason[:80])}</text></svg>'
+    )
+    response = Response(svg, status=502, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Stream-Error"] = reason[:200].encode("ascii", "replace").decode()
+    return response
 
 
 def _feed_json(feed: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dashboards.context import services
@@ -17,6 +17,8 @@ from ui.table import GridColumn, field_id
 
 Rows = list[dict[str, Any]]
 EVENT_ROWS = 200  # the newest events of the window; filters and exports work on these
+SPARK_MIN_DAYS = 7  # a sparkline of "today" shows the week up to now
+SPARK_DAILY_DAYS = 62
 
 
 def table_rows(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
@@ -29,7 +31,7 @@ def table_rows(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list
         "targets": _targets,
     }[table.source]
     columns, rows = builder(table, domain, scope, lang)
-    shown = {c.field for c in columns} | {"id"}  # send only what the grid shows
+    shown = {c.field for c in columns} | {"id", "camera"}  # what the grid shows, and keys
     return columns, [{k: v for k, v in row.items() if k in shown} for row in rows]
 
 
@@ -109,13 +111,36 @@ def _portal_uptime(scope: Scope) -> dict[str, dict[str, Any]]:
     queries = services().queries
     root = Scope(queries.areas.root, scope.window)
     now = services().clock()
-    uptime = queries.dim_values(root, "portals.uptime_rate")
-    for district in queries.areas.children(root.area):
-        uptime.update(queries.dim_values(Scope(district, scope.window), "portals.uptime_rate"))
+    # The province's portals are observed at the province, each district's at its district.
+    homes = (root.area, *queries.areas.children(root.area))
+    uptime = queries.dim_values(root, "portals.uptime_rate", homes)
     places = {p.source_id: p for p in queries.assets(root, "portals", ("portal",))}
+    series = spark_series(root, "portals.response_ms", homes[1:])
     return {
-        code: {"uptime": uptime.get(code), "post_age_days": _age_days(p.attributes, now)}
+        code: {
+            "uptime": uptime.get(code),
+            "post_age_days": _age_days(p.attributes, now),
+            "response_trend": series.get(code, []),
+        }
         for code, p in places.items()
+    }
+
+
+def spark_series(scope: Scope, key: str, children: tuple[str, ...]) -> dict[str, list[Any]]:
+    """Each dimension member's values over the window (at least the last SPARK_MIN_DAYS days;
+    by week beyond SPARK_DAILY_DAYS), for a sparkline."""
+    window = scope.window
+    if window.end - window.start < timedelta(days=SPARK_MIN_DAYS):
+        window = Window(window.end - timedelta(days=SPARK_MIN_DAYS), window.end)
+    grain = "day" if window.end - window.start <= timedelta(days=SPARK_DAILY_DAYS) else "week"
+    areas = (scope.area, *children)
+    found = services().queries.dim_trend(
+        Scope(scope.area, window, scope.allowed), key, grain, areas
+    )
+    decimals = METRICS_BY_KEY[key].decimals
+    return {
+        member: [None if p.value is None else round(p.value, decimals) for p in points]
+        for member, points in found.items()
     }
 
 
@@ -135,9 +160,13 @@ def _events(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[Gr
         if domain in ("public_services", "documents")
         else {}
     )
+    stills = _stills(scope) if any(c.kind == "thumbnail" for c in table.columns) else {}
     rows = []
     for place in places:
         row = _place_row(place, lang)
+        camera = place.attributes.get("camera")
+        if camera in stills:
+            row["thumbnail"] = stills[camera]
         agency = str(place.attributes.get("agency", ""))
         row["agency_name"] = agencies.get(agency) or place.attributes.get("agency_vi") or agency
         for prefix in ("category", "channel"):
@@ -146,6 +175,15 @@ def _events(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[Gr
             row[f"{prefix}_name"] = pair[1 if lang == "en" else 0] if pair else (code or "")
         rows.append(row)
     return [_column(c, lang) for c in table.columns], rows
+
+
+def _stills(scope: Scope) -> dict[str, str]:
+    """The still image URL of each camera in the scope that has one (served by the app)."""
+    times = services().queries.snapshot_times(scope)
+    return {
+        camera: f"/camera/{camera}/snapshot?area={scope.area}&v={int(taken.timestamp())}"
+        for camera, taken in times.items()
+    }
 
 
 def _place_row(place: Place, lang: str) -> dict[str, Any]:
@@ -166,6 +204,8 @@ def _place_row(place: Place, lang: str) -> dict[str, Any]:
             "area_name": areas.name(place.area, lang) if place.area in areas else "",
         }
     )
+    if place.kind == "camera":
+        row["camera"] = place.source_id  # a click on the row opens the camera
     if isinstance(place.attributes.get("up"), bool):
         row["up"] = t("status.up" if place.attributes["up"] else "status.down", lang)
     return row

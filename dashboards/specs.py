@@ -14,7 +14,7 @@ class Column:
     field: str
     name_vi: str
     name_en: str
-    kind: str = "text"  # text | number | percent | datetime | status
+    kind: str = "text"  # text | number | percent | datetime | status | sparkline | thumbnail
     decimals: int = 0
 
 
@@ -44,6 +44,26 @@ class PointLayer:
     kinds: tuple[str, ...]
     name_vi: str
     name_en: str
+    statuses: tuple[str, ...] = ()  # listed in the map legend with their colours
+
+
+@dataclass(frozen=True, slots=True)
+class EventMedian:
+    """A tile of the median time from the domain's events (`kinds`) to the time each holds in
+    `end_attribute`, over the events of the scope that ended in the window (as the stored mean
+    counts them); medians cannot be built from daily means, so they come from the events."""
+
+    key: str  # the tile's data-kpi
+    kinds: tuple[str, ...]
+    end_attribute: str
+    name_vi: str
+    name_en: str
+    unit_vi: str
+    unit_en: str
+    seconds_per_unit: float
+    feed_metric: str  # whose feed the tile's freshness follows
+    max_age_days: int  # no event lasts longer: how far before the window to look
+    decimals: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +76,8 @@ class PageSpec:
     points: PointLayer | None = None
     epidemic_line: tuple[str, ...] = field(default_factory=tuple)  # trend metrics with one
     snapshots: bool = False  # a grid of the cameras' latest still images
+    medians: tuple[EventMedian, ...] = ()  # tiles computed from the events (after the KPIs)
+    seasonality: str | None = None  # a metric shown per calendar month, this year vs last
 
     @property
     def domain(self) -> Domain:
@@ -249,6 +271,12 @@ PAGES: tuple[PageSpec, ...] = (
                     NAME,
                     Column("up", "Hoạt động", "Up", "status"),
                     _num("response_ms", "Phản hồi (ms)", "Response (ms)"),
+                    Column(
+                        "response_trend",
+                        "Diễn biến phản hồi (ms)",
+                        "Response trend (ms)",
+                        "sparkline",
+                    ),
                     Column("uptime", "Tỷ lệ hoạt động (%)", "Uptime (%)", "percent", 2),
                     _num("tls_days_left", "Chứng thư còn (ngày)", "TLS days left"),
                     _num("post_age_days", "Tin bài mới nhất (ngày)", "Latest post (days)", 1),
@@ -391,6 +419,7 @@ PAGES: tuple[PageSpec, ...] = (
             ),
         ),
         PointLayer("assets", ("attraction", "festival"), "Điểm du lịch", "Attractions"),
+        seasonality="tourism.visitors",
     ),
     PageSpec(
         "socio_economic",
@@ -418,10 +447,10 @@ PAGES: tuple[PageSpec, ...] = (
             ),
             Table(
                 "sectors",
-                "Tăng trưởng GRDP theo khu vực",
-                "GRDP growth by sector",
+                "Tăng trưởng và cơ cấu GRDP theo khu vực",
+                "GRDP growth and structure by sector",
                 "dims",
-                metrics=("socio_economic.grdp_growth",),
+                metrics=("socio_economic.grdp_growth", "socio_economic.grdp_share"),
                 dimension="sector",
             ),
             Table("targets", "Mục tiêu chuyển đổi số", "Digital-transformation targets", "targets"),
@@ -465,7 +494,27 @@ PAGES: tuple[PageSpec, ...] = (
                 dimension="category",
             ),
         ),
-        PointLayer("events", ("report",), "Phản ánh", "Reports"),
+        PointLayer(
+            "events",
+            ("report",),
+            "Phản ánh",
+            "Reports",
+            statuses=("received", "in_progress", "overdue", "resolved"),
+        ),
+        medians=(
+            EventMedian(
+                "feedback.median_resolution_days",
+                ("report",),
+                "resolved_at",
+                "Thời gian xử lý trung vị",
+                "Median resolution time",
+                "ngày",
+                "days",
+                86400.0,
+                "feedback.resolved",
+                max_age_days=60,  # reports are resolved within 50 days
+            ),
+        ),
     ),
     PageSpec(
         "cameras",
@@ -492,7 +541,7 @@ PAGES: tuple[PageSpec, ...] = (
                 "Video analytics events",
                 "events",
                 kinds=("analytics",),
-                columns=(TIME, TITLE, AREA),
+                columns=(Column("thumbnail", "Ảnh", "Image", "thumbnail"), TIME, TITLE, AREA),
             ),
         ),
         PointLayer("assets", ("camera",), "Camera", "Cameras"),

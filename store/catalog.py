@@ -23,6 +23,16 @@ class Direction(StrEnum):
 
 ALL_LEVELS = ("province", "district", "commune")
 UPPER_LEVELS = ("province", "district")
+# Counts of problems grow with the area: a province of 11 districts and 109 communes has more
+# overdue tasks, overdue reports and offline cameras on a normal day than one commune.
+# (warn, critical) per level; the metric's own warn/critical apply where a level is absent.
+# Set above the usual day of each level (the simulator's 60 days: province ≈95 overdue tasks,
+# ≈8 overdue reports, ≈9 cameras offline of 325; a district ≈7 tasks, 0-2 reports and cameras).
+COUNT_LIMITS: dict[str, dict[str, tuple[float, float]]] = {
+    "documents.tasks_overdue": {"province": (110, 150), "district": (12, 20), "commune": (3, 6)},
+    "feedback.overdue": {"province": (12, 25), "district": (3, 6), "commune": (2, 4)},
+    "cameras.offline": {"province": (16, 33), "district": (3, 6), "commune": (2, 4)},  # ≈5%, 10%
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +67,14 @@ class Metric:
     period_kind: str = "day"
     tile: bool = True  # False: a component only, not shown as a KPI tile of its own
     dimension: str | None = None  # what observations' `dim` splits it by, if it is split
+    # (warn, critical) by area level where counts grow with the area; else warn/critical above
+    limits_by_level: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def limits(self, level: str | None) -> tuple[float | None, float | None]:
+        """The warn and critical thresholds that apply to a value of an area at `level`."""
+        if level is not None and level in self.limits_by_level:
+            return self.limits_by_level[level]
+        return self.warn, self.critical
 
     @property
     def domain(self) -> str:
@@ -553,6 +571,7 @@ METRICS: tuple[Metric, ...] = (
         _DOWN,
         warn=5,
         critical=20,
+        limits_by_level=COUNT_LIMITS["feedback.overdue"],
     ),
     # 10. Surveillance cameras
     Metric("cameras.total", "Camera", "Cameras", "camera", "cameras", _L),
@@ -795,6 +814,7 @@ METRICS = (
         warn=5,
         critical=15,
         dimension="agency",
+        limits_by_level=COUNT_LIMITS["documents.tasks_overdue"],
     ),
     # 6. Natural resources and environment (station readings split by station)
     Metric(
@@ -1026,6 +1046,19 @@ METRICS = (
         period_kind="year",
         dimension="sector",
     ),
+    Metric(
+        "socio_economic.grdp_share",
+        "Cơ cấu GRDP",
+        "GRDP structure",
+        "%",
+        "%",
+        _L,
+        decimals=2,
+        levels=("province",),
+        period_kind="year",
+        tile=False,
+        dimension="sector",  # each sector's share; the undivided value is the whole, 100%
+    ),
     # 9. Citizen feedback (received also split by category and by channel: "category:x")
     Metric(
         "feedback.in_progress",
@@ -1092,6 +1125,7 @@ METRICS = (
         Direction.DOWN,
         warn=5,
         critical=20,
+        limits_by_level=COUNT_LIMITS["cameras.offline"],
     ),
     Metric(
         "cameras.analytics_events",
@@ -1133,6 +1167,7 @@ DIMENSIONS: dict[str, dict[str, tuple[str, str]]] = {
         "agriculture": ("Nông, lâm, thủy sản", "Agriculture, forestry, fisheries"),
         "industry": ("Công nghiệp – xây dựng", "Industry and construction"),
         "services": ("Dịch vụ", "Services"),
+        "taxes": ("Thuế sản phẩm trừ trợ cấp sản phẩm", "Product taxes less subsidies"),
         "total": ("Toàn nền kinh tế", "Economy"),
     },
     "category": {

@@ -165,11 +165,19 @@ class Queries:
         values = {code: _compute(metric, aggregates.get(code, {})) for code in children}
         return {code: v for code, v in values.items() if v is not None}
 
-    def dim_values(self, scope: Scope, key: str) -> dict[str, float]:
-        """The metric's value per dimension member (agency, portal, ...) in the scope's area."""
+    def dim_values(
+        self, scope: Scope, key: str, areas: Sequence[str] | None = None
+    ) -> dict[str, float]:
+        """The metric's value per dimension member (agency, portal, ...) in the scope's area,
+        or in one pass over `areas` whose members are their own (each portal in one area)."""
         self.check(scope)
+        places = list(areas) if areas is not None else [scope.area]
+        for code in places:
+            self.check(Scope(code, scope.window, scope.allowed))
         metric = METRICS_BY_KEY[key]
-        aggregates = self._aggregates([metric], [scope.area], scope.window, by_dim=True)
+        if len(places) > 1 and any(_needs_last(c) for c in metric.components):
+            raise ValueError(f"{key}: the latest value is read for one area at a time")
+        aggregates = self._aggregates([metric], places, scope.window, by_dim=True)
         values = {dim: _compute(metric, aggs) for dim, aggs in aggregates.items()}
         return {dim: v for dim, v in values.items() if v is not None}
 
@@ -293,6 +301,37 @@ class Queries:
             grouped.setdefault(bucket, {}).setdefault(ids[metric_id], []).append(value)
         return {b: _from_values(metric, parts) for b, parts in sorted(grouped.items())}
 
+    def dim_trend(
+        self, scope: Scope, key: str, grain: str, areas: Sequence[str] | None = None
+    ) -> dict[str, list[TrendPoint]]:
+        """The metric per dimension member (a portal, an agency) and per day, ISO week or month
+        of the window, from the daily rows of the scope's area (or of `areas` inside it)."""
+        self.check(scope)
+        places = list(areas) if areas is not None else [scope.area]
+        for code in places:
+            self.check(Scope(code, scope.window, scope.allowed))
+        metric = METRICS_BY_KEY[key]
+        ids = {self.metric_ids[c]: c for c in metric.components}
+        query = select(Obs.dim, Obs.metric_id, Obs.period_start, Obs.value).where(
+            Obs.metric_id.in_(ids),
+            Obs.area_code.in_(places),
+            Obs.dim != "",
+            Obs.period_kind == "day",
+            Obs.period_start >= scope.window.start,
+            Obs.period_start < scope.window.end,
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        grouped: dict[str, dict[date, dict[str, list[float]]]] = {}
+        for member, metric_id, start, value in rows:
+            bucket = bucket_start(start.astimezone(LOCAL_TZ).date(), grain)
+            parts = grouped.setdefault(member, {}).setdefault(bucket, {})
+            parts.setdefault(ids[metric_id], []).append(value)
+        return {
+            member: [TrendPoint(b, _from_values(metric, p)) for b, p in sorted(buckets.items())]
+            for member, buckets in grouped.items()
+        }
+
     # -- places -----------------------------------------------------------------------------
     def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
         """The domain's assets inside the scope's area (its whole subtree)."""
@@ -352,6 +391,39 @@ class Queries:
             for r in rows
         ]
 
+    def durations(
+        self,
+        scope: Scope,
+        domain: str,
+        kinds: Sequence[str],
+        end_attribute: str,
+        max_age: timedelta,
+    ) -> list[float]:
+        """Seconds from each event's time to the time in its `end_attribute` (e.g. a report's
+        resolution) for the domain's events in the scope's area that ended in the window;
+        none lasts longer than `max_age`, which bounds the events read."""
+        self.check(scope)
+        window = scope.window
+        query = select(EventRow.occurred_at, EventRow.attributes).where(
+            EventRow.domain == domain,
+            EventRow.kind.in_(kinds),
+            EventRow.area_code.in_(self.areas.descendants(scope.area)),
+            EventRow.occurred_at >= window.start - max_age,
+            EventRow.occurred_at < window.end,
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found = []
+        for occurred, attributes in rows:
+            end = (attributes or {}).get(end_attribute)
+            if not end:
+                continue
+            moment = datetime.fromisoformat(end)
+            if window.start <= moment < window.end:
+                start = occurred if occurred.tzinfo else occurred.replace(tzinfo=moment.tzinfo)
+                found.append((moment - start).total_seconds())
+        return found
+
     def snapshot(self, scope: Scope, camera: str) -> tuple[datetime, str, bytes] | None:
         """A camera's newest image, if the camera lies inside the scope's area."""
         self.check(scope)
@@ -369,6 +441,21 @@ class Queries:
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return (row[0], row[1], bytes(row[2])) if row else None
+
+    def snapshot_times(self, scope: Scope) -> dict[str, datetime]:
+        """When each camera inside the scope's area took its newest still (cameras without
+        one are absent)."""
+        self.check(scope)
+        query = (
+            select(SnapshotRow.camera, SnapshotRow.taken_at)
+            .join(
+                AssetRow,
+                and_(AssetRow.source_id == SnapshotRow.camera, AssetRow.domain == "cameras"),
+            )
+            .where(AssetRow.area_code.in_(self.areas.descendants(scope.area)))
+        )
+        with self.engine.connect() as conn:
+            return {str(camera): taken for camera, taken in conn.execute(query).all()}
 
     # -- feeds ------------------------------------------------------------------------------
     def last_runs(self) -> dict[str, RunSummary]:

@@ -37,7 +37,12 @@ def unit(metric: Metric, lang: str) -> str:
 
 
 def trend_figure(
-    trend: Trend, metric: Metric, lang: str, grain: str = "day", epidemic_line: bool = False
+    trend: Trend,
+    metric: Metric,
+    lang: str,
+    grain: str = "day",
+    epidemic_line: bool = False,
+    level: str | None = None,
 ) -> dict[str, Any]:
     """This window against the same buckets a year earlier, optionally with an endemic line."""
     periods = [p.period.isoformat() for p in trend.current]
@@ -74,15 +79,15 @@ def trend_figure(
                 dash="dash",
             )
         )
-    elif metric.warn is not None:
+    elif (warn := metric.limits(level)[0]) is not None:
         shapes.append(
             {
                 "type": "line",
                 "xref": "paper",
                 "x0": 0,
                 "x1": 1,
-                "y0": metric.warn,
-                "y1": metric.warn,
+                "y0": warn,
+                "y1": warn,
                 "line": {"color": "#b76e00", "dash": "dash", "width": 1},
             }
         )
@@ -144,7 +149,11 @@ def _endemic_threshold(trend: Trend) -> float | None:
 
 
 def breakdown_figure(
-    values: dict[str, float], names: dict[str, str], metric: Metric, lang: str
+    values: dict[str, float],
+    names: dict[str, str],
+    metric: Metric,
+    lang: str,
+    level: str | None = None,
 ) -> dict[str, Any]:
     """Areas sorted by the metric (best first by its good direction), coloured by status."""
     ordered = sorted(
@@ -160,7 +169,9 @@ def breakdown_figure(
         "text": shown,
         "textposition": "auto",
         "hovertemplate": "%{y}: %{text}<extra></extra>",
-        "marker": {"color": [STATUS_COLOURS[value_status(metric, values[c])] for c in ordered]},
+        "marker": {
+            "color": [STATUS_COLOURS[value_status(metric, values[c], level)] for c in ordered]
+        },
     }
     height = max(220, 26 * len(ordered) + 60)
     return {
@@ -171,6 +182,42 @@ def breakdown_figure(
             margin={"l": 140, "r": 16, "t": 8, "b": 32},
             yaxis={"autorange": "reversed", "automargin": True},
             xaxis={"title": {"text": unit(metric, lang)}, "gridcolor": "#eef1f5"},
+        ),
+    }
+
+
+def seasonality_figure(
+    months: dict[int, dict[int, float | None]], metric: Metric, lang: str
+) -> dict[str, Any]:
+    """The metric per calendar month, one bar per year (`months`: year → month → value)."""
+    names = [t(f"month.{m}", lang) for m in range(1, 13)]
+    colours = ("#a8b8cc", BRAND)
+    bars = []
+    for colour, (year, values) in zip(colours, sorted(months.items())[-2:], strict=False):
+        shown = [values.get(m) for m in range(1, 13)]
+        bars.append(
+            {
+                "type": "bar",
+                "name": str(year),
+                "x": names,
+                "y": shown,
+                "marker": {"color": colour},
+                "text": [
+                    "" if v is None else format_value(v, unit(metric, lang), lang, metric.decimals)
+                    for v in shown
+                ],
+                "hovertemplate": "%{x} " + str(year) + ": %{text}<extra></extra>",
+                "textposition": "none",
+            }
+        )
+    return {
+        "data": bars,
+        "layout": _layout(
+            300,
+            barmode="group",
+            hovermode="closest",
+            xaxis={"type": "category"},
+            yaxis={"title": {"text": unit(metric, lang)}, "gridcolor": "#eef1f5"},
         ),
     }
 

@@ -15,6 +15,12 @@ from i18n.formatting import format_datetime_local, format_number
 from ui.table import GridColumn
 
 CSV_DELIMITER = ";"  # the comma is the decimal sign in vi-VN
+PICTURES = ("sparkline", "thumbnail")  # drawn in the grid, not data a sheet can hold
+
+
+def exported(columns: Sequence[GridColumn]) -> list[GridColumn]:
+    """The columns an export writes: every shown column but the pictures."""
+    return [c for c in columns if c.kind not in PICTURES]
 
 
 def cell_text(column: GridColumn, value: Any, lang: str) -> str:
@@ -30,6 +36,7 @@ def cell_text(column: GridColumn, value: Any, lang: str) -> str:
 
 
 def to_csv(columns: Sequence[GridColumn], rows: Sequence[Mapping[str, Any]], lang: str) -> bytes:
+    columns = exported(columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writerow([c.header for c in columns])
@@ -42,6 +49,7 @@ def to_xlsx(
     columns: Sequence[GridColumn], rows: Sequence[Mapping[str, Any]], lang: str, title: str
 ) -> bytes:
     """Numbers stay numbers (sortable, summable) with a grouped format; times are local."""
+    columns = exported(columns)
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]

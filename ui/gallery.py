@@ -18,14 +18,16 @@ class Tile:
     online: bool
     version: str  # changes when a new image may exist: busts the browser's image cache
     last_online: str | None = None  # ISO time, for offline cameras
+    live: bool = False  # the camera offers a stream the detail view plays
 
 
-def gallery(tiles: list[Tile], total: int, lang: str) -> html.Div:
+def gallery(tiles: list[Tile], total: int, lang: str, page: str) -> html.Div:
+    """Clicking a tile opens the camera's detail view on `page` (assets/50_app/camera.js)."""
     cards = [_card(tile, lang) for tile in tiles]
     note = t("gallery.shown", lang, shown=len(tiles), total=total) if total > len(tiles) else ""
     return html.Div(
         [
-            html.Div(cards, className="snapshot-grid"),
+            html.Div(cards, className="snapshot-grid", **{"data-page": page}),
             html.Div(note, className="small text-muted mt-2"),
         ]
     )
@@ -42,8 +44,10 @@ def _card(tile: Tile, lang: str) -> html.Figure:
         caption.append(
             html.Span(t("gallery.offline_since", lang, time=when), className="snapshot-offline")
         )
+    badge = html.Span(t("camera.live", lang), className="snapshot-live") if tile.live else None
     return html.Figure(
         [
+            badge,
             html.Img(
                 src=f"/camera/{tile.camera}/snapshot?v={tile.version}",
                 alt=tile.name,
@@ -51,7 +55,8 @@ def _card(tile: Tile, lang: str) -> html.Figure:
             ),
             html.Figcaption(caption),
         ],
-        className="snapshot-card" + ("" if tile.online else " offline"),
+        className="snapshot-card camera-open" + ("" if tile.online else " offline"),
+        title=t("camera.open", lang),
         **{"data-camera": tile.camera, "data-online": str(tile.online).lower()},
     )
 

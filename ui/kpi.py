@@ -33,7 +33,7 @@ def kpi_tile(
     caption: str | None = None,
 ) -> html.Div:
     """One tile; `caption` (the domain's name on the overview) goes above the metric name."""
-    status = tile_status(metric, kpi.value, state)
+    status = tile_status(metric, kpi.value, state, level)
     name = metric.name_en if lang == "en" else metric.name_vi
     return html.Div(
         [

@@ -43,11 +43,17 @@ class MapPoint:
     lat: float
     lon: float
     label: str  # hover text (already formatted)
-    status: str  # good | warn | critical | nodata
+    status: str  # good | warn | critical | info | nodata
     area: str | None = None  # clicking the point selects this area
 
 
-POINT_COLOURS = {"good": "#1a7f37", "warn": "#e0a100", "critical": "#c62828", "nodata": "#6b7785"}
+POINT_COLOURS = {
+    "good": "#1a7f37",
+    "warn": "#e0a100",
+    "critical": "#c62828",
+    "info": "#7b3fe4",  # violet: stands out on the blue choropleth
+    "nodata": "#6b7785",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,30 +45,34 @@ def feed_state(
     return FeedState(Freshness.FRESH, age, demo, error)
 
 
-def value_status(metric: Metric, value: float | None) -> str:
-    """good | warn | critical by the metric's thresholds and good direction; nodata if None."""
+def value_status(metric: Metric, value: float | None, level: str | None = None) -> str:
+    """good | warn | critical by the metric's thresholds for an area at `level` and its good
+    direction; nodata if None."""
     if value is None:
         return "nodata"
+    warn, critical = metric.limits(level)
     if metric.direction is Direction.UP:
-        if metric.critical is not None and value < metric.critical:
+        if critical is not None and value < critical:
             return "critical"
-        if metric.warn is not None and value < metric.warn:
+        if warn is not None and value < warn:
             return "warn"
     elif metric.direction is Direction.DOWN:
-        if metric.critical is not None and value >= metric.critical:
+        if critical is not None and value >= critical:
             return "critical"
-        if metric.warn is not None and value >= metric.warn:
+        if warn is not None and value >= warn:
             return "warn"
     return "good"
 
 
-def tile_status(metric: Metric, value: float | None, state: FeedState | None) -> str:
+def tile_status(
+    metric: Metric, value: float | None, state: FeedState | None, level: str | None = None
+) -> str:
     """The tile's data-status: nodata and stale win over the threshold status."""
     if value is None:
         return "nodata"
     if state is not None and state.freshness is Freshness.STALE:
         return "stale"
-    return value_status(metric, value)
+    return value_status(metric, value, level)
 
 
 def target_for(metric: Metric, level: str) -> float | None:

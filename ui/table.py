@@ -13,7 +13,7 @@ import dash_ag_grid as dag
 class GridColumn:
     field: str
     header: str
-    kind: str = "text"  # text | number | percent | datetime | status
+    kind: str = "text"  # text | number | percent | datetime | status | sparkline | thumbnail
     decimals: int = 0
 
 
@@ -47,6 +47,23 @@ def _column_def(column: GridColumn, locale: str) -> dict[str, Any]:
             filter="agDateColumnFilter",
             sort="desc" if column.field == "time" else None,
             valueFormatter={"function": f"iocDateTime(params.value, '{locale}')"},
+        )
+    elif column.kind == "sparkline":
+        base.update(
+            cellRenderer="IocSparkline",
+            sortable=False,
+            filter=False,
+            minWidth=150,
+            cellClass="ioc-spark-cell",
+        )
+    elif column.kind == "thumbnail":
+        base.update(
+            cellRenderer="IocThumbnail",
+            sortable=False,
+            filter=False,
+            minWidth=90,
+            maxWidth=100,
+            cellClass="ioc-thumb-cell",
         )
     elif column.kind == "status":
         base.update(filter="agTextColumnFilter", cellClass={"function": "iocStatusClass(params)"})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import dash
@@ -13,15 +15,26 @@ from dashboards.context import current_lang, feed_states, scope_for, services
 from dashboards.pages.overview import graph_config
 from dashboards.routes import geojson_url
 from dashboards.rows import map_parent, table_rows
-from dashboards.specs import PAGES, PAGES_BY_DOMAIN, PageSpec, PointLayer
+from dashboards.specs import PAGES, PAGES_BY_DOMAIN, EventMedian, PageSpec, PointLayer
 from i18n import label, t
 from i18n.formatting import format_relative
-from store.catalog import METRICS_BY_KEY
-from store.scope import Scope
-from ui.charts import breakdown_figure, empty_message, trend_figure
+from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
+from store.queries import KpiValue
+from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
+from ui.camera import camera_detail
+from ui.charts import breakdown_figure, empty_message, seasonality_figure, trend_figure
 from ui.export import to_csv, to_xlsx
 from ui.gallery import Tile, gallery
-from ui.maps import MapArea, MapPoint, MapView, empty_figure, map_patch, points_patch
+from ui.kpi import kpi_tile
+from ui.maps import (
+    POINT_COLOURS,
+    MapArea,
+    MapPoint,
+    MapView,
+    empty_figure,
+    map_patch,
+    points_patch,
+)
 from ui.page import kpi_section, page_header, param_id, scope_controls
 from ui.status import FeedState, Freshness
 from ui.table import grid
@@ -39,7 +52,7 @@ POINT_STATUS = {
     "overdue": "critical",
     "warning": "warn",
     "in_progress": "warn",
-    "received": "warn",
+    "received": "info",
 }
 
 
@@ -71,6 +84,7 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
         trend: str | None = None,
         grain: str | None = None,
         table: str | None = None,
+        camera: str | None = None,
         **_: Any,
     ) -> html.Div:
         svc, lang = services(), current_lang()
@@ -82,7 +96,15 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
             [
                 page_header(title, spec.domain.system_vi, controls),
                 html.Div(id=_id("sources", page), className="source-badges"),
-                kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
+                html.Div(  # the median tiles flow on in the same grid as the KPI tiles
+                    [
+                        kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
+                        html.Div(id=_id("medians", page), className="kpi-grid"),
+                    ],
+                    className="kpi-flow",
+                )
+                if spec.medians
+                else kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
                 dbc.Row(
                     [
                         dbc.Col(_trend_card(spec, trend, grain, lang), lg=7),
@@ -90,8 +112,10 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
                     ],
                     className="g-3 mt-1",
                 ),
+                _seasonality_card(spec, lang) if spec.seasonality else None,
                 _map_card(spec, lang),
                 _gallery_card(spec, lang) if spec.snapshots else None,
+                _camera_modal(spec, camera) if spec.snapshots else None,
                 _tables_card(spec, table, lang),
                 dcc.Download(id=_id("download", page)),
             ],
@@ -151,6 +175,17 @@ def _breakdown_card(spec: PageSpec, lang: str) -> dbc.Card:
     return _card(title, [html.Div(graph, className="breakdown-scroll")])
 
 
+def _seasonality_card(spec: PageSpec, lang: str) -> dbc.Card:
+    assert spec.seasonality
+    graph = dcc.Graph(
+        id=_id("season", spec.domain_key),
+        config={"displayModeBar": False},
+        figure=empty_message(""),
+    )
+    title = t("season.title", lang, metric=_metric_name(spec.seasonality, lang).lower())
+    return _card(title, [graph], class_name="mt-3")
+
+
 def _map_card(spec: PageSpec, lang: str) -> dbc.Card:
     boundaries = services().boundaries
     note = (
@@ -185,12 +220,48 @@ def _map_card(spec: PageSpec, lang: str) -> dbc.Card:
 
 def _point_legend(points: PointLayer, lang: str) -> html.Div:
     name = points.name_en if lang == "en" else points.name_vi
-    return html.Div([html.Span(className="legend-dot"), name], className="point-legend")
+    if not points.statuses:
+        return html.Div([html.Span(className="legend-dot"), name], className="point-legend")
+    items = [
+        html.Span(
+            [
+                html.Span(
+                    className="legend-dot",
+                    style={"background": POINT_COLOURS[POINT_STATUS.get(s, "nodata")]},
+                ),
+                label("status", s, lang),
+            ],
+            className="legend-item",
+            **{"data-status": s},
+        )
+        for s in points.statuses
+    ]
+    return html.Div([html.B(f"{name}:"), *items], className="point-legend")
 
 
 def _gallery_card(spec: PageSpec, lang: str) -> dbc.Card:
     body = html.Div(id=_id("gallery", spec.domain_key), className="gallery")
     return _card(t("gallery.title", lang), [body], class_name="mt-3")
+
+
+def _camera_modal(spec: PageSpec, camera: str | None) -> html.Div:
+    """The camera detail view; the chosen camera sits in the URL (`?camera=`)."""
+    page = spec.domain_key
+    return html.Div(
+        [
+            dcc.Input(id=param_id(page, "camera"), type="hidden", value=camera or ""),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle(id=_id("camera-title", page))),
+                    dbc.ModalBody(id=_id("camera-body", page)),
+                ],
+                id=_id("camera-modal", page),
+                size="xl",
+                is_open=False,
+                className="camera-modal",
+            ),
+        ]
+    )
 
 
 def _tables_card(spec: PageSpec, table: str | None, lang: str) -> dbc.Card:
@@ -247,7 +318,9 @@ def _register_callbacks(app: Dash) -> None:
         trend = services().queries.trend(scope, key, grain if grain in GRAINS else "day")
         if all(p.value is None for p in trend.current):
             return empty_message(t("kpi.no_data", lang))
-        return trend_figure(trend, METRICS_BY_KEY[key], lang, grain, key in spec.epidemic_line)
+        level = services().queries.areas.get(scope.area).level
+        metric = METRICS_BY_KEY[key]
+        return trend_figure(trend, metric, lang, grain, key in spec.epidemic_line, level)
 
     @app.callback(Output(_id("breakdown", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_breakdown(area: str, window: str, _tick: Any) -> Any:
@@ -256,8 +329,10 @@ def _register_callbacks(app: Dash) -> None:
         values = services().queries.area_values(parent, spec.map_metric)
         if not values:
             return empty_message(t("kpi.no_data", lang))
-        names = {c: services().queries.areas.name(c, lang) for c in values}
-        return breakdown_figure(values, names, METRICS_BY_KEY[spec.map_metric], lang)
+        areas = services().queries.areas
+        names = {c: areas.name(c, lang) for c in values}
+        level = areas.get(next(iter(values))).level  # the level of the areas compared
+        return breakdown_figure(values, names, METRICS_BY_KEY[spec.map_metric], lang, level)
 
     @app.callback(Output(_id("map", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_map(area: str, window: str, _tick: Any) -> Any:
@@ -340,10 +415,80 @@ def _register_callbacks(app: Dash) -> None:
                 c.status == "online",
                 str(tick or 0),
                 c.attributes.get("last_online_at"),
+                bool(c.attributes.get("stream_url")) and c.status == "online",
             )
             for c in ordered[:GALLERY_SIZE]
         ]
-        return gallery(tiles, len(cameras), lang)
+        return gallery(tiles, len(cameras), lang, _spec.domain_key)
+
+    @app.callback(
+        Output(_id("camera-modal", MATCH), "is_open"),
+        Output(_id("camera-title", MATCH), "children"),
+        Output(_id("camera-body", MATCH), "children"),
+        Output(param_id(MATCH, "camera"), "value"),  # type: ignore[arg-type]
+        Input(param_id(MATCH, "camera"), "value"),  # type: ignore[arg-type]
+        Input(_id("camera-modal", MATCH), "is_open"),
+        Input(_id("grid", MATCH), "cellClicked"),
+        State(_id("grid", MATCH), "virtualRowData"),
+        State(param_id(MATCH, "area"), "value"),  # type: ignore[arg-type]
+        State(param_id(MATCH, "window"), "value"),  # type: ignore[arg-type]
+    )
+    def camera_view(
+        camera: str, is_open: bool, cell: Any, shown: Any, area: str, window: str
+    ) -> tuple[Any, ...]:
+        """Open on a camera (tile, table row, URL); closing clears it and stops the stream."""
+        spec, lang, scope = _context(area, window)
+        trigger = dash.ctx.triggered_id or {}
+        if trigger.get("type") == "camera-modal":
+            return (False, "", [], "") if not is_open else (no_update,) * 4
+        if trigger.get("type") == "grid":
+            camera = _clicked_camera(cell, shown) or ""
+            if not camera:
+                return (no_update,) * 4
+        found = _camera_place(spec, scope, camera) if camera else None
+        if found is None:
+            return False, "", [], "" if camera else no_update
+        area_name = services().queries.areas.name(found.area, lang) if found.area else ""
+        events = _camera_events(spec, scope, found)
+        version = services().clock().isoformat()
+        body = camera_detail(found, scope.area, area_name, events, version, lang)
+        return True, found.name, body, camera
+
+    @app.callback(Output(_id("season", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
+    def update_seasonality(area: str, window: str, _tick: Any) -> Any:
+        """This calendar year and the last, month by month, up to the window's end."""
+        spec, lang, scope = _context(area, window)
+        assert spec.seasonality
+        end = scope.window.end
+        year = (end - timedelta(microseconds=1)).astimezone(LOCAL_TZ).year
+        start = local_midnight_utc(date(year - 1, 1, 1))
+        trend = services().queries.trend(
+            Scope(scope.area, Window(start, end), scope.allowed), spec.seasonality, "month"
+        )
+        months: dict[int, dict[int, float | None]] = {year - 1: {}, year: {}}
+        for point in trend.current:
+            months[point.period.year][point.period.month] = point.value
+        if all(v is None for m in months.values() for v in m.values()):
+            return empty_message(t("kpi.no_data", lang))
+        return seasonality_figure(months, METRICS_BY_KEY[spec.seasonality], lang)
+
+    @app.callback(Output(_id("medians", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
+    def update_medians(area: str, window: str, _tick: Any) -> Any:
+        spec, lang, scope = _context(area, window)
+        level = services().queries.areas.get(scope.area).level
+        states = feed_states()
+        return [
+            kpi_tile(
+                median_metric(m),
+                _median_value(m, spec.domain_key, scope),
+                states.get(
+                    services().queries.kpis(scope, [m.feed_metric])[m.feed_metric].feed_id or ""
+                ),
+                level,
+                lang,
+            )
+            for m in spec.medians
+        ]
 
     @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_sources(area: str, window: str, _tick: Any) -> Any:
@@ -354,6 +499,58 @@ def _register_callbacks(app: Dash) -> None:
         return [_source_badge(f, states.get(f), runs.get(f), lang) for f in feeds] or [
             html.Span(t("sources.none", lang), className="source-badge stale")
         ]
+
+
+def median_metric(median: EventMedian) -> Metric:
+    """The tile's description of a median (not a stored metric: it has no rows of its own)."""
+    return Metric(
+        median.key,
+        median.name_vi,
+        median.name_en,
+        median.unit_vi,
+        median.unit_en,
+        Aggregation.MEAN,
+        Direction.DOWN,
+        decimals=median.decimals,
+    )
+
+
+def _median_value(median: EventMedian, domain: str, scope: Scope) -> KpiValue:
+    queries = services().queries
+
+    def of(window: Any) -> float | None:
+        found = queries.durations(
+            Scope(scope.area, window, scope.allowed),
+            domain,
+            median.kinds,
+            median.end_attribute,
+            timedelta(days=median.max_age_days),
+        )
+        return statistics.median(found) / median.seconds_per_unit if found else None
+
+    return KpiValue(median.key, of(scope.window), of(scope.window.previous()), None)
+
+
+def _clicked_camera(cell: Any, shown: Any) -> str | None:
+    """The camera of a clicked row of the cameras or analytics table, if there is one."""
+    index = (cell or {}).get("rowIndex")
+    if not isinstance(index, int) or not shown or not 0 <= index < len(shown):
+        return None
+    camera = shown[index].get("camera")
+    return str(camera) if camera else None
+
+
+def _camera_place(spec: PageSpec, scope: Scope, camera: str) -> Any:
+    cameras = services().queries.assets(scope, spec.domain_key, ("camera",))
+    return next((c for c in cameras if c.source_id == camera), None)
+
+
+def _camera_events(spec: PageSpec, scope: Scope, camera: Any) -> list[Any]:
+    if not camera.area:
+        return []
+    local = Scope(camera.area, scope.window, scope.allowed)
+    events = services().queries.events(local, spec.domain_key, ("analytics",))
+    return [e for e in events if e.attributes.get("camera") == camera.source_id]
 
 
 def _one_level_below(code: str, current: str) -> str:

@@ -9,7 +9,14 @@ from feeds.aqi import aqi_band
 from feeds.simulator.agencies import AGENCIES
 from feeds.simulator.air import POLLUTANTS, air_aqi, air_readings, air_station
 from feeds.simulator.attractions import tourism_assets
-from feeds.simulator.cameras import cameras, cameras_online, last_online, stream_kind
+from feeds.simulator.cameras import (
+    cameras,
+    cameras_online,
+    last_online,
+    stream_kind,
+    stream_url,
+    uptime_share,
+)
 from feeds.simulator.people import PROVINCIAL_HOSPITAL_BEDS, planned_beds
 from feeds.simulator.portals import (
     TLS_WARNING_DAYS,
@@ -78,12 +85,17 @@ def portal_assets(world: World) -> Iterator[Asset]:
 def camera_assets(world: World) -> Iterator[Asset]:
     online = cameras_online(world, world.today)
     seen = last_online(world)
-    for camera, is_online, last in zip(cameras(world), online.tolist(), seen, strict=True):
+    uptime = uptime_share(world).tolist()
+    for camera, is_online, last, share in zip(
+        cameras(world), online.tolist(), seen, uptime, strict=True
+    ):
         identity = ("cameras", "camera", camera.source_id)
         site = Site(camera.commune, camera.commune)
         attributes = {
             "purpose": camera.purpose,
             "stream": stream_kind(world, camera),
+            "stream_url": stream_url(world, camera),
+            "uptime_30d": round(share * 100, 1),
             "last_online_at": last.isoformat() if last else None,
         }
         status = "online" if is_online else "offline"

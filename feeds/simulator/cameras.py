@@ -43,6 +43,8 @@ ANALYTICS_EVENT_DAYS = 14  # detections become events for the last two weeks onl
 OPEN_S = 3600.0  # a detection is open for an hour
 STREAM_SHARE = 0.10  # cameras that also offer an MJPEG stream
 OFFLINE_LOOKBACK_DAYS = 90
+UPTIME_DAYS = 30
+DEMO_STREAM_PATH = "/demo/mjpeg/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +225,19 @@ def _last_day_online(world: World, index: int) -> datetime | None:
         if cameras_online(world, day)[index]:
             return world.day(day).end
     return None
+
+
+def uptime_share(world: World, days: int = UPTIME_DAYS) -> np.ndarray:
+    """Each camera's share of the last `days` daily checks it passed online, in `cameras()`
+    order."""
+    checks = [cameras_online(world, world.today - timedelta(days=back)) for back in range(days)]
+    return np.mean(np.array(checks, dtype=float), axis=0) if checks else np.zeros(0)
+
+
+def stream_url(world: World, camera: Camera) -> str | None:
+    """Where the camera's MJPEG stream is served: the demo cameras' streams are drawn by the
+    app itself at this path (a real camera would give an http:// address)."""
+    return f"{DEMO_STREAM_PATH}{camera.source_id}" if stream_kind(world, camera) else None
 
 
 def stream_kind(world: World, camera: Camera) -> str | None:

@@ -37,6 +37,13 @@ FLOW_DECIMALS = 3
 GRDP_SECTORS = {"agriculture": (3.0, 4.0), "industry": (8.0, 10.0), "services": (7.0, 9.0)}
 GRDP_WEIGHTS = {"agriculture": 0.30, "industry": 0.25, "services": 0.45}
 GRDP_TOTAL = (6.5, 7.5)
+# GRDP structure (% of GRDP): agriculture / industry-construction / services in 2020 per the
+# province's digital-transformation plan (DOMAIN.md, `002_…:53`), product taxes the rest; each
+# year agriculture gives up 0.4-1 point, which industry and services take up.
+GRDP_SHARES_BASE_YEAR = 2020
+GRDP_SHARES = {"agriculture": 45.1, "industry": 14.5, "services": 37.0}
+GRDP_SHIFT = (0.4, 1.0)  # points of GRDP moving out of agriculture in a year
+GRDP_TAKERS = {"industry": 0.45, "services": 0.55}
 
 
 def economy(world: World, day: Day) -> dict[str, Parts]:
@@ -132,6 +139,7 @@ def year_parts(world: World, year: int) -> dict[str, Parts]:
             spending, SPENDING_PROVINCE_SHARE, world.geo.district_share
         ),
         "socio_economic.grdp_growth": _grdp_parts(world, year),
+        "socio_economic.grdp_share": _share_parts(world, year),
     }
 
 
@@ -161,6 +169,29 @@ def _weighted_position(growth: dict[str, float]) -> float:
     low = sum(GRDP_WEIGHTS[s] * r[0] for s, r in GRDP_SECTORS.items()) / weight
     high = sum(GRDP_WEIGHTS[s] * r[1] for s, r in GRDP_SECTORS.items()) / weight
     return (value - low) / (high - low)
+
+
+def grdp_shares(world: World, year: int) -> dict[str, float]:
+    """Each sector's share of GRDP (%) in a year; product taxes are what the sectors leave."""
+    moved = sum(
+        float(between(stable_uniform(world.seed, "grdp-share", str(y)), *GRDP_SHIFT))
+        for y in range(GRDP_SHARES_BASE_YEAR + 1, year + 1)
+    )
+    found = {"agriculture": round(GRDP_SHARES["agriculture"] - moved, 2)}
+    for sector, part in GRDP_TAKERS.items():
+        found[sector] = round(GRDP_SHARES[sector] + moved * part, 2)
+    found["taxes"] = round(100.0 - sum(found.values()), 2)
+    return found
+
+
+def _share_parts(world: World, year: int) -> Parts:
+    code = world.geo.province.code
+    shares = grdp_shares(world, year)
+    return Parts(
+        province=100.0,
+        decimals=2,
+        splits=tuple((code, sector, value) for sector, value in shares.items()),
+    )
 
 
 def _grdp_parts(world: World, year: int) -> Parts:

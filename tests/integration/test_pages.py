@@ -158,3 +158,119 @@ def test_page_renders_and_kpis_equal_direct_sql(demo, spec, area) -> None:  # ty
             else format_value(expected, metric.unit_vi, "vi", metric.decimals)
         )
         assert shown[key] == text_expected, (key, area)
+
+
+def test_portal_rows_carry_their_daily_response_times(demo) -> None:  # type: ignore[no-untyped-def]
+    """The sparkline of each of the 32 portals is its own daily rows, in order (direct SQL)."""
+    from dashboards.rows import table_rows
+    from dashboards.specs import PAGES_BY_DOMAIN
+    from store.scope import Scope
+
+    app, store = demo
+    spec = PAGES_BY_DOMAIN["portals"]
+    window = Window.named("30d", FIXED_NOW)
+    with app.server.test_request_context():
+        columns, rows = table_rows(spec.tables[0], "portals", Scope("94", window), "vi")
+    assert "response_trend" in [c.field for c in columns]
+    assert len(rows) == 32
+    naive = store.engine.dialect.name == "sqlite"
+    bounds = {"s": window.start, "e": window.end}
+    if naive:
+        bounds = {k: v.replace(tzinfo=None) for k, v in bounds.items()}
+    sql = text(
+        "SELECT o.value FROM observations o JOIN metrics m ON m.id = o.metric_id"
+        " WHERE m.key = 'portals.response_ms' AND o.dim = :d AND o.period_kind = 'day'"
+        " AND o.period_start >= :s AND o.period_start < :e ORDER BY o.period_start"
+    )
+    with store.engine.connect() as conn:
+        for row in rows:
+            expected = [round(v) for (v,) in conn.execute(sql, {"d": row["id"], **bounds})]
+            assert row["response_trend"] == expected and len(expected) >= 29, row["name"]
+    uptime = {}  # one area at a time, as the rows used to be built
+    for home in ("94", *store.queries.areas.children("94")):
+        uptime.update(store.queries.dim_values(Scope(home, window), "portals.uptime_rate"))
+    assert {row["id"]: row["uptime"] for row in rows} == uptime
+    with pytest.raises(ValueError, match="one area at a time"):
+        store.queries.dim_values(Scope("94", window), "socio_economic.grdp_growth", ["94", "941"])
+
+
+@pytest.mark.parametrize("area", ["94", "947"])
+def test_median_resolution_time_is_the_median_of_the_resolved_reports(demo, area) -> None:  # type: ignore[no-untyped-def]
+    """Computed from the report events resolved in the window, not from the stored daily means;
+    compared with the same question asked straight of the events table. The same reports give
+    the stored mean, so their mean must match it while the median differs."""
+    import statistics
+    from datetime import UTC, datetime
+
+    from dashboards.specs import PAGES_BY_DOMAIN
+    from store.scope import Scope
+
+    app, store = demo
+    spec = PAGES_BY_DOMAIN["feedback"]
+    client = app.server.test_client()
+    client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
+    body = next(b for b in payloads.domain_page(app, spec, area, "30d") if "medians" in str(b))
+    response = json.loads(client.post("/_dash-update-component", json=body).data)
+    tiles = next(iter(response["response"].values()))["children"]
+    assert [t["props"]["data-kpi"] for t in tiles] == ["feedback.median_resolution_days"]
+    shown = next(
+        c["props"]["children"]
+        for c in tiles[0]["props"]["children"]
+        if c and "kpi-value" in c["props"].get("className", "")
+    )
+    window = Window.named("30d", FIXED_NOW)
+    communes = store.queries.areas.descendants(area)
+    sql = text(
+        "SELECT occurred_at, attributes, area_code FROM events"
+        " WHERE domain = 'feedback' AND kind = 'report'"
+    )
+    days = []
+    with store.engine.connect() as conn:
+        for occurred, attributes, code in conn.execute(sql):
+            attrs = json.loads(attributes) if isinstance(attributes, str) else attributes
+            if code not in communes or not attrs.get("resolved_at"):
+                continue
+            resolved = datetime.fromisoformat(attrs["resolved_at"])
+            if not window.start <= resolved < window.end:
+                continue
+            occurred = (  # SQLite hands back text
+                datetime.fromisoformat(occurred) if isinstance(occurred, str) else occurred
+            )
+            start = occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)
+            days.append((resolved - start).total_seconds() / 86400)
+    assert shown == format_value(statistics.median(days), "ngày", "vi", 1)
+    mean = store.queries.kpis(Scope(area, window), ["feedback.mean_resolution_days"])[
+        "feedback.mean_resolution_days"
+    ].value
+    assert mean == pytest.approx(statistics.mean(days), abs=0.01)  # the same reports
+    assert abs(statistics.median(days) - mean) > 0.1  # and the median is not the mean
+
+
+@pytest.mark.parametrize("area", ["94", "947"])
+def test_seasonality_sums_each_calendar_month(demo, area) -> None:  # type: ignore[no-untyped-def]
+    """The tourism month-of-year chart: this year's bars are the months' sums of the daily
+    rows (direct SQL over local calendar months); months without data are gaps, not zeros."""
+    from datetime import date
+
+    from dashboards.specs import PAGES_BY_DOMAIN
+    from store.scope import local_midnight_utc
+
+    app, store = demo
+    spec = PAGES_BY_DOMAIN["tourism"]
+    client = app.server.test_client()
+    client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
+    body = next(b for b in payloads.domain_page(app, spec, area, "30d") if "season" in str(b))
+    figure = next(
+        iter(
+            json.loads(client.post("/_dash-update-component", json=body).data)["response"].values()
+        )
+    )["figure"]
+    last_year, this_year = figure["data"]
+    assert (last_year["name"], this_year["name"]) == ("2025", "2026")
+    assert all(v is None for v in last_year["y"])  # the demo holds 35 days: nothing in 2025
+    for month in (10, 11):
+        start = local_midnight_utc(date(2026, month, 1))
+        end = min(local_midnight_utc(date(2026, month + 1, 1)), Window.named("30d", FIXED_NOW).end)
+        expected = sql_value(store, METRICS_BY_KEY["tourism.visitors"], area, Window(start, end))
+        assert this_year["y"][month - 1] == pytest.approx(expected), month
+    assert this_year["y"][0] is None and this_year["y"][11] is None

@@ -37,6 +37,7 @@ YEARLY = {
     "socio_economic.budget_revenue_plan",
     "socio_economic.budget_spending_plan",
     "socio_economic.grdp_growth",
+    "socio_economic.grdp_share",
 }
 NOT_CONTAINED = {  # ratios whose numerator may exceed the denominator
     "health.bed_occupancy",  # beds are often over-full
@@ -559,12 +560,26 @@ def test_grdp_growth_by_sector(backfill: list[Item]) -> None:
         for o in backfill
         if isinstance(o, Observation) and o.metric == "socio_economic.grdp_growth"
     }
-    assert set(growth) == {"", *DIMENSIONS["sector"]}
+    assert set(growth) == {"", *DIMENSIONS["sector"]} - {"taxes"}
     assert growth[""] == growth["total"]
     assert 6.5 <= growth["total"] <= 7.5
     assert 3 <= growth["agriculture"] <= 4
     assert 8 <= growth["industry"] <= 10
     assert 7 <= growth["services"] <= 9
+
+
+def test_grdp_structure_starts_from_the_plan_and_adds_up(backfill: list[Item]) -> None:
+    shares = {
+        o.dim: o.value
+        for o in backfill
+        if isinstance(o, Observation) and o.metric == "socio_economic.grdp_share"
+    }
+    assert set(shares) == {"", "agriculture", "industry", "services", "taxes"}
+    assert shares[""] == 100.0
+    assert sum(v for k, v in shares.items() if k) == pytest.approx(100.0, abs=0.05)
+    # 2020: 45.1 / 14.5 / 37 (DOMAIN.md); six years on, agriculture has given up 2.4-6 points
+    assert 39 < shares["agriculture"] < 43 and shares["industry"] > 14.5
+    assert shares["services"] > 37 and shares["taxes"] == pytest.approx(3.4, abs=0.05)
 
 
 # --- environment -------------------------------------------------------------------------------
@@ -903,6 +918,18 @@ def test_camera_assets_say_when_they_were_last_online(backfill: list[Item]) -> N
     streams = Counter(c.attributes["stream"] for c in cameras)
     assert set(streams) == {"mjpeg", None}
     assert 0.03 < streams["mjpeg"] / len(cameras) < 0.2
+    for camera in cameras:  # a streaming camera names where the app serves its stream
+        url = camera.attributes["stream_url"]
+        assert (url == f"/demo/mjpeg/{camera.source_id}") == (
+            camera.attributes["stream"] == "mjpeg"
+        )
+        assert 0 <= camera.attributes["uptime_30d"] <= 100
+    mean_uptime = {
+        status: sum(c.attributes["uptime_30d"] for c in group) / len(group)
+        for status in ("online", "offline")
+        if (group := [c for c in cameras if c.status == status])
+    }
+    assert mean_uptime["online"] > mean_uptime.get("offline", 0)
     for camera in cameras:
         last = camera.attributes["last_online_at"]
         if camera.status == "online":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -53,3 +54,29 @@ def test_targets_by_level() -> None:
     metric = METRICS_BY_KEY["documents.work_online_rate"]
     assert [target_for(metric, lvl) for lvl in ("province", "district", "commune")] == [90, 80, 60]
     assert target_for(ON_TIME, "province") is None
+
+
+@pytest.mark.parametrize("key", ["documents.tasks_overdue", "cameras.offline", "feedback.overdue"])
+def test_problem_counts_have_thresholds_that_grow_with_the_area(key: str) -> None:
+    """A count of problems over a province is not judged by a commune's yardstick."""
+    metric = METRICS_BY_KEY[key]
+    limits = [metric.limits(level) for level in ("commune", "district", "province")]
+    for (warn, critical), (bigger_warn, bigger_critical) in itertools.pairwise(limits):
+        assert warn is not None and critical is not None and warn < critical
+        assert bigger_warn is not None and bigger_critical is not None
+        assert bigger_warn > warn and bigger_critical > critical
+    province_warn, province_critical = limits[2]
+    assert province_warn is not None and province_critical is not None
+    commune_warn = limits[0][0]
+    assert commune_warn is not None
+    usual_province_day = commune_warn * 3  # a few communes' worth is a normal province day
+    assert value_status(metric, usual_province_day, "province") == "good"
+    assert value_status(metric, usual_province_day, "commune") == "critical"
+    assert value_status(metric, province_warn, "province") == "warn"
+    assert value_status(metric, province_critical, "province") == "critical"
+    assert tile_status(metric, province_warn, None, "district") == "critical"
+
+
+def test_metrics_without_level_limits_keep_their_own() -> None:
+    assert SALINITY.limits("province") == SALINITY.limits("commune") == (1, 4)
+    assert value_status(SALINITY, 1.0, "province") == "warn"
