@@ -55,7 +55,7 @@ def alert_metrics() -> tuple[Metric, ...]:
         m
         for m in METRICS
         if m.tile
-        and (m.warn is not None or m.critical is not None)
+        and (m.warn is not None or m.critical is not None or m.limits_by_level)
         and m.key not in COVERED_ELSEWHERE
     )
 
@@ -137,9 +137,10 @@ def threshold_alerts(queries: AlertQueries, scope: Scope) -> Iterator[Alert]:
             if level not in metric.levels:
                 continue
             value = values[metric.key].value
-            status = value_status(metric, value)
+            status = value_status(metric, value, level)
             if status in SEVERITY_RANK:
-                limit = metric.critical if status == "critical" else metric.warn
+                warn, critical = metric.limits(level)
+                limit = critical if status == "critical" else warn
                 yield Alert(
                     f"metric:{metric.key}:{area}",
                     status,

@@ -214,7 +214,7 @@ def test_median_resolution_time_is_the_median_of_the_resolved_reports(demo, area
     tiles = next(iter(response["response"].values()))["children"]
     assert [t["props"]["data-kpi"] for t in tiles] == ["feedback.median_resolution_days"]
     shown = next(
-        c["props"]["children"]
+        _text(c["props"]["children"])
         for c in tiles[0]["props"]["children"]
         if c and "kpi-value" in c["props"].get("className", "")
     )
