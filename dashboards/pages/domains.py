@@ -41,6 +41,7 @@ from ui.table import grid
 
 GRAINS = ("day", "week", "month")
 GALLERY_SIZE = 24
+POINTS_TRACE = 3  # the map's point layer (ui.maps: no-data, values, labels, points)
 MAX_POINTS = 400  # the newest events first: enough to see a pattern, light to send
 POINT_STATUS = {
     "online": "good",
@@ -362,7 +363,10 @@ def _register_callbacks(app: Dash) -> None:
         if isinstance(dash.ctx.triggered_id, dict) and dash.ctx.triggered_id["type"] == "map-up":
             parent = areas.get(area).parent_code if area in areas else None
             return parent or areas.root
-        code = ((click or {}).get("points") or [{}])[0].get("customdata")
+        point = ((click or {}).get("points") or [{}])[0]
+        if PAGES_BY_DOMAIN[dash.ctx.triggered_id["page"]].snapshots and _on_points(point):
+            return no_update  # a camera's point opens the camera instead
+        code = point.get("customdata")
         if not isinstance(code, str) or code not in areas:
             return no_update
         return _one_level_below(code, area if area in areas else areas.root)
@@ -429,20 +433,23 @@ def _register_callbacks(app: Dash) -> None:
         Input(param_id(MATCH, "camera"), "value"),  # type: ignore[arg-type]
         Input(_id("camera-modal", MATCH), "is_open"),
         Input(_id("grid", MATCH), "cellClicked"),
+        Input(_id("map", MATCH), "clickData"),
         State(_id("grid", MATCH), "virtualRowData"),
         State(param_id(MATCH, "area"), "value"),  # type: ignore[arg-type]
         State(param_id(MATCH, "window"), "value"),  # type: ignore[arg-type]
     )
     def camera_view(
-        camera: str, is_open: bool, cell: Any, shown: Any, area: str, window: str
+        camera: str, is_open: bool, cell: Any, click: Any, shown: Any, area: str, window: str
     ) -> tuple[Any, ...]:
-        """Open on a camera (tile, table row, URL); closing clears it and stops the stream."""
+        """Open on a camera (tile, table row, map point, URL); closing clears it and stops
+        the stream."""
         spec, lang, scope = _context(area, window)
         trigger = dash.ctx.triggered_id or {}
         if trigger.get("type") == "camera-modal":
             return (False, "", [], "") if not is_open else (no_update,) * 4
-        if trigger.get("type") == "grid":
-            camera = _clicked_camera(cell, shown) or ""
+        if trigger.get("type") in ("grid", "map"):
+            clicked = _clicked_camera(cell, shown) if trigger["type"] == "grid" else None
+            camera = clicked or _camera_at_point(spec, scope, click) or ""
             if not camera:
                 return (no_update,) * 4
         found = _camera_place(spec, scope, camera) if camera else None
@@ -594,13 +601,18 @@ def _map_view(spec: PageSpec, scope: Scope, lang: str) -> MapView:
     )
 
 
-def _points(spec: PageSpec, scope: Scope, lang: str) -> list[MapPoint]:
+def _point_places(spec: PageSpec, scope: Scope) -> list[Any]:
+    """The places of the point layer, in the order the map draws them."""
     if spec.points is None:
         return []
     queries = services().queries
     fetch = queries.assets if spec.points.source == "assets" else queries.events
     scoped = Scope(map_parent(scope), scope.window, scope.allowed)
     places = fetch(scoped, spec.domain_key, spec.points.kinds)[:MAX_POINTS]
+    return [p for p in places if p.lat is not None and p.lon is not None]
+
+
+def _points(spec: PageSpec, scope: Scope, lang: str) -> list[MapPoint]:
     return [
         MapPoint(
             p.lat,
@@ -609,9 +621,22 @@ def _points(spec: PageSpec, scope: Scope, lang: str) -> list[MapPoint]:
             POINT_STATUS.get(p.status, "nodata"),
             p.area,
         )
-        for p in places
-        if p.lat is not None and p.lon is not None
+        for p in _point_places(spec, scope)
     ]
+
+
+def _on_points(point: dict[str, Any]) -> bool:
+    return point.get("curveNumber") == POINTS_TRACE
+
+
+def _camera_at_point(spec: PageSpec, scope: Scope, click: Any) -> str | None:
+    """The camera whose map point was clicked, if the click was on one."""
+    point = ((click or {}).get("points") or [{}])[0]
+    index = point.get("pointIndex", point.get("pointNumber"))
+    places = _point_places(spec, scope)
+    if not _on_points(point) or not isinstance(index, int) or not 0 <= index < len(places):
+        return None
+    return str(places[index].source_id)
 
 
 def _source_badge(feed_id: str, state: FeedState | None, run: Any, lang: str) -> html.A:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 
 from store import Store
 from store.scope import Scope, Window
@@ -59,4 +60,26 @@ def test_a_tile_opens_its_camera_and_back_closes_it(dash_duo, demo_app, demo_sto
     driver.back()  # the camera was in the history: back opens it again
     wait_for(lambda: f"camera={camera}" in driver.current_url)
     dash_duo.wait_for_element(f".camera-detail[data-camera='{camera}']", timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_a_camera_point_on_the_map_opens_that_camera_without_drilling(  # type: ignore[no-untyped-def]
+    dash_duo, demo_app, demo_store
+) -> None:
+    dash_duo.start_server(demo_app, port=APP_PORT)
+    driver = dash_duo.driver
+    driver.set_window_size(1920, 1080)
+    driver.get(f"{dash_duo.server_url}/camera")
+    points = "[data-testid=area-map] g.trace.scattergeo path.point"
+    found = wait_for(
+        lambda: (shown := dash_duo.find_elements(points)) and len(shown) > 20 and shown
+    )
+    target = found[len(found) // 2]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", target)
+    ActionChains(driver).move_to_element(target).click().perform()
+    wait_for(lambda: "camera=" in driver.current_url)
+    camera = driver.current_url.split("camera=")[1].split("&")[0]
+    assert camera in {c.source_id for c in _cameras(demo_store)}
+    dash_duo.wait_for_element(f".camera-detail[data-camera='{camera}']", timeout=10)
+    assert "area=" not in driver.current_url or "area=94" in driver.current_url  # no drill
     assert dash_duo.get_logs() == []
