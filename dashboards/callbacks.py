@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dash import ALL, MATCH, Dash, Input, Output, State
 
 from dashboards.context import current_lang, feed_states, scope_for, services
 from store.catalog import DOMAINS_BY_KEY, METRICS_BY_KEY
+from store.scope import Scope
 from ui.kpi import kpi_tile
 
 URL_SYNC_JS = """
@@ -66,23 +69,26 @@ def register(app: Dash) -> None:
     def render_kpis(
         area: str | None, window: str | None, _tick: int | None, keys: list[str]
     ) -> list:
-        lang = current_lang()
-        scope = scope_for(area, window)
-        values = services().queries.kpis(scope, keys)
-        states = feed_states()
-        level = services().queries.areas.get(scope.area).level
-        show_domain = len({METRICS_BY_KEY[k].domain for k in keys}) > 1
-        return [
-            kpi_tile(
-                METRICS_BY_KEY[k],
-                values[k],
-                states.get(values[k].feed_id or ""),
-                level,
-                lang,
-                caption=_domain_name(k, lang) if show_domain else None,
-            )
-            for k in keys
-        ]
+        return kpi_tiles(keys, scope_for(area, window), current_lang())
+
+
+def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str) -> list:
+    """The KPI tiles of these metrics in the scope; each names its domain when they mix."""
+    values = services().queries.kpis(scope, list(keys))
+    states = feed_states()
+    level = services().queries.areas.get(scope.area).level
+    show_domain = len({METRICS_BY_KEY[k].domain for k in keys}) > 1
+    return [
+        kpi_tile(
+            METRICS_BY_KEY[k],
+            values[k],
+            states.get(values[k].feed_id or ""),
+            level,
+            lang,
+            caption=_domain_name(k, lang) if show_domain else None,
+        )
+        for k in keys
+    ]
 
 
 def _domain_name(key: str, lang: str) -> str:

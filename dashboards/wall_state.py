@@ -16,6 +16,7 @@ from typing import Any
 import plotly.utils
 
 from dashboards.alerts import Alert, current_alerts, new_critical, with_onsets
+from dashboards.callbacks import kpi_tiles
 from dashboards.context import feed_states, services
 from dashboards.routes import geojson_url
 from dashboards.specs import PAGES_BY_DOMAIN
@@ -24,7 +25,6 @@ from i18n.formatting import format_datetime_local
 from settings import Playlist, WallPage
 from store.catalog import DOMAINS, DOMAINS_BY_KEY, METRICS_BY_KEY
 from store.scope import Scope, Window
-from ui.kpi import kpi_tile
 from ui.maps import MapArea, MapView, map_patch
 from ui.wall import alert_item, camera_tile, no_alerts, ranking
 
@@ -185,7 +185,7 @@ def _page_items(
     page: WallPage, scope: Scope, alerts: list[Alert], lang: str, now: datetime
 ) -> list[Entry]:
     if page.page == "overview":
-        components = _tiles(HEADLINES, scope, lang, captions=True)
+        components = kpi_tiles(HEADLINES, scope, lang)
     elif page.page == "camera_grid":
         components = _cameras(scope, lang, now)
     elif page.page == "alerts":
@@ -195,31 +195,8 @@ def _page_items(
         components = components or [no_alerts(lang)]
     else:
         spec = PAGES_BY_DOMAIN[page.page]
-        components = [*_tiles(spec.kpis, scope, lang), _ranking(spec.map_metric, scope, lang)]
+        components = [*kpi_tiles(spec.kpis, scope, lang), _ranking(spec.map_metric, scope, lang)]
     return [(digest(c), c) for c in components]
-
-
-def _tiles(keys: Any, scope: Scope, lang: str, captions: bool = False) -> list[Any]:
-    queries = services().queries
-    values = queries.kpis(scope, list(keys))
-    states = feed_states()
-    level = queries.areas.get(scope.area).level
-    return [
-        kpi_tile(
-            METRICS_BY_KEY[k],
-            values[k],
-            states.get(values[k].feed_id or ""),
-            level,
-            lang,
-            caption=_domain_name(k, lang) if captions else None,
-        )
-        for k in keys
-    ]
-
-
-def _domain_name(key: str, lang: str) -> str:
-    domain = DOMAINS_BY_KEY[METRICS_BY_KEY[key].domain]
-    return domain.name_en if lang == "en" else domain.name_vi
 
 
 def _ranking(key: str, scope: Scope, lang: str) -> Any:
