@@ -65,6 +65,11 @@ class Metric:
     decimals: int = 0
     levels: tuple[str, ...] = ALL_LEVELS
     period_kind: str = "day"
+    # How often the source publishes a new value: day | week | month | quarter | year |
+    # school_year. Freshness is judged against it and a tile shows the latest period of a
+    # metric slower than the selected window.
+    cadence: str = "day"
+    public: bool = True  # False: shown only to users whose permitted area holds it
     tile: bool = True  # False: a component only, not shown as a KPI tile of its own
     dimension: str | None = None  # what observations' `dim` splits it by, if it is split
     # (warn, critical) by area level where counts grow with the area; else warn/critical above
@@ -1000,6 +1005,7 @@ METRICS = (
         decimals=1,
         levels=UPPER_LEVELS,
         period_kind="year",
+        cadence="year",
     ),
     Metric(
         "socio_economic.budget_spending_plan",
@@ -1012,6 +1018,7 @@ METRICS = (
         decimals=1,
         levels=UPPER_LEVELS,
         period_kind="year",
+        cadence="year",
     ),
     Metric(
         "socio_economic.exports",
@@ -1044,6 +1051,7 @@ METRICS = (
         decimals=2,
         levels=("province",),
         period_kind="year",
+        cadence="year",
         dimension="sector",
     ),
     Metric(
@@ -1056,6 +1064,7 @@ METRICS = (
         decimals=2,
         levels=("province",),
         period_kind="year",
+        cadence="year",
         tile=False,
         dimension="sector",  # each sector's share; the undivided value is the whole, 100%
     ),
