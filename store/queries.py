@@ -95,6 +95,7 @@ class RunSummary:
     error_kind: str | None
     error_text: str | None
     duration_ms: float | None
+    changed: int = 0  # rows the run inserted or updated (accepted ones may be unchanged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,6 +472,18 @@ class Queries:
             rows = conn.execute(query).all()
         return {r.feed_id: _run(r) for r in rows}
 
+    def current_runs(self) -> dict[str, RunSummary]:
+        """Each feed's most recent run, finished or still running."""
+        latest = (
+            select(FeedRunRow.feed_id, func.max(FeedRunRow.id).label("id"))
+            .group_by(FeedRunRow.feed_id)
+            .subquery()
+        )
+        query = select(FeedRunRow.__table__).join(latest, FeedRunRow.id == latest.c.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {r.feed_id: _run(r) for r in rows}
+
     def feed_runs(self, feed_id: str, limit: int = 50) -> list[RunSummary]:
         query = (
             select(FeedRunRow.__table__)
@@ -564,6 +577,7 @@ def _run(row: Any) -> RunSummary:
         row.error_kind,
         row.error_text,
         row.duration_ms,
+        row.changed or 0,
     )
 
 
