@@ -10,10 +10,10 @@ from i18n import t
 from i18n.formatting import format_value
 from store.catalog import Metric
 from store.queries import Trend
+from ui.palette import STATUS_COLOURS
 from ui.status import value_status
 
 BRAND, PREVIOUS, THRESHOLD = "#0b4f8a", "#9aa5b1", "#c62828"
-STATUS_COLOURS = {"good": "#1a7f37", "warn": "#b76e00", "critical": "#c62828", "nodata": "#8c96a3"}
 TICKS = {"day": "%d/%m", "week": "%d/%m", "month": "%m/%Y"}  # numeric: no English month names
 FONT = {"family": "Be Vietnam Pro, sans-serif", "size": 12, "color": "#1f2a37"}
 
