@@ -130,8 +130,9 @@ def classes_for(
     target = target_for(metric, level)
     if target is not None:
         return _target_classes(metric, target, lang)
-    breaks = class_breaks(level_values or (), CLASSES, metric.decimals)
-    return _sequential_classes(metric, breaks, list(level_values or ()), lang)
+    values = [v for v in level_values or () if v is not None]
+    breaks = class_breaks(values, CLASSES, metric.decimals)
+    return _sequential_classes(metric, breaks, values, lang)
 
 
 def _status_classes(metric: Metric, level: str, lang: str) -> Classes:
@@ -235,10 +236,10 @@ def build_map_view(
     scope: Scope,
     key: str,
     lang: str,
-    geojson_url: Callable[[str], str | None] | None,
+    layer_url: Callable[[str], str | None] | None,
 ) -> MapView:
     """The children of the scope's area (or a commune's siblings, the commune selected), each
-    classed by `classes_for` at their level. `geojson_url` gives a level's boundary layer;
+    classed by `classes_for` at their level. `layer_url` gives a level's boundary layer;
     None draws circles."""
     areas = reads.areas
     unit = areas.get(scope.area)
@@ -259,7 +260,7 @@ def build_map_view(
         scheme=classes.scheme,
         areas=tuple(_shade(areas.get(c), values.get(c), classes, metric, lang) for c in shown),
         legend=classes.legend,
-        geojson_url=geojson_url(level) if geojson_url else None,
+        geojson_url=layer_url(level) if layer_url else None,
         selected=scope.area if scope.area != parent else None,
     )
 
