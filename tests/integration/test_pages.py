@@ -16,6 +16,7 @@ from dashboards import create_app, payloads
 from dashboards.specs import PAGES
 from feeds.runner import FeedRunner
 from i18n.formatting import format_value
+from i18n.names import metric_unit
 from settings import FeedConfig, load_settings
 from store import Store
 from store.catalog import METRICS_BY_KEY, Aggregation, Metric
@@ -155,7 +156,7 @@ def test_page_renders_and_kpis_equal_direct_sql(demo, spec, area) -> None:  # ty
         text_expected = (
             "Không có dữ liệu"
             if expected is None
-            else format_value(expected, metric.unit_vi, "vi", metric.decimals)
+            else format_value(expected, metric_unit(metric, "vi"), "vi", metric.decimals)
         )
         assert shown[key] == text_expected, (key, area)
 
