@@ -15,6 +15,7 @@ from dashboards.routes import geojson_url
 from geo.hierarchy import AdminUnit
 from i18n import DEFAULT_LANGUAGE, catalog_keys, t
 from i18n.formatting import format_number, format_value
+from i18n.names import metric_unit
 from store.areas import AreaIndex
 from store.catalog import METRICS_BY_KEY, Direction, Metric
 from store.scope import Scope
@@ -215,11 +216,7 @@ def _limit(metric: Metric, value: float, lang: str, with_unit: bool = True) -> s
     )
     if not with_unit:
         return format_number(value, lang, decimals)
-    return format_value(value, _unit(metric, lang), lang, decimals)
-
-
-def _unit(metric: Metric, lang: str) -> str:
-    return metric.unit_en if lang == "en" else metric.unit_vi
+    return format_value(value, metric_unit(metric, lang), lang, decimals)
 
 
 # -- the view -----------------------------------------------------------------------------
@@ -270,7 +267,7 @@ def _shade(
 ) -> AreaShade:
     entry = classes.of(value)
     shown = (
-        format_value(value, _unit(metric, lang), lang, metric.decimals)
+        format_value(value, metric_unit(metric, lang), lang, metric.decimals)
         if value is not None
         else t("map.no_value", lang)
     )

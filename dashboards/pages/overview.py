@@ -11,7 +11,8 @@ from dash import Dash, Input, Output, dcc, html, no_update
 from dashboards.context import current_lang, scope_for, services
 from dashboards.map_view import map_view
 from i18n import t
-from store.catalog import DOMAINS, METRICS_BY_KEY
+from i18n.names import metric_name
+from store.catalog import DOMAINS
 from ui.maps import empty_figure, legend_box, map_legend, map_patch
 from ui.page import kpi_section, page_header, param_id, scope_controls
 
@@ -120,8 +121,7 @@ def graph_config() -> dict[str, Any]:
 
 
 def _metric_label(key: str, lang: str) -> str:
-    metric = METRICS_BY_KEY[key]
-    return metric.name_en if lang == "en" else metric.name_vi
+    return metric_name(key, lang)
 
 
 def _register_callbacks(app: Dash) -> None:
