@@ -207,7 +207,7 @@ def with_sparkline(tile: html.Div, points: Sequence[float | None], unfinished: b
 def sparkline(points: Sequence[float | None], unfinished: bool) -> html.Img | None:
     """The series as an inline SVG picture; a dashed last segment when the last period is
     still running (today), so a half-counted day does not read as a fall. Whole-number
-    coordinates and single quotes keep it to a few hundred bytes of the refresh."""
+    coordinates and single quotes keep it to ≈ 400 bytes of the refresh."""
     known = [(i, v) for i, v in enumerate(points) if v is not None]
     if len(known) < 2:
         return None
@@ -222,11 +222,8 @@ def sparkline(points: Sequence[float | None], unfinished: bool) -> html.Img | No
     done = known[:-1] if unfinished else known
     line = " ".join(xy(i, v) for i, v in done)
     stroke = "fill='none' stroke-width='3' vector-effect='non-scaling-stroke'"
-    parts = [
-        f"<polygon points='0,{SPARK_H} {line} {round(done[-1][0] * step)},{SPARK_H}'"
-        " fill='%2358a6ff' fill-opacity='.16'/>",
-        f"<polyline points='{line}' stroke='%2358a6ff' stroke-linejoin='round' {stroke}/>",
-    ]
+    # A line only: an area fill would repeat every point and double the bytes.
+    parts = [f"<polyline points='{line}' stroke='%2358a6ff' stroke-linejoin='round' {stroke}/>"]
     if unfinished:
         last = " ".join(xy(i, v) for i, v in known[-2:])
         parts.append(
