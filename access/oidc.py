@@ -248,12 +248,14 @@ class Provider:
     def _get_json(self, url: str) -> Any:
         try:
             response = requests.get(url, timeout=self.config.timeout, allow_redirects=False)
-            response.raise_for_status()
-            return response.json()
         except requests.RequestException as exc:
             raise ProviderUnavailable(
                 f"the sign-in provider did not answer ({type(exc).__name__})"
             ) from None
+        if response.status_code != 200:  # a redirect is not followed: the URLs are configured
+            raise ProviderUnavailable(f"the sign-in provider answered HTTP {response.status_code}")
+        try:
+            return response.json()
         except ValueError:
             raise InvalidDiscovery(
                 "the sign-in provider answered with something other than JSON"
@@ -360,7 +362,7 @@ def complete(
     pending = session.pop(SESSION_KEY, None)
     _check_pending(config, pending, clock)
     assert isinstance(pending, dict)
-    _check_redirect_args(pending, request_args)
+    _check_redirect_args(pending, request_args, config.issuer)
     provider = provider_for(config, clock)
     token = _exchange_code(config, provider, request_args["code"], pending["code_verifier"])
     raw = verify_id_token(config, provider, token, pending["nonce"], clock)
@@ -378,10 +380,15 @@ def _check_pending(config: SsoConfig, pending: object, clock: Clock) -> None:
         raise SignInExpired("the sign-in took too long; start again")
 
 
-def _check_redirect_args(pending: Mapping[str, Any], args: Mapping[str, str]) -> None:
+def _check_redirect_args(
+    pending: Mapping[str, Any], args: Mapping[str, str], issuer: str | None
+) -> None:
     if "error" in args:
         code = args["error"] if _ERROR_CODE.fullmatch(str(args["error"])) else "unknown"
         raise ProviderRefused(f"the sign-in provider refused the sign-in ({code})")
+    # RFC 9207: a provider that names itself in the answer must name the one we asked.
+    if "iss" in args and args["iss"] != issuer:
+        raise WrongIssuer("the answer comes from another sign-in provider")
     state = args.get("state")
     if not isinstance(state, str) or not hmac.compare_digest(state, pending["state"]):
         raise StateMismatch("the answer does not belong to the sign-in started here")

@@ -345,3 +345,31 @@ def test_a_local_next_address_is_kept_through_the_sign_in(provider: OidcProvider
     session: dict[str, Any] = {}
     begin(config, session, "/y-te?area=941")
     assert session[SESSION_KEY]["next"] == "/y-te?area=941"
+
+
+def test_an_answer_naming_another_issuer_is_refused(provider: OidcProvider) -> None:
+    config = sso_config(provider)
+    session, args = sign_in_at_provider(config, "district941")
+    with pytest.raises(WrongIssuer):
+        complete(config, session, {**args, "iss": "https://evil.example"})
+
+
+def test_a_discovery_address_that_is_not_found_is_reported(provider: OidcProvider) -> None:
+    config = sso_config(provider, issuer=provider.issuer + "/no-such-realm")
+    with pytest.raises(ProviderUnavailable, match="HTTP 404"):
+        begin(config, {}, "/")
+
+
+def test_the_providers_userinfo_answers_for_the_issued_access_token(
+    provider: OidcProvider,
+) -> None:
+    config = sso_config(provider)
+    complete(config, *sign_in_at_provider(config, "district941"))
+    (access_token,) = provider.tokens
+    headers = {"Authorization": f"Bearer {access_token}"}
+
+    info = requests.get(f"{provider.issuer}/userinfo", headers=headers, timeout=10)
+    refused = requests.get(f"{provider.issuer}/userinfo", timeout=10)
+
+    assert info.status_code == 200 and info.json()["ioc_area"] == "941"
+    assert info.json()["sub"] == "u1" and refused.status_code == 401
