@@ -202,7 +202,7 @@ class AccountDisabled(SsoError):
 
 @dataclass
 class Provider:
-    """One issuer's discovery document and JWKS, refetched after `lifetime` seconds."""
+    """One issuer's discovery document and JWKS, each refetched after `discovery_lifetime`."""
 
     config: SsoConfig
     clock: Clock = time.time
@@ -359,9 +359,7 @@ def complete(
     if not config.enabled:
         raise SsoDisabled("single sign-on is not enabled")
     # Popped first: a started sign-in is used once, whether it succeeds or not.
-    pending = session.pop(SESSION_KEY, None)
-    _check_pending(config, pending, clock)
-    assert isinstance(pending, dict)
+    pending = _pending(config, session.pop(SESSION_KEY, None), clock)
     _check_redirect_args(pending, request_args, config.issuer)
     provider = provider_for(config, clock)
     token = _exchange_code(config, provider, request_args["code"], pending["code_verifier"])
@@ -372,28 +370,35 @@ def complete(
     )
 
 
-def _check_pending(config: SsoConfig, pending: object, clock: Clock) -> None:
+def _pending(config: SsoConfig, pending: object, clock: Clock) -> dict[str, Any]:
+    """The sign-in `begin` stored, if it is complete and not older than login_lifetime."""
     keys = ("state", "nonce", "code_verifier", "next", "started")
     if not isinstance(pending, dict) or any(key not in pending for key in keys):
         raise NoPendingSignIn("no sign-in was started in this browser session")
     if clock() - float(pending["started"]) > config.login_lifetime:
         raise SignInExpired("the sign-in took too long; start again")
+    return pending
 
 
 def _check_redirect_args(
     pending: Mapping[str, Any], args: Mapping[str, str], issuer: str | None
 ) -> None:
-    if "error" in args:
-        code = args["error"] if _ERROR_CODE.fullmatch(str(args["error"])) else "unknown"
-        raise ProviderRefused(f"the sign-in provider refused the sign-in ({code})")
     # RFC 9207: a provider that names itself in the answer must name the one we asked.
     if "iss" in args and args["iss"] != issuer:
         raise WrongIssuer("the answer comes from another sign-in provider")
     state = args.get("state")
-    if not isinstance(state, str) or not hmac.compare_digest(state, pending["state"]):
+    if not isinstance(state, str) or not _same(state, pending["state"]):
         raise StateMismatch("the answer does not belong to the sign-in started here")
+    if "error" in args:
+        code = args["error"] if _ERROR_CODE.fullmatch(str(args["error"])) else "unknown"
+        raise ProviderRefused(f"the sign-in provider refused the sign-in ({code})")
     if not args.get("code"):
         raise MissingCode("the provider's answer carries no authorisation code")
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality that also takes non-ASCII input (compare_digest on str does not)."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def _client(config: SsoConfig) -> OAuth2Session:
@@ -511,12 +516,12 @@ def _check_binding(
     if (several or "azp" in claims) and claims.get("azp") != config.client_id:
         raise WrongAudience("the ID token was issued to another client (azp)")
     got = claims.get("nonce")
-    if not isinstance(got, str) or not hmac.compare_digest(got, nonce):
+    if not isinstance(got, str) or not _same(got, nonce):
         raise NonceMismatch("the ID token does not belong to the sign-in started here (nonce)")
     at_hash, access_token = claims.get("at_hash"), token.get("access_token")
     if at_hash is not None and isinstance(access_token, str):
         expected = create_half_hash(access_token, alg)
-        if expected is None or not hmac.compare_digest(str(at_hash), expected.decode("ascii")):
+        if expected is None or not _same(str(at_hash), expected.decode("ascii")):
             raise InvalidIdToken("the ID token does not match its access token (at_hash)")
 
 

@@ -49,6 +49,7 @@ pytestmark = pytest.mark.integration
 BASE_URL = "http://127.0.0.1:8068"  # the IOC's address as the provider knows it; nothing listens
 CLIENT_ID = "ioc-dashboard"
 CLIENT_SECRET = "test-only-client-secret"
+PUBLIC_CLIENT_ID = "ioc-public"  # registered without a secret: PKCE alone protects the code
 ROLE_MAPPING = {"ioc-quan-tri": "admin", "lanh-dao": "leader", "huyen": "district"}
 USERS = {
     "district941": ProviderUser(
@@ -76,7 +77,10 @@ def provider() -> Iterator[OidcProvider]:
         client_secret=CLIENT_SECRET,
         redirect_uris=(f"{BASE_URL}/dang-nhap/sso",),
     )
-    with running_provider(USERS, {CLIENT_ID: client}) as running:
+    public = ProviderClient(
+        client_id=PUBLIC_CLIENT_ID, client_secret=None, redirect_uris=client.redirect_uris
+    )
+    with running_provider(USERS, {CLIENT_ID: client, PUBLIC_CLIENT_ID: public}) as running:
         yield running
 
 
@@ -153,6 +157,23 @@ def test_a_tampered_state_is_refused(provider: OidcProvider) -> None:
     session, args = sign_in_at_provider(config, "district941")
     with pytest.raises(StateMismatch):
         complete(config, session, {**args, "state": args["state"] + "x"})
+
+
+@pytest.mark.parametrize("state", ["", "trạng-thái", None])
+def test_a_missing_or_foreign_state_is_refused(provider: OidcProvider, state: str | None) -> None:
+    config = sso_config(provider)
+    session, args = sign_in_at_provider(config, "district941")
+    answer = {key: value for key, value in args.items() if key != "state"}
+    with pytest.raises(StateMismatch):
+        complete(config, session, answer if state is None else {**answer, "state": state})
+
+
+def test_an_error_answer_without_the_state_is_refused_as_foreign(provider: OidcProvider) -> None:
+    config = sso_config(provider)
+    session: dict[str, Any] = {}
+    begin(config, session, "/")
+    with pytest.raises(StateMismatch):
+        complete(config, session, {"error": "access_denied"})
 
 
 def test_a_replayed_code_is_refused_by_the_provider(provider: OidcProvider) -> None:
@@ -373,3 +394,18 @@ def test_the_providers_userinfo_answers_for_the_issued_access_token(
 
     assert info.status_code == 200 and info.json()["ioc_area"] == "941"
     assert info.json()["sub"] == "u1" and refused.status_code == 401
+
+
+def test_a_public_client_signs_in_with_pkce_alone(provider: OidcProvider) -> None:
+    config = sso_config(provider, client_id=PUBLIC_CLIENT_ID, client_secret=None)
+    claims = complete(config, *sign_in_at_provider(config, "district941"))
+    assert (claims.username, claims.role, claims.area) == ("district941", "district", "941")
+
+
+def test_a_wrong_client_secret_is_refused_and_not_echoed(provider: OidcProvider) -> None:
+    config = sso_config(provider, client_secret="a-wrong-secret-value")
+    session, args = sign_in_at_provider(config, "district941")
+    with pytest.raises(CodeRejected, match="invalid_client") as refused:
+        complete(config, session, args)
+    assert "a-wrong-secret-value" not in str(refused.value)
+    assert args["code"] not in str(refused.value)
