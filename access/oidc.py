@@ -364,6 +364,8 @@ def complete(
     provider = provider_for(config, clock)
     token = _exchange_code(config, provider, request_args["code"], pending["code_verifier"])
     raw = verify_id_token(config, provider, token, pending["nonce"], clock)
+    if config.userinfo:
+        raw = {**fetch_userinfo(config, provider, token, raw["sub"]), **raw}
     username, role, area = map_claims(config, raw, district_codes)
     return Claims(
         subject=str(raw["sub"]), username=username, role=role, area=area, next_url=pending["next"]
@@ -523,6 +525,34 @@ def _check_binding(
         expected = create_half_hash(access_token, alg)
         if expected is None or not _same(str(at_hash), expected.decode("ascii")):
             raise InvalidIdToken("the ID token does not match its access token (at_hash)")
+
+
+def fetch_userinfo(
+    config: SsoConfig, provider: Provider, token: Mapping[str, Any], subject: str
+) -> dict[str, Any]:
+    """The userinfo claims of the verified ID token's subject (the ID token's own claims win)."""
+    endpoint = provider.metadata().get("userinfo_endpoint")
+    access_token = token.get("access_token")
+    if not isinstance(endpoint, str) or not isinstance(access_token, str):
+        raise InvalidDiscovery("the provider offers no userinfo endpoint or access token")
+    headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
+    try:
+        response = requests.get(
+            endpoint, headers=headers, timeout=config.timeout, allow_redirects=False
+        )
+        info = response.json() if response.status_code == 200 else None
+    except requests.RequestException as exc:
+        raise ProviderUnavailable(
+            f"the sign-in provider did not answer ({type(exc).__name__})"
+        ) from None
+    except ValueError:
+        info = None
+    if not isinstance(info, dict):
+        raise ProviderUnavailable("the provider's userinfo endpoint gave no claims")
+    # OIDC Core 5.3.2: a userinfo answer about someone else must not be used.
+    if not isinstance(info.get("sub"), str) or not _same(info["sub"], subject):
+        raise InvalidIdToken("the userinfo answer is about another subject")
+    return info
 
 
 # --- provider claims to IOC terms -------------------------------------------------------------

@@ -75,6 +75,7 @@ class SsoConfig(BaseModel):
     username_claim: str = "preferred_username"
     role_claim: str | None = "ioc_role"  # None: roles are kept in the IOC's own user table
     area_claim: str = "ioc_area"
+    userinfo: bool = False  # also read claims from the userinfo endpoint (not only the ID token)
     role_mapping: dict[str, Role] = Field(default_factory=_identity_mapping)
     allow_jit_users: bool = False
     jit_default_role: Literal["leader", "district"] = "leader"

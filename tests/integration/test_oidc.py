@@ -19,6 +19,7 @@ from access.oidc import (
     InvalidSignature,
     JitRoleRefused,
     KnownAccount,
+    MissingClaim,
     NonceMismatch,
     NoPendingSignIn,
     ProviderRefused,
@@ -409,3 +410,20 @@ def test_a_wrong_client_secret_is_refused_and_not_echoed(provider: OidcProvider)
         complete(config, session, args)
     assert "a-wrong-secret-value" not in str(refused.value)
     assert args["code"] not in str(refused.value)
+
+
+def test_claims_kept_out_of_the_id_token_are_read_from_userinfo(provider: OidcProvider) -> None:
+    provider.minimal_id_token = True
+    without = sso_config(provider, userinfo=False)
+    with pytest.raises(MissingClaim):
+        complete(without, *sign_in_at_provider(without, "district941"))
+
+    config = sso_config(provider, userinfo=True)
+    claims = complete(config, *sign_in_at_provider(config, "district941"))
+
+    assert (claims.subject, claims.username, claims.role, claims.area) == (
+        "u1",
+        "district941",
+        "district",
+        "941",
+    )

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.unit
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SSO_KEYS = (
     "enabled, issuer, base_url, client_id, client_secret, scopes, redirect_path, username_claim, "
-    "role_claim, area_claim, role_mapping, allow_jit_users, jit_default_role, timeout, "
+    "role_claim, area_claim, userinfo, role_mapping, allow_jit_users, jit_default_role, timeout, "
     "clock_skew, discovery_lifetime, login_lifetime"
 )
 ENABLED = """\
