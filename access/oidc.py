@@ -224,17 +224,17 @@ class Provider:
     def key(self, kid: str | None, alg: str) -> Key:
         """The key that signed a token; an unknown kid refetches the JWKS once (key rotation)."""
         try:
-            return self._key_set(refresh=False).get_by_kid(kid, {"alg": alg, "use": "sig"})
+            return self.key_set(refresh=False).get_by_kid(kid, {"alg": alg, "use": "sig"})
         except InvalidKeyIdError:
             pass
         try:
-            return self._key_set(refresh=True).get_by_kid(kid, {"alg": alg, "use": "sig"})
+            return self.key_set(refresh=True).get_by_kid(kid, {"alg": alg, "use": "sig"})
         except InvalidKeyIdError:
             raise UnknownSigningKey(
                 "the ID token is signed by a key the provider does not publish"
             ) from None
 
-    def _key_set(self, refresh: bool) -> KeySet:
+    def key_set(self, refresh: bool = False) -> KeySet:
         jwks_uri = self.metadata()["jwks_uri"]
         with self._lock:
             if refresh or self._keys is None or self._stale(self._keys_at):
@@ -298,6 +298,33 @@ def _import_key_set(document: Any) -> KeySet:
         return KeySet.import_key_set(document)
     except (JoseError, KeyError, TypeError, ValueError):
         raise InvalidDiscovery("the provider's JWKS holds no usable key") from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProviderProbe:
+    """What a dry run found at the provider: enough for an operator to see the config works."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    key_ids: tuple[str, ...]
+    algorithms: tuple[str, ...]  # the provider's ID token algorithms this client accepts
+    pkce_s256: bool  # the provider says it supports S256 (some omit the list but support it)
+
+
+def probe(config: SsoConfig, clock: Clock = time.time) -> ProviderProbe:
+    """Fetch discovery and JWKS now (bypassing the cache), as a configuration check does."""
+    provider = Provider(config=config, clock=clock)
+    metadata = provider.metadata()
+    keys = provider.key_set(refresh=True)
+    return ProviderProbe(
+        issuer=str(metadata["issuer"]),
+        authorization_endpoint=str(metadata["authorization_endpoint"]),
+        token_endpoint=str(metadata["token_endpoint"]),
+        key_ids=tuple(str(key.kid) for key in keys),
+        algorithms=_allowed_algorithms(metadata),
+        pkce_s256="S256" in (metadata.get("code_challenge_methods_supported") or ()),
+    )
 
 
 # --- the two steps of a sign-in ---------------------------------------------------------------

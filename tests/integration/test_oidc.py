@@ -22,6 +22,7 @@ from access.oidc import (
     MissingClaim,
     NonceMismatch,
     NoPendingSignIn,
+    ProviderProbe,
     ProviderRefused,
     ProviderUnavailable,
     SignInExpired,
@@ -35,6 +36,7 @@ from access.oidc import (
     admit,
     begin,
     complete,
+    probe,
 )
 from settings.sso import SsoConfig
 from tests.fixtures.http_server import free_port
@@ -427,3 +429,17 @@ def test_claims_kept_out_of_the_id_token_are_read_from_userinfo(provider: OidcPr
         "district",
         "941",
     )
+
+
+def test_a_probe_reports_what_the_provider_offers(provider: OidcProvider) -> None:
+    config = sso_config(provider)
+    assert probe(config) == ProviderProbe(
+        issuer=provider.issuer,
+        authorization_endpoint=f"{provider.issuer}/authorize",
+        token_endpoint=f"{provider.issuer}/token",
+        key_ids=("key-1",),
+        algorithms=("RS256",),
+        pkce_s256=True,
+    )
+    probe(config)
+    assert (provider.discovery_requests, provider.jwks_requests) == (2, 2)  # never cached
