@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -9,6 +11,8 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 import requests
+from joserfc import jwt
+from joserfc.jwk import OctKey
 
 from access.oidc import (
     SESSION_KEY,
@@ -19,6 +23,7 @@ from access.oidc import (
     InvalidSignature,
     JitRoleRefused,
     KnownAccount,
+    MalformedIdToken,
     MissingClaim,
     NonceMismatch,
     NoPendingSignIn,
@@ -31,12 +36,15 @@ from access.oidc import (
     UnknownSigningKey,
     UnknownUser,
     UnsafeNext,
+    UnsupportedAlgorithm,
     WrongAudience,
     WrongIssuer,
     admit,
     begin,
     complete,
     probe,
+    provider_for,
+    verify_id_token,
 )
 from settings.sso import SsoConfig
 from tests.fixtures.http_server import free_port
@@ -443,3 +451,25 @@ def test_a_probe_reports_what_the_provider_offers(provider: OidcProvider) -> Non
     )
     probe(config)
     assert (provider.discovery_requests, provider.jwks_requests) == (2, 2)  # never cached
+
+
+def _unsigned_token(claims: dict[str, Any]) -> str:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def test_unsigned_and_secret_keyed_id_tokens_are_refused(provider: OidcProvider) -> None:
+    config = sso_config(provider)
+    now = int(time.time())
+    claims = {"iss": provider.issuer, "aud": CLIENT_ID, "sub": "u1", "iat": now, "exp": now + 60}
+    claims |= {"nonce": "n", "preferred_username": "boss", "ioc_role": "ioc-quan-tri"}
+    keyed = jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(CLIENT_SECRET * 2))
+    held = provider_for(config)
+
+    for forged in (_unsigned_token(claims), keyed):
+        with pytest.raises(UnsupportedAlgorithm):
+            verify_id_token(config, held, {"id_token": forged}, "n")
+    with pytest.raises(MalformedIdToken):
+        verify_id_token(config, held, {"id_token": "not.a-token"}, "n")
