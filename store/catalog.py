@@ -660,6 +660,8 @@ METRICS = (
         "candidates",
         _S,
         tile=False,
+        period_kind="year",  # one row per school year, from 1 September
+        cadence="school_year",
     ),
     Metric(
         "education.exam_passed",
@@ -669,6 +671,8 @@ METRICS = (
         "candidates",
         _S,
         tile=False,
+        period_kind="year",  # one row per school year, from 1 September
+        cadence="school_year",
     ),
     Metric(
         "education.exam_pass_rate",
@@ -680,6 +684,8 @@ METRICS = (
         critical=90,
         numerator="education.exam_passed",
         denominator="education.exam_candidates",
+        period_kind="year",
+        cadence="school_year",
         **_PCT,
     ),
     # 3. Public administrative services (received/resolved/on time also split by agency)
