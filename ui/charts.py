@@ -166,7 +166,7 @@ def _running_trace(
     trace.update(
         mode="lines+markers+text",
         text=[""] * (at - first) + [label],
-        textposition="top center",
+        textposition="top left",
         textfont={"color": UNFINISHED, "size": 11},
         marker={"size": 7, "symbol": "circle-open", "color": UNFINISHED},
     )

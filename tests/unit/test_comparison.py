@@ -27,6 +27,8 @@ from store.comparison import (
 from store.queries import KpiValue
 from store.scope import Window, local_midnight_utc
 from ui.changes import change_number, format_points, missing_text, period_label, until_label
+from ui.kpi import kpi_tile
+from ui.status import Freshness, feed_state
 
 pytestmark = pytest.mark.unit
 
@@ -253,3 +255,20 @@ def test_season_bars_compare_like_with_like() -> None:
     assert bars[2026][11].value == 800.0 and bars[2026][11].running
     partial = season_bars({2026: {3: (10.0, 12)}}, NOW)
     assert partial[2026][3].value is None  # neither whole nor running
+
+
+def test_a_slow_metric_is_as_fresh_as_its_latest_period() -> None:
+    """Judged by its cadence, not its feed's interval: a feed quiet for two hours does not
+    make a school-year figure stale; a school year missing its successor does."""
+    quiet = feed_state(NOW - timedelta(hours=2), "ok", 60, NOW)
+    assert quiet.freshness is Freshness.STALE  # by the feed's own interval
+    kpi = KpiValue(PASS_RATE.key, 97.5, None, "sim", period=date(2025, 9, 1))
+    tile = kpi_tile(PASS_RATE, kpi, quiet, "province", "vi", now=NOW)
+    assert tile.to_plotly_json()["props"]["data-status"] == "good"
+    assert "năm học 2025–2026" in str(tile)
+    old = kpi_tile(
+        PASS_RATE, replace(kpi, period=date(2024, 9, 1)), quiet, "province", "vi", now=NOW
+    )
+    assert old.to_plotly_json()["props"]["data-status"] == "stale"
+    daily = kpi_tile(VISITORS, KpiValue(VISITORS.key, 5.0, None, "sim"), quiet, "province", "vi")
+    assert daily.to_plotly_json()["props"]["data-status"] == "stale"
