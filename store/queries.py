@@ -178,12 +178,13 @@ class Queries:
         found = self._latest_periods([m for m in metrics if is_slow(m)], scope.area, scope.window)
         if daily:
             window = scope.window
-            current = self._aggregates(daily, [scope.area], window).get(scope.area, {})
-            previous = self._aggregates(daily, [scope.area], window.previous()).get(scope.area, {})
+            current = self._aggregates(daily, [scope.area], window, tails=True)
+            previous = self._aggregates(daily, [scope.area], window.previous(), tails=True)
+            here, before_here = current.get(scope.area, {}), previous.get(scope.area, {})
             for m in daily:
-                now, before = _reading(m, current), _reading(m, previous)
+                now, before = _reading(m, here), _reading(m, before_here)
                 found[m.key] = KpiValue(
-                    m.key, now.value, before.value, _source(m, current), now, before, window
+                    m.key, now.value, before.value, _source(m, here), now, before, window
                 )
         return {k: found[k] for k in keys}
 
@@ -250,10 +251,17 @@ class Queries:
         return {dim: v for dim, v in values.items() if v is not None}
 
     def _aggregates(
-        self, metrics: Iterable[Metric], areas: Sequence[str], window: Window, by_dim: bool = False
+        self,
+        metrics: Iterable[Metric],
+        areas: Sequence[str],
+        window: Window,
+        by_dim: bool = False,
+        tails: bool = False,
     ) -> dict[str, dict[str, Aggregate]]:
         """One grouped pass: sum, count, max, latest period per metric and per area (or per
-        dimension member of one area when `by_dim`), and the same of the window's last day."""
+        dimension member of one area when `by_dim`); with `tails`, also the sum and count of
+        the window's last day and the peak without it (what a comparison leaves out while
+        that day runs)."""
         keys = sorted({c for m in metrics for c in m.components})
         ids = {self.metric_ids[k]: k for k in keys}
         split = Obs.dim if by_dim else Obs.area_code
@@ -273,6 +281,15 @@ class Queries:
             )
         )
         tail = window.end - DAY  # the window's last day: today's, while it runs
+        last_day = (
+            (
+                func.sum(case((Obs.period_start >= tail, Obs.value))),
+                func.count(case((Obs.period_start >= tail, 1))),
+                func.max(case((Obs.period_start < tail, Obs.value))),
+            )
+            if tails
+            else ()
+        )
         query = (
             select(
                 split,
@@ -282,9 +299,7 @@ class Queries:
                 func.max(Obs.value),
                 func.max(Obs.period_start),
                 func.min(Obs.feed_id),
-                func.sum(case((Obs.period_start >= tail, Obs.value))),
-                func.count(case((Obs.period_start >= tail, 1))),
-                func.max(case((Obs.period_start < tail, Obs.value))),
+                *last_day,
             )
             .where(
                 Obs.area_code.in_(areas),
