@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from i18n.names import metric_unit
 from store.catalog import Aggregation, Metric
 from store.scope import LOCAL_TZ
 
@@ -65,7 +66,7 @@ class Comparison:
 
 def change_kind(metric: Metric) -> Kind:
     """Rates and shares (any metric in %) change in percentage points, the rest in percent."""
-    return Kind.PP if metric.unit_vi == PERCENT_UNIT else Kind.PCT
+    return Kind.PP if metric_unit(metric, "vi") == PERCENT_UNIT else Kind.PCT
 
 
 def covers(previous_periods: int, current_periods: int) -> bool:

@@ -14,6 +14,7 @@ from i18n.formatting import (
     format_relative,
     format_value,
 )
+from i18n.names import metric_name, metric_unit
 from store.catalog import Direction, Metric
 from store.comparison import STEADY, Comparison, periods_behind
 from store.queries import KpiValue
@@ -46,7 +47,7 @@ def kpi_tile(
     `now` places the clock in the window (None: its last day is treated as running)."""
     state = _cadence_state(metric, kpi, state, now)
     status = tile_status(metric, kpi.value, state, level)
-    name = metric.name_en if lang == "en" else metric.name_vi
+    name = metric_name(metric, lang)
     return html.Div(
         [
             html.Div(caption, className="kpi-caption") if caption else None,
@@ -64,7 +65,7 @@ def kpi_tile(
 def _value_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
     if kpi.value is None:
         return html.Div(t("kpi.no_data", lang), className="kpi-value kpi-value-missing")
-    unit = metric.unit_en if lang == "en" else metric.unit_vi
+    unit = metric_unit(metric, lang)
     period = _period_span(metric, kpi, lang)
     if not unit or unit in PERCENT_UNITS:  # "%" is glued to the number
         text = format_value(kpi.value, unit, lang, metric.decimals)
@@ -138,7 +139,7 @@ def _change_line(metric: Metric, comparison: Comparison, lang: str) -> html.Div:
 def _target_line(metric: Metric, level: str, lang: str) -> html.Div:
     target = target_for(metric, level)
     if target is not None:
-        unit = metric.unit_en if lang == "en" else metric.unit_vi
+        unit = metric_unit(metric, lang)
         text = t("kpi.target", lang, value=format_value(target, unit, lang, 0))
         return html.Div(text, className="kpi-target", title=metric.target_source)
     if metric.target_source:

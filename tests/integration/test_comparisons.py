@@ -17,6 +17,7 @@ from dashboards import create_app, payloads
 from dashboards.specs import PAGES, PAGES_BY_DOMAIN
 from dashboards.wall_state import HEADLINES
 from feeds.runner import FeedRunner
+from i18n.names import metric_unit
 from settings import FeedConfig, load_settings
 from store import Store
 from store.catalog import METRICS_BY_KEY, Metric
@@ -145,9 +146,12 @@ def test_today_compares_rates_with_a_covered_yesterday_and_never_counts(short, p
                 shown += 1
                 assert covered(store, metric, area, window), (area, key, tile)
                 assert tile["change"].endswith("so với kỳ trước")
-                assert ("điểm %" in tile["change"]) == (metric.unit_vi == "%"), (key, tile)
+                assert ("điểm %" in tile["change"]) == (metric_unit(metric, "vi") == "%"), (
+                    key,
+                    tile,
+                )
             elif tile["change"] == "kỳ trước bằng 0":  # covered, but no percent of zero
-                assert covered(store, metric, area, window) and metric.unit_vi != "%"
+                assert covered(store, metric, area, window) and metric_unit(metric, "vi") != "%"
             else:
                 assert not covered(store, metric, area, window), (area, key, tile)
     if candidates:  # a page of rates or levels shows some change: the rule is not "never"
