@@ -195,6 +195,32 @@ class Queries:
         period just before it (by the metric's cadence), in one pass."""
         if not metrics:
             return {}
+        rows = self._recent_periods(metrics, [area], window)
+        values: dict[str, dict[date, float]] = {}
+        feeds: dict[str, str] = {}
+        for _group, key, start, value, feed in rows:
+            values.setdefault(key, {})[start] = value
+            feeds[key] = feed
+        return {m.key: _latest_value(m, values, feeds, window) for m in metrics}
+
+    def _latest_by_group(
+        self, metric: Metric, groups: Sequence[str], window: Window, by_dim: bool = False
+    ) -> dict[str, float]:
+        """A slow metric's value per area (or dimension member of the areas) in its latest
+        period before the window's end: what its tile shows, whatever the window."""
+        values: dict[str, dict[str, dict[date, float]]] = {}
+        for group, key, start, value, _feed in self._recent_periods(
+            [metric], groups, window, by_dim
+        ):
+            values.setdefault(group, {}).setdefault(key, {})[start] = value
+        found = {g: _latest_value(metric, parts, {}, window).value for g, parts in values.items()}
+        return {g: v for g, v in found.items() if v is not None}
+
+    def _recent_periods(
+        self, metrics: Sequence[Metric], areas: Sequence[str], window: Window, by_dim: bool = False
+    ) -> list[tuple[str, str, date, float, str]]:
+        """(group, component, local period start, value, feed) of the slow metrics' rows
+        that start within LATEST_PERIODS periods before the window's end."""
         keys = sorted({c for m in metrics for c in m.components})
         ids = {self.metric_ids[k]: k for k in keys}
         kinds: dict[str, list[int]] = {}
@@ -211,16 +237,16 @@ class Queries:
                 for kind, members in kinds.items()
             )
         )
-        query = select(Obs.metric_id, Obs.period_start, Obs.value, Obs.feed_id).where(
-            Obs.area_code == area, Obs.dim == "", recent
+        split = Obs.dim if by_dim else Obs.area_code
+        query = select(split, Obs.metric_id, Obs.period_start, Obs.value, Obs.feed_id).where(
+            Obs.area_code.in_(areas), Obs.dim != "" if by_dim else Obs.dim == "", recent
         )
-        values: dict[str, dict[date, float]] = {}
-        feeds: dict[str, str] = {}
         with self.engine.connect() as conn:
-            for metric_id, start, value, feed in conn.execute(query).all():
-                values.setdefault(ids[metric_id], {})[start.astimezone(LOCAL_TZ).date()] = value
-                feeds[ids[metric_id]] = feed
-        return {m.key: _latest_value(m, values, feeds, window) for m in metrics}
+            rows = conn.execute(query).all()
+        return [
+            (group, ids[metric_id], start.astimezone(LOCAL_TZ).date(), value, feed)
+            for group, metric_id, start, value, feed in rows
+        ]
 
     def area_values(
         self, scope: Scope, key: str, areas: Sequence[str] | None = None
@@ -230,6 +256,8 @@ class Queries:
         for code in children:
             self.check(Scope(code, scope.window, scope.allowed))
         metric = METRICS_BY_KEY[key]
+        if is_slow(metric):
+            return self._latest_by_group(metric, children, scope.window)
         aggregates = self._aggregates([metric], children, scope.window)
         values = {code: _compute(metric, aggregates.get(code, {})) for code in children}
         return {code: v for code, v in values.items() if v is not None}
@@ -245,6 +273,8 @@ class Queries:
         if not members:
             return {}
         metric = METRICS_BY_KEY[key]
+        if is_slow(metric):
+            return self._latest_by_group(metric, members, scope.window)
         aggregates = self._aggregates([metric], members, scope.window)
         values = {code: _compute(metric, aggregates.get(code, {})) for code in members}
         return {code: v for code, v in values.items() if v is not None}
@@ -261,6 +291,8 @@ class Queries:
         metric = METRICS_BY_KEY[key]
         if len(places) > 1 and any(_needs_last(c) for c in metric.components):
             raise ValueError(f"{key}: the latest value is read for one area at a time")
+        if is_slow(metric):
+            return self._latest_by_group(metric, places, scope.window, by_dim=True)
         aggregates = self._aggregates([metric], places, scope.window, by_dim=True)
         values = {dim: _compute(metric, aggs) for dim, aggs in aggregates.items()}
         return {dim: v for dim, v in values.items() if v is not None}

@@ -237,3 +237,28 @@ def test_today_window_ends_now(short) -> None:  # type: ignore[no-untyped-def]
     """The premise of the running-day checks: the demo clock stands inside today's window."""
     window = Window.named("today", FIXED_NOW)
     assert window.start <= FIXED_NOW < window.end and window.end - window.start == timedelta(days=1)
+
+
+def test_slow_metrics_by_area_and_member_are_their_latest_period(short) -> None:  # type: ignore[no-untyped-def]
+    """Maps, rankings and tables read a slow metric the way its tile does: the exam pass rate
+    per district in a 7-day window is each district's latest school year; GRDP growth per
+    sector in the first days of 2027 is still 2026's (no 2027 value is out yet)."""
+    from store.scope import Scope
+
+    _app, store = short
+    queries = store.queries
+    week = Window.named("7d", FIXED_NOW)
+    key = "education.exam_pass_rate"
+    by_area = queries.area_values(Scope("94", week), key)
+    districts = queries.areas.children("94")
+    assert set(by_area) == set(districts)
+    for code in districts:
+        assert by_area[code] == queries.kpis(Scope(code, week), [key])[key].value
+    level = queries.level_values(Scope("94", week), key, "commune")
+    assert len(level) == len(queries.areas.descendants("94")) - len(districts) - 1
+    january = Window.parse("2027-01-01..2027-01-05", FIXED_NOW)
+    growth = queries.kpis(Scope("94", january), ["socio_economic.grdp_growth"])
+    assert growth["socio_economic.grdp_growth"].period.year == 2026
+    sectors = queries.dim_values(Scope("94", january), "socio_economic.grdp_growth")
+    assert sectors == queries.dim_values(Scope("94", week), "socio_economic.grdp_growth")
+    assert {"agriculture", "industry", "services"} <= set(sectors)
