@@ -22,6 +22,7 @@ from store.comparison import (
     covers,
     is_slow,
     period_before,
+    period_start,
 )
 from store.models import (
     Area,
@@ -243,8 +244,10 @@ class Queries:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
+        # Keyed by the start of the cadence period the row falls in, so that a source dating
+        # its school year 1 January still lines up with the year before it.
         return [
-            (group, ids[metric_id], start.astimezone(LOCAL_TZ).date(), value, feed)
+            (group, ids[metric_id], _period_of(ids[metric_id], start), value, feed)
             for group, metric_id, start, value, feed in rows
         ]
 
@@ -670,6 +673,10 @@ def _from_values(metric: Metric, parts: dict[str, list[float]]) -> float | None:
         Aggregation.MAX: max(values),
         Aggregation.LAST: values[-1],
     }[metric.aggregation]
+
+
+def _period_of(key: str, start: datetime) -> date:
+    return period_start(start.astimezone(LOCAL_TZ).date(), METRICS_BY_KEY[key].cadence)
 
 
 def _days(metric: Metric, parts: dict[str, list[float]]) -> int:

@@ -262,3 +262,48 @@ def test_slow_metrics_by_area_and_member_are_their_latest_period(short) -> None:
     sectors = queries.dim_values(Scope("94", january), "socio_economic.grdp_growth")
     assert sectors == queries.dim_values(Scope("94", week), "socio_economic.grdp_growth")
     assert {"agriculture", "industry", "services"} <= set(sectors)
+
+
+def test_a_slow_metric_compares_its_latest_period_with_the_one_before(store: Store) -> None:
+    """Written directly: GRDP growth for 2025 and 2026, exam results for two school years
+    (one source dates them 1 January): the tile's value is the latest period in any window,
+    compared in points with the period before it, and named by it."""
+    from datetime import date
+
+    from store.comparison import Basis, Comparison, Kind
+    from store.records import Observation
+    from store.scope import Scope, local_midnight_utc
+    from store.writer import FeedSpec
+    from ui.changes import basis_text
+
+    store.writer.sync_feeds([FeedSpec("src", "http_json", 3600, True, False)])
+
+    def year(y: int) -> Any:
+        return local_midnight_utc(date(y, 1, 1))
+
+    def school(y: int) -> Any:
+        return local_midnight_utc(date(y, 9, 1))
+
+    rows = [
+        Observation("socio_economic.grdp_growth", "94", year(2025), 6.8, "year"),
+        Observation("socio_economic.grdp_growth", "94", year(2026), 7.1, "year"),
+        Observation("education.exam_candidates", "94", school(2024), 100.0, "year"),
+        Observation("education.exam_passed", "94", school(2024), 96.0, "year"),
+        Observation("education.exam_candidates", "94", year(2026), 200.0, "year"),  # 2025–2026
+        Observation("education.exam_passed", "94", year(2026), 195.0, "year"),
+    ]
+    store.writer.write_records("src", rows, FIXED_NOW)
+    keys = ["socio_economic.grdp_growth", "education.exam_pass_rate"]
+    for name in ("today", "7d", "30d", "12m"):
+        kpis = store.queries.kpis(Scope("94", Window.named(name, FIXED_NOW)), keys)
+        growth, exam = (kpis[k] for k in keys)
+        assert (growth.value, growth.period) == (7.1, date(2026, 1, 1)), name
+        assert (exam.value, exam.period) == (97.5, date(2025, 9, 1)), name
+        found = growth.comparison(METRICS_BY_KEY[keys[0]], FIXED_NOW)
+        assert found == Comparison(
+            Kind.PP, pytest.approx(0.3), Basis.PERIOD, period=date(2025, 1, 1)
+        )
+        passed = exam.comparison(METRICS_BY_KEY[keys[1]], FIXED_NOW)
+        assert (passed.kind, passed.period) == (Kind.PP, date(2024, 9, 1))
+        assert passed.value == pytest.approx(1.5)
+        assert basis_text(passed, METRICS_BY_KEY[keys[1]], "vi") == "so với năm học 2024–2025"
