@@ -49,23 +49,35 @@ def trend_figure(
     epidemic_line: bool = False,
     level: str | None = None,
     now: datetime | None = None,
+    first_day: date | None = None,
 ) -> dict[str, Any]:
     """This window against the same buckets a year earlier, optionally with an endemic line.
     The bucket holding `now` is drawn apart (dotted, lighter, "đến 14:05"): it is not over,
-    and a count so far is not set against last year's whole bucket."""
+    and a count so far is not set against last year's whole bucket. So is a first week or
+    month that began before the window's `first_day` ("từ 22/10"): a count of its days in the
+    window is only part of it."""
     periods = [p.period.isoformat() for p in trend.current]
     values = [p.value for p in trend.current]
     last_year = [p.value for p in trend.last_year]
-    running = _running_index([p.period for p in trend.current], grain, now)
-    if running is not None and metric.aggregation in ACCRUING:
+    starts = [p.period for p in trend.current]
+    running = _running_index(starts, grain, now)
+    accruing = metric.aggregation in ACCRUING
+    if running is not None and accruing:
         last_year[running] = None
-    settled = values if running is None else [*values[:running], *[None] * (len(values) - running)]
+    cut = accruing and first_day is not None and bool(starts) and starts[0] < first_day
+    settled = [None if i == running or (cut and i == 0) else v for i, v in enumerate(values)]
     traces = [
         _line(periods, last_year, metric, lang, t("chart.last_year", lang), PREVIOUS, dash="dot"),
         _line(periods, settled, metric, lang, t("chart.this_period", lang), BRAND),
     ]
     if running is not None and now is not None:
-        traces.append(_running_trace(periods, values, running, metric, lang, now))
+        span = (max(running - 1, 0), running)
+        label, name = until_label(now, lang), t("chart.unfinished", lang)
+        traces.append(_apart_trace(periods, values, span, running, label, name, metric, lang))
+    if cut and first_day is not None and len(values) > 1 and running != 0:
+        label = t("chart.from_day", lang, day=first_day.strftime("%d/%m"))
+        name = t("chart.partial", lang)
+        traces.append(_apart_trace(periods, values, (0, 1), 0, label, name, metric, lang))
     shapes = []
     threshold = _endemic_threshold(trend) if epidemic_line else None
     if threshold is not None:
@@ -148,30 +160,40 @@ def _running_index(periods: list[date], grain: str, now: datetime | None) -> int
     return next((i for i, p in enumerate(periods) if open_bucket(p, grain, now)), None)
 
 
-def _running_trace(
-    x: list[str], y: list[float | None], at: int, metric: Metric, lang: str, now: datetime
+def _apart_trace(
+    x: list[str],
+    y: list[float | None],
+    span: tuple[int, int],
+    at: int,
+    label: str,
+    name: str,
+    metric: Metric,
+    lang: str,
 ) -> dict[str, Any]:
-    """The running bucket, joined to the last whole one by a dotted, lighter segment and
-    labelled with the time its value runs to."""
-    first = max(at - 1, 0)
+    """A bucket that is only part of its period (running, or cut by the window's start),
+    joined to its whole neighbour by a dotted, lighter segment and labelled at `at`."""
+    first, last = span
     trace = _line(
-        x[first : at + 1],
-        y[first : at + 1],
+        x[first : last + 1],
+        y[first : last + 1],
         metric,
         lang,
-        t("chart.unfinished", lang),
+        name,
         UNFINISHED,
         dash="dot",
     )
-    label = until_label(now, lang)
+    marks = ["" if i != at else label for i in range(first, last + 1)]
     trace.update(
         mode="lines+markers+text",
-        text=[""] * (at - first) + [label],
-        textposition="top left",
+        text=marks,
+        textposition="top left" if at == last else "top right",
         textfont={"color": UNFINISHED, "size": 11},
         marker={"size": 7, "symbol": "circle-open", "color": UNFINISHED},
     )
-    trace["customdata"] = [*trace["customdata"][:-1], f"{trace['customdata'][-1]} ({label})"]
+    trace["customdata"] = [
+        f"{shown} ({mark})" if mark else shown
+        for shown, mark in zip(trace["customdata"], marks, strict=True)
+    ]
     return trace
 
 

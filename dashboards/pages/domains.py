@@ -327,7 +327,9 @@ def _register_callbacks(app: Dash) -> None:
             return empty_message(t("kpi.no_data", lang))
         level = services().queries.areas.get(scope.area).level
         metric, now = METRICS_BY_KEY[key], services().clock()
-        return trend_figure(trend, metric, lang, grain, key in spec.epidemic_line, level, now)
+        first_day = scope.window.start.astimezone(LOCAL_TZ).date()
+        epidemic = key in spec.epidemic_line
+        return trend_figure(trend, metric, lang, grain, epidemic, level, now, first_day)
 
     @app.callback(Output(_id("breakdown", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_breakdown(area: str, window: str, _tick: Any) -> Any:

@@ -24,9 +24,10 @@ from store.comparison import (
     periods_behind,
     season_bars,
 )
-from store.queries import KpiValue
+from store.queries import KpiValue, Trend, TrendPoint
 from store.scope import Window, local_midnight_utc
 from ui.changes import change_number, format_points, missing_text, period_label, until_label
+from ui.charts import trend_figure
 from ui.kpi import kpi_tile
 from ui.status import Freshness, feed_state
 
@@ -272,3 +273,47 @@ def test_a_slow_metric_is_as_fresh_as_its_latest_period() -> None:
     assert old.to_plotly_json()["props"]["data-status"] == "stale"
     daily = kpi_tile(VISITORS, KpiValue(VISITORS.key, 5.0, None, "sim"), quiet, "province", "vi")
     assert daily.to_plotly_json()["props"]["data-status"] == "stale"
+
+
+def _trend(grain_starts: list[date], values: list[float]) -> Trend:
+    points = [TrendPoint(d, v, 7) for d, v in zip(grain_starts, values, strict=True)]
+    return Trend(
+        points, [TrendPoint(d, v * 1.1, 7) for d, v in zip(grain_starts, values, strict=True)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("metric", "last_year_at_running"),
+    [(VISITORS, None), (ON_TIME, pytest.approx(99.0))],  # a count so far: no last year beside it
+)
+def test_trend_marks_the_running_day(metric, last_year_at_running) -> None:
+    days = [date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20)]
+    figure = trend_figure(_trend(days, [100.0, 100.0, 90.0]), metric, "vi", "day", now=NOW)
+    last_year, current, running = figure["data"]
+    assert current["y"] == [100.0, 100.0, None]  # the running day is not a whole one
+    assert running["y"] == [100.0, 90.0] and running["line"]["dash"] == "dot"
+    assert running["text"] == ["", "đến 14:05"]
+    assert last_year["y"][:2] == [pytest.approx(110.0)] * 2
+    assert last_year["y"][2] == last_year_at_running
+    over = trend_figure(_trend(days[:2], [100.0, 100.0]), metric, "vi", "day", now=NOW)
+    assert len(over["data"]) == 2  # nothing is running: nothing drawn apart
+
+
+def test_trend_marks_a_first_month_cut_by_the_window() -> None:
+    months = [date(2026, 10, 1), date(2026, 11, 1)]
+    cut = date(2026, 10, 22)
+    figure = trend_figure(
+        _trend(months, [400.0, 600.0]),
+        VISITORS,
+        "en",
+        "month",
+        now=NOW,
+        first_day=cut,
+    )
+    _last_year, current, running, head = figure["data"]
+    assert current["y"] == [None, None]
+    assert running["text"] == ["", "to 14:05"] and head["text"] == ["from 22/10", ""]
+    rate = trend_figure(
+        _trend(months, [97.0, 98.0]), ON_TIME, "en", "month", now=NOW, first_day=cut
+    )
+    assert len(rate["data"]) == 3  # a rate over part of a month is still the month's rate
