@@ -117,6 +117,20 @@ def test_the_cli_manages_users_and_tokens_and_audits_every_change(database_url: 
         assert tokens.verify(accounts, secret, FIXED_NOW) is None
         assert_refused(run("tokens", "revoke", str(token.id)), "already revoked")
         assert_refused(run("tokens", "revoke", "999"), "no display token 999")
+        listed_tokens = run("tokens", "list")
+        assert listed_tokens.returncode == 0 and secret not in listed_tokens.stdout
+        assert listed_tokens.stdout.splitlines()[1].split()[:4] == [
+            str(token.id),
+            "default",
+            "941",
+            "revoked",
+        ]
+        new_password = "mật khẩu mới cũng dài"
+        assert run("users", "passwd", "lan", "--password-stdin", stdin=new_password).returncode == 0
+        assert verify_password(accounts.user("lan").password_hash, new_password)  # type: ignore[union-attr]
+        assert_refused(run("users", "passwd", "lan", "--password-stdin", stdin="lan"), "12")
+        sso = run("users", "add", "minh", "--role", "leader", "--sso-only")
+        assert sso.returncode == 0 and accounts.user("minh").password_hash is None  # type: ignore[union-attr]
         assert run("users", "disable", "lan").returncode == 0
         assert not accounts.user("lan").enabled  # type: ignore[union-attr]
         assert_refused(run("users", "disable", "ghost"), "no user 'ghost'")
@@ -134,6 +148,8 @@ def test_the_cli_manages_users_and_tokens_and_audits_every_change(database_url: 
                 ("token.revoke", f"token:{token.id}", "success"),
                 ("token.revoke", f"token:{token.id}", "failure"),
                 ("token.revoke", "token:999", "failure"),
+                ("user.update", "lan", "success"),  # passwd
+                ("user.create", "minh", "success"),
                 ("user.disable", "lan", "success"),
                 ("user.disable", "ghost", "failure"),
             ]
