@@ -11,7 +11,7 @@ from enum import StrEnum
 from access.audit import Action, AuditLog, Outcome
 from access.lockout import Throttle
 from access.passwords import check_password, hash_password, needs_rehash, verify_password
-from access.roles import ROLES
+from access.roles import ROLES, Role
 from store.accounts import Accounts, User
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")  # no ':' — "cli:…" actors stay apart
@@ -105,6 +105,19 @@ def disable_user(
             detail={"error": "no such user"},
         )
         raise UserInputError(f"không có người dùng {name!r} / no user {name!r}")
+    if user.role == Role.ADMIN and user.enabled and accounts.count_enabled_admins() <= 1:
+        audit.record(
+            Action.USER_DISABLE,
+            outcome=Outcome.FAILURE,
+            actor=actor,
+            ip=ip,
+            target=name,
+            detail={"error": "last enabled admin"},
+        )
+        raise UserInputError(
+            f"{name!r} là quản trị viên cuối cùng / {name!r} is the last enabled admin: "
+            "create another admin first"
+        )
     updated = accounts.update_user(user.id, expected_version=user.version, enabled=False)
     audit.record(
         Action.USER_DISABLE,

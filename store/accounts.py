@@ -172,6 +172,11 @@ class Accounts:
         with self.engine.connect() as conn:
             return int(conn.scalar(select(func.count()).select_from(UserRow)) or 0)
 
+    def count_enabled_admins(self) -> int:
+        with self.engine.connect() as conn:
+            query = select(func.count()).where(UserRow.role == Role.ADMIN, UserRow.enabled)
+            return int(conn.scalar(query) or 0)
+
     def update_user(
         self,
         user_id: int,

@@ -431,3 +431,22 @@ def test_the_migrations_build_exactly_the_models(store: Store) -> None:
     """Hand-written migrations (0010 among them) and the models must not drift apart."""
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_the_last_enabled_admin_cannot_be_disabled(accounts: Accounts, audit: AuditLog) -> None:
+    add_user(
+        accounts,
+        audit,
+        username="admin",
+        role="admin",
+        area_code=None,
+        password=PASSWORD,
+        actor="t",
+    )
+    with pytest.raises(UserInputError, match="last enabled admin"):
+        disable_user(accounts, audit, "admin", actor="t")
+    assert accounts.user("admin").enabled  # type: ignore[union-attr]
+    add_user(
+        accounts, audit, username="hoa", role="admin", area_code=None, password=PASSWORD, actor="t"
+    )
+    assert not disable_user(accounts, audit, "admin", actor="t").enabled
