@@ -28,6 +28,7 @@ SEVERITIES = ("critical", "warn")
 RANK_ROWS = 6  # per column: eleven districts read 1–6 down the left, 7–11 down the right
 SPARK_W, SPARK_H = 120, 40  # the sparkline's own units; the picture stretches to its box
 PLACEHOLDER = "\u00a0"  # what a tile's empty line holds on the pages, to keep tiles aligned
+FRESH = "kpi-freshness fresh"  # "updated just now": on a wall only stale or failing data get a line
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +199,13 @@ def ranking(values: dict[str, float], names: dict[str, str], metric: Metric, lan
 
 def with_sparkline(tile: html.Div, points: Sequence[float | None], unfinished: bool) -> html.Div:
     """A KPI tile for the wall: its empty placeholder lines dropped (a wall tile has no row
-    of neighbours to align with) and the window's trend drawn in the room they leave."""
-    kept = [c for c in tile.children if getattr(c, "children", None) != PLACEHOLDER]
+    of neighbours to align with), its freshness line only when the data are not fresh, and
+    the window's trend drawn in the room they leave."""
+    kept = [
+        c
+        for c in tile.children
+        if getattr(c, "children", None) != PLACEHOLDER and getattr(c, "className", None) != FRESH
+    ]
     tile.children = [*kept, sparkline(points, unfinished)]
     return tile
 
@@ -221,17 +227,18 @@ def sparkline(points: Sequence[float | None], unfinished: bool) -> html.Img | No
 
     done = known[:-1] if unfinished else known
     line = " ".join(xy(i, v) for i, v in done)
-    stroke = "fill='none' stroke-width='3' vector-effect='non-scaling-stroke'"
+    keep = "vector-effect='non-scaling-stroke'"  # the stroke stays 3 px however it stretches
     # A line only: an area fill would repeat every point and double the bytes.
-    parts = [f"<polyline points='{line}' stroke='%2358a6ff' stroke-linejoin='round' {stroke}/>"]
+    parts = [f"<polyline points='{line}' stroke='%2358a6ff' {keep}/>"]
     if unfinished:
         last = " ".join(xy(i, v) for i, v in known[-2:])
         parts.append(
-            f"<polyline points='{last}' stroke='%23a9b7c9' stroke-dasharray='6 5' {stroke}/>"
+            f"<polyline points='{last}' stroke='%23a9b7c9' stroke-dasharray='6 5' {keep}/>"
         )
     svg = (
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {SPARK_W} {SPARK_H}'"
-        f" preserveAspectRatio='none'>{''.join(parts)}</svg>"
+        " preserveAspectRatio='none' fill='none' stroke-width='3' stroke-linejoin='round'>"
+        f"{''.join(parts)}</svg>"
     )
     return html.Img(src="data:image/svg+xml," + svg, className="wall-spark", alt="")
 

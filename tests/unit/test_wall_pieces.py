@@ -48,13 +48,20 @@ def test_sparkline_dashes_an_unfinished_last_period_and_needs_two_points() -> No
     assert len(sparkline([float(i % 7) for i in range(31)], unfinished=True).src) < 700
 
 
-def test_wall_tile_drops_placeholder_lines_and_ends_with_its_trend() -> None:
+def test_wall_tile_drops_placeholder_and_fresh_lines_and_ends_with_its_trend() -> None:
     tile = html.Div(
-        [html.Div("Lượt khám"), html.Div("\u00a0", className="kpi-change"), html.Div("12")],
+        [
+            html.Div("Lượt khám"),
+            html.Div("\u00a0", className="kpi-change"),
+            html.Div("12"),
+            html.Div("cập nhật vừa xong", className="kpi-freshness fresh"),
+            html.Div("dữ liệu cũ", className="kpi-freshness stale"),
+        ],
         className="kpi-tile",
     )
     out = with_sparkline(tile, [1.0, 2.0, 3.0], unfinished=False)
-    assert [getattr(c, "className", None) for c in out.children] == [None, None, "wall-spark"]
+    classes = [getattr(c, "className", None) for c in out.children]
+    assert classes == [None, None, "kpi-freshness stale", "wall-spark"]
 
 
 def test_alert_counts_by_severity_and_the_rest() -> None:
