@@ -10,10 +10,9 @@ from i18n import t
 from i18n.formatting import format_value
 from store.catalog import Metric
 from store.queries import Trend
-from ui.status import value_status
+from ui.status import STATUS_COLOURS, ranked, value_status
 
 BRAND, PREVIOUS, THRESHOLD = "#0b4f8a", "#9aa5b1", "#c62828"
-STATUS_COLOURS = {"good": "#1a7f37", "warn": "#b76e00", "critical": "#c62828", "nodata": "#8c96a3"}
 TICKS = {"day": "%d/%m", "week": "%d/%m", "month": "%m/%Y"}  # numeric: no English month names
 FONT = {"family": "Be Vietnam Pro, sans-serif", "size": 12, "color": "#1f2a37"}
 
@@ -156,9 +155,7 @@ def breakdown_figure(
     level: str | None = None,
 ) -> dict[str, Any]:
     """Areas sorted by the metric (best first by its good direction), coloured by status."""
-    ordered = sorted(
-        values, key=lambda code: values[code], reverse=metric.direction.value != "down"
-    )
+    ordered = ranked(values, names, metric)
     shown = [format_value(values[c], unit(metric, lang), lang, metric.decimals) for c in ordered]
     bar = {
         "type": "bar",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
-from i18n import t
+from i18n import catalog_keys, t
 from i18n.formatting import (
     PERCENT_UNITS,
     format_change,
@@ -14,7 +14,7 @@ from i18n.formatting import (
 )
 from store.catalog import Direction, Metric
 from store.queries import KpiValue
-from ui.status import FeedState, Freshness, target_for, tile_status
+from ui.status import FeedState, Freshness, target_attainment, target_for, tile_status
 
 FRESHNESS_CLASS = {
     Freshness.FRESH: "fresh",
@@ -41,7 +41,7 @@ def kpi_tile(
             html.Div(name, className="kpi-name", title=name),
             _value_line(metric, kpi, lang),
             _change_line(metric, kpi, lang),
-            _target_line(metric, level, lang),
+            _target_line(metric, kpi.value, level, lang),
             _freshness_line(state, lang),
         ],
         className=f"kpi-tile kpi-{status}",
@@ -82,15 +82,47 @@ def _change_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
     )
 
 
-def _target_line(metric: Metric, level: str, lang: str) -> html.Div:
+def _target_line(metric: Metric, value: float | None, level: str, lang: str) -> html.Div:
+    """Progress against the level's target ("Đạt mục tiêu 90%" / "Chưa đạt mục tiêu 90%, còn
+    3,1 điểm %"), else the baseline the metric is read against ("Mốc 2021: 99,71%"): a baseline
+    is a reference point, never called a target. Status colours stay with the thresholds."""
+    reference = _reference(metric, lang)
     target = target_for(metric, level)
-    if target is not None:
-        unit = metric.unit_en if lang == "en" else metric.unit_vi
-        text = t("kpi.target", lang, value=format_value(target, unit, lang, 0))
-        return html.Div(text, className="kpi-target", title=metric.target_source)
-    if metric.target_source:
-        return html.Div(t("kpi.baseline", lang, text=metric.target_source), className="kpi-target")
-    return html.Div("\u00a0", className="kpi-target")
+    if target is None:
+        if not reference:
+            return html.Div("\u00a0", className="kpi-target")
+        text = t("target.baseline", lang, text=reference)
+        return html.Div(text, className="kpi-target kpi-baseline", title=text)
+    unit = metric.unit_en if lang == "en" else metric.unit_vi
+    shown = format_value(target, unit, lang, 0 if float(target).is_integer() else metric.decimals)
+    attainment = target_attainment(metric, value, level)
+    if attainment is None:  # no value yet, or a metric with no good direction
+        text, state = t("kpi.target", lang, value=shown), "none"
+    elif attainment.met:
+        text, state = t("target.met", lang, value=shown), "met"
+    else:
+        side = "below" if metric.direction is Direction.UP else "above"
+        gap = _gap_text(attainment.gap, metric, unit, lang)
+        text, state = t(f"target.{side}", lang, value=shown, gap=gap), "below"
+    return html.Div(
+        text,
+        className=f"kpi-target kpi-target-{state}",
+        title=reference or text,
+        **{"data-target": state},
+    )
+
+
+def _gap_text(gap: float, metric: Metric, unit: str, lang: str) -> str:
+    """A gap to a target: in percentage points for rates, else in the metric's own unit."""
+    if unit in PERCENT_UNITS:
+        return t("target.points", lang, value=format_number(gap, lang, 1))
+    return format_value(gap, unit, lang, metric.decimals)
+
+
+def _reference(metric: Metric, lang: str) -> str:
+    """Where a target or baseline comes from, in the page's language."""
+    key = f"target.reference.{metric.key}"
+    return t(key, lang) if key in catalog_keys(lang) else metric.target_source
 
 
 def _freshness_line(state: FeedState | None, lang: str) -> html.Div:

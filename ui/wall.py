@@ -15,7 +15,9 @@ from dash import dcc, html
 from i18n import t
 from i18n.formatting import format_datetime_local, format_relative, format_value
 from store.catalog import METRICS_BY_KEY, Metric
+from ui.legend import status_legend
 from ui.maps import empty_figure
+from ui.status import judged, ranked, value_status
 
 if TYPE_CHECKING:
     from dashboards.alerts import Alert
@@ -132,6 +134,7 @@ def _ticker(lang: str) -> html.Footer:
                 html.Div(id="wall-ticker-track", className="wall-ticker-track"),
                 className="wall-ticker-window",
             ),
+            status_legend(lang, "wall-legend"),
         ],
         className="wall-ticker",
         **{"data-testid": "alert-ticker"},
@@ -145,12 +148,19 @@ def slot_title(title: str, subtitle: str) -> html.Div:
     )
 
 
-def ranking(values: dict[str, float], names: dict[str, str], metric: Metric, lang: str) -> html.Div:
-    """Child areas as horizontal bars, best first by the metric's direction; big type."""
+def ranking(
+    values: dict[str, float],
+    names: dict[str, str],
+    metric: Metric,
+    lang: str,
+    level: str | None = None,
+) -> html.Div:
+    """Child areas as horizontal bars, best first by the metric's direction, each bar in the
+    status colour of its value (the tiles' rule) where the metric has thresholds; big type."""
     if not values:
         return html.Div(t("kpi.no_data", lang), className="wall-ranking wall-empty")
-    reverse = metric.direction.value != "down"
-    ordered = sorted(values.items(), key=lambda kv: kv[1], reverse=reverse)
+    ordered = [(code, values[code]) for code in ranked(values, names, metric)]
+    tone = judged(metric, level)
     peak = max(abs(v) for v in values.values()) or 1
     unit = metric.unit_en if lang == "en" else metric.unit_vi
     title = t("wall.ranking", lang, metric=(metric.name_en if lang == "en" else metric.name_vi))
@@ -166,7 +176,8 @@ def ranking(values: dict[str, float], names: dict[str, str], metric: Metric, lan
                     format_value(value, unit, lang, metric.decimals), className="wall-rank-value"
                 ),
             ],
-            className="wall-rank-row",
+            className="wall-rank-row"
+            + (f" wall-rank-{value_status(metric, value, level)}" if tone else ""),
             **{"data-area": code},
         )
         for code, value in ordered
