@@ -11,6 +11,7 @@ from i18n.formatting import (
     format_number,
     format_relative,
     format_value,
+    unit_text,
 )
 from store.catalog import Direction, Metric
 from store.queries import KpiValue
@@ -56,7 +57,8 @@ def _value_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
     if not unit or unit in PERCENT_UNITS:  # "%" is glued to the number
         return html.Div(format_value(kpi.value, unit, lang, metric.decimals), className="kpi-value")
     number = format_number(kpi.value, lang, metric.decimals)
-    return html.Div([number, " ", html.Span(unit, className="kpi-unit")], className="kpi-value")
+    counted = unit_text(unit, kpi.value, lang, metric.decimals)  # "1 dossier", "2 dossiers"
+    return html.Div([number, " ", html.Span(counted, className="kpi-unit")], className="kpi-value")
 
 
 def _change_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:

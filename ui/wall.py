@@ -216,6 +216,8 @@ def alert_text(alert: Alert, lang: str) -> str:
         params["limit"] = format_value(params["limit"], "‰", lang, 0)
     if params.get("age") is not None:
         params["age"] = format_relative(params["age"], lang)
+    if isinstance(params.get("days"), int):
+        params["days"] = t("count.days", lang, count=params["days"])
     return t(alert.message, lang, **params)
 
 
