@@ -23,6 +23,7 @@ from dashboards.specs import PAGES_BY_DOMAIN
 from i18n import t
 from i18n.collation import natural_key
 from i18n.formatting import format_datetime_local
+from i18n.names import domain_name, metric_name
 from settings import Playlist, WallPage
 from store.catalog import DOMAINS, DOMAINS_BY_KEY, METRICS_BY_KEY
 from store.scope import Scope, Window
@@ -78,11 +79,9 @@ def screen_pages(playlist: Playlist, screen: int) -> tuple[list[WallPage], int, 
 
 def page_name(page: WallPage, lang: str) -> str:
     if page.page in DOMAINS_BY_KEY:
-        domain = DOMAINS_BY_KEY[page.page]
-        return domain.name_en if lang == "en" else domain.name_vi
+        return domain_name(page.page, lang)
     if page.page == "map":
-        metric = METRICS_BY_KEY[page.metric or HEADLINES[0]]
-        return t("wall.page.map", lang, metric=metric.name_en if lang == "en" else metric.name_vi)
+        return t("wall.page.map", lang, metric=metric_name(page.metric or HEADLINES[0], lang))
     return t(f"wall.page.{page.page}", lang)
 
 

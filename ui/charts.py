@@ -8,6 +8,7 @@ from typing import Any
 
 from i18n import t
 from i18n.formatting import format_value
+from i18n.names import metric_unit
 from store.catalog import Metric
 from store.queries import Trend
 from ui.status import STATUS_COLOURS, ranked, value_status
@@ -32,7 +33,7 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
 
 
 def unit(metric: Metric, lang: str) -> str:
-    return metric.unit_en if lang == "en" else metric.unit_vi
+    return metric_unit(metric, lang)
 
 
 def trend_figure(

@@ -13,6 +13,7 @@ from i18n.formatting import (
     format_value,
     unit_text,
 )
+from i18n.names import metric_name, metric_unit
 from store.catalog import Direction, Metric
 from store.queries import KpiValue
 from ui.status import FeedState, Freshness, target_attainment, target_for, tile_status
@@ -35,7 +36,7 @@ def kpi_tile(
 ) -> html.Div:
     """One tile; `caption` (the domain's name on the overview) goes above the metric name."""
     status = tile_status(metric, kpi.value, state, level)
-    name = metric.name_en if lang == "en" else metric.name_vi
+    name = metric_name(metric, lang)
     return html.Div(
         [
             html.Div(caption, className="kpi-caption") if caption else None,
@@ -53,7 +54,7 @@ def kpi_tile(
 def _value_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
     if kpi.value is None:
         return html.Div(t("kpi.no_data", lang), className="kpi-value kpi-value-missing")
-    unit = metric.unit_en if lang == "en" else metric.unit_vi
+    unit = metric_unit(metric, lang)
     if not unit or unit in PERCENT_UNITS:  # "%" is glued to the number
         return html.Div(format_value(kpi.value, unit, lang, metric.decimals), className="kpi-value")
     number = format_number(kpi.value, lang, metric.decimals)
@@ -95,7 +96,7 @@ def _target_line(metric: Metric, value: float | None, level: str, lang: str) -> 
             return html.Div("\u00a0", className="kpi-target")
         text = t("target.baseline", lang, text=reference)
         return html.Div(text, className="kpi-target kpi-baseline", title=text)
-    unit = metric.unit_en if lang == "en" else metric.unit_vi
+    unit = metric_unit(metric, lang)
     shown = format_value(target, unit, lang, 0 if float(target).is_integer() else metric.decimals)
     attainment = target_attainment(metric, value, level)
     if attainment is None:  # no value yet, or a metric with no good direction

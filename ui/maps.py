@@ -13,6 +13,7 @@ from dash import Patch
 
 from i18n import t
 from i18n.formatting import format_value
+from i18n.names import metric_unit
 from store.catalog import Direction, Metric
 
 NODATA_GREY = [[0, "#d5d9de"], [1, "#d5d9de"]]
@@ -229,7 +230,7 @@ def _zmax(view: MapView) -> float | None:
 
 
 def _unit(view: MapView) -> str:
-    return view.metric.unit_en if view.lang == "en" else view.metric.unit_vi
+    return metric_unit(view.metric, view.lang)
 
 
 def _hover(area: MapArea, view: MapView) -> str:

@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from i18n import t
 from i18n.formatting import format_datetime_local, format_relative, format_value
+from i18n.names import metric_name, metric_unit
 from store.catalog import METRICS_BY_KEY, Metric
 from ui.legend import status_legend
 from ui.maps import empty_figure
@@ -162,8 +163,8 @@ def ranking(
     ordered = [(code, values[code]) for code in ranked(values, names, metric)]
     tone = judged(metric, level)
     peak = max(abs(v) for v in values.values()) or 1
-    unit = metric.unit_en if lang == "en" else metric.unit_vi
-    title = t("wall.ranking", lang, metric=(metric.name_en if lang == "en" else metric.name_vi))
+    unit = metric_unit(metric, lang)
+    title = t("wall.ranking", lang, metric=metric_name(metric, lang))
     rows = [
         html.Div(
             [
@@ -207,8 +208,8 @@ def alert_text(alert: Alert, lang: str) -> str:
     params = dict(alert.params)
     if "metric" in params:
         metric = METRICS_BY_KEY[params["metric"]]
-        unit = metric.unit_en if lang == "en" else metric.unit_vi
-        params["metric"] = metric.name_en if lang == "en" else metric.name_vi
+        unit = metric_unit(metric, lang)
+        params["metric"] = metric_name(metric, lang)
         params["value"] = format_value(params["value"], unit, lang, metric.decimals)
         params["limit"] = format_value(params["limit"], unit, lang, metric.decimals)
     elif "station" in params:

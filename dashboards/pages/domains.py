@@ -19,6 +19,7 @@ from dashboards.specs import PAGES, PAGES_BY_DOMAIN, EventMedian, PageSpec, Poin
 from i18n import label, t
 from i18n.collation import natural_key
 from i18n.formatting import format_relative
+from i18n.names import domain_name, domain_system, metric_name
 from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
 from store.queries import KpiValue
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
@@ -68,12 +69,12 @@ def register(app: Dash) -> None:
         dash.register_page(
             f"domain.{domain.key}",
             path=f"/{domain.slug}",
-            name=domain.name_vi,
-            name_vi=domain.name_vi,
-            name_en=domain.name_en,
+            name=domain_name(domain, "vi"),
+            name_vi=domain_name(domain, "vi"),
+            name_en=domain_name(domain, "en"),
             order=order,
             icon=domain.icon,
-            title=f"{domain.name_vi} · IOC Sóc Trăng",
+            title=f"{domain_name(domain, 'vi')} · IOC Sóc Trăng",
             layout=_layout_for(spec),
         )
     _register_callbacks(app)
@@ -92,11 +93,11 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
         svc, lang = services(), current_lang()
         scope = scope_for(area, window)
         page = spec.domain_key
-        title = spec.domain.name_en if lang == "en" else spec.domain.name_vi
+        title = domain_name(spec.domain, lang)
         controls = scope_controls(page, svc.queries.areas, scope.area, scope.window.name, lang)
         return html.Div(
             [
-                page_header(title, spec.domain.system_vi, controls, lang),
+                page_header(title, domain_system(spec.domain, lang), controls, lang),
                 html.Div(id=_id("sources", page), className="source-badges"),
                 html.Div(  # the median tiles flow on in the same grid as the KPI tiles
                     [
@@ -302,8 +303,7 @@ def _tables_card(spec: PageSpec, table: str | None, lang: str) -> dbc.Card:
 
 
 def _metric_name(key: str, lang: str) -> str:
-    metric = METRICS_BY_KEY[key]
-    return metric.name_en if lang == "en" else metric.name_vi
+    return metric_name(key, lang)
 
 
 # -- callbacks (one set for all ten pages, matched by page key) ------------------------------
@@ -512,13 +512,11 @@ def _register_callbacks(app: Dash) -> None:
 def median_metric(median: EventMedian) -> Metric:
     """The tile's description of a median (not a stored metric: it has no rows of its own)."""
     return Metric(
-        median.key,
-        median.name_vi,
-        median.name_en,
-        median.unit_vi,
-        median.unit_en,
-        Aggregation.MEAN,
-        Direction.DOWN,
+        key=median.key,
+        aggregation=Aggregation.MEAN,
+        direction=Direction.DOWN,
+        cadence="day",
+        public=True,
         decimals=median.decimals,
     )
 

@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, dcc, html, no_update
 from dashboards.context import current_lang, scope_for, services
 from dashboards.routes import geojson_url
 from i18n import t
+from i18n.names import metric_name
 from store.catalog import DOMAINS, METRICS_BY_KEY
 from store.scope import Scope
 from ui.maps import MapArea, MapView, empty_figure, map_patch
@@ -121,8 +122,7 @@ def graph_config() -> dict[str, Any]:
 
 
 def _metric_label(key: str, lang: str) -> str:
-    metric = METRICS_BY_KEY[key]
-    return metric.name_en if lang == "en" else metric.name_vi
+    return metric_name(key, lang)
 
 
 def _register_callbacks(app: Dash) -> None:

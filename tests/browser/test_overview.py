@@ -13,6 +13,7 @@ from selenium.webdriver.common.by import By
 from dashboards.context import LANG_COOKIE
 from dashboards.specs import PAGES
 from i18n.formatting import format_value
+from i18n.names import metric_unit
 from store import Store
 from store.catalog import DOMAINS, METRICS_BY_KEY
 from store.scope import Scope, Window
@@ -42,7 +43,11 @@ def expected_tile_text(store: Store, key: str, area: str = "94") -> str | None:
     scope = Scope(area, Window.named("30d", FIXED_NOW))
     value = store.queries.kpis(scope, [key])[key].value
     metric = METRICS_BY_KEY[key]
-    return None if value is None else format_value(value, metric.unit_vi, "vi", metric.decimals)
+    return (
+        None
+        if value is None
+        else format_value(value, metric_unit(metric, "vi"), "vi", metric.decimals)
+    )
 
 
 def test_overview_tiles_match_the_store(dash_duo, demo_app, demo_store: Store) -> None:
