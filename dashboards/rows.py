@@ -47,12 +47,16 @@ def _metric_column(key: str, lang: str) -> GridColumn:
     return GridColumn(field_id(key), header, kind, metric.decimals)
 
 
+SOURCE_TEXT_FIELDS = ("name", "agency_name")  # asset names and report subjects as sent
+
+
 def _column(column: Column, lang: str) -> GridColumn:
     return GridColumn(
         column.field,
         column.name_en if lang == "en" else column.name_vi,
         column.kind,
         column.decimals,
+        source_text=column.field in SOURCE_TEXT_FIELDS,
     )
 
 
@@ -88,7 +92,9 @@ def _dims(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[Grid
             )
             _put(row, key, value, level)
     header = t(f"dimension.{table.dimension}", lang)
-    columns = [GridColumn("member_name", header)] + [_metric_column(k, lang) for k in table.metrics]
+    declared = table.dimension in DIMENSIONS  # else the members are assets, named by their source
+    first = GridColumn("member_name", header, source_text=not declared)
+    columns = [first] + [_metric_column(k, lang) for k in table.metrics]
     return columns, sorted(members.values(), key=lambda r: natural_key(str(r["member_name"])))
 
 

@@ -12,6 +12,7 @@ from i18n import catalog_keys, t
 
 GRID_TEXT = "grid."  # AG Grid's own texts (pagination, filters, overlays) are i18n keys
 TONE_SUFFIX = "__tone"
+SOURCE_TEXT_CLASS = "ioc-source-text"
 NATURAL_COMPARE = "iocNaturalCompare(valueA, valueB)"  # assets/50_app/grid.js
 
 
@@ -21,6 +22,9 @@ class GridColumn:
     header: str
     kind: str = "text"  # text | number | percent | datetime | status | sparkline | thumbnail
     decimals: int = 0
+    # Names and texts as the source system wrote them (an agency, a camera, a citizen's report):
+    # shown in the source's language on every page, and marked so.
+    source_text: bool = False
 
 
 def field_id(key: str) -> str:
@@ -81,6 +85,8 @@ def _column_def(column: GridColumn, locale: str) -> dict[str, Any]:
         base.update(filter="agTextColumnFilter", cellClass=_tone_class(column.field))
     else:  # names sort naturally and Vietnamese-aware: Phường 2 before Phường 10
         base.update(filter="agTextColumnFilter", comparator={"function": NATURAL_COMPARE})
+    if column.source_text:
+        base["cellClass"] = SOURCE_TEXT_CLASS
     return {k: v for k, v in base.items() if v is not None}
 
 

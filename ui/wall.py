@@ -191,7 +191,7 @@ def ranking(
 def camera_tile(
     camera: str, name: str, area: str, online: bool, version: str, since: str | None, lang: str
 ) -> html.Figure:
-    caption = [html.B(name), html.Span(area)]
+    caption = [html.B(name, className="ioc-source-text"), html.Span(area)]
     if not online:
         caption.append(html.Span(t("wall.offline_since", lang, time=since or "?"), className="off"))
     return html.Figure(
