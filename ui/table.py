@@ -13,7 +13,7 @@ from i18n import catalog_keys, t
 GRID_TEXT = "grid."  # AG Grid's own texts (pagination, filters, overlays) are i18n keys
 TONE_SUFFIX = "__tone"
 SOURCE_TEXT_CLASS = "ioc-source-text"
-NATURAL_COMPARE = "iocNaturalCompare(valueA, valueB)"  # assets/50_app/grid.js
+NATURAL_COMPARE = "iocNaturalCompare"  # assets/50_app/grid.js; the grid calls it (a, b)
 
 
 @dataclass(frozen=True, slots=True)
