@@ -50,7 +50,6 @@ def feed_state(
 # The one status vocabulary every tile, table cell, ranking bar and map class is painted in.
 STATUSES = ("good", "warn", "critical", "nodata")
 TILE_STATUSES = (*STATUSES, "stale")  # a tile also says when its numbers are old
-STATUS_COLOURS = {"good": "#1a7f37", "warn": "#b76e00", "critical": "#c62828", "nodata": "#8c96a3"}
 
 
 def value_status(metric: Metric, value: float | None, level: str | None = None) -> str:
@@ -76,7 +75,9 @@ def value_status(metric: Metric, value: float | None, level: str | None = None) 
 def judged(metric: Metric, level: str | None = None) -> bool:
     """Whether the metric has thresholds at `level`, so that its status says something; a
     value without thresholds is "good" only in that nothing is wrong with it."""
-    return any(limit is not None for limit in metric.limits(level))
+    return metric.direction is not Direction.NEUTRAL and any(
+        limit is not None for limit in metric.limits(level)
+    )
 
 
 # Record statuses a feed sends (a camera's, an alert's) in the same four colours.

@@ -17,12 +17,13 @@ from i18n.formatting import format_datetime_local, format_relative, format_value
 from i18n.names import metric_name, metric_unit
 from store.catalog import METRICS_BY_KEY, Metric
 from ui.legend import status_legend
-from ui.maps import empty_figure
+from ui.maps import AREAS, LABELS, empty_figure
 from ui.status import judged, ranked, value_status
 
 if TYPE_CHECKING:
     from dashboards.alerts import Alert
 
+WALL_BORDER = "#0d1520"  # area borders on the dark wall
 SEVERITY_ICON = {"critical": "bi-exclamation-octagon-fill", "warn": "bi-exclamation-triangle-fill"}
 
 
@@ -251,8 +252,8 @@ def wall_map_figure(circles: bool) -> dict[str, Any]:
     layout.pop("height", None)
     layout["autosize"] = True
     layout["font"] = {"family": "Be Vietnam Pro, sans-serif", "color": "#e8eef6", "size": 18}
-    figure["data"][2]["textfont"] = {"size": 20, "color": "#ffffff"}
-    for trace in figure["data"][:2]:
-        if "marker" in trace and "line" in trace["marker"]:
-            trace["marker"]["line"]["color"] = "#0d1520"
+    # Big labels; their colour comes with each Patch, against each area's fill.
+    figure["data"][LABELS]["textfont"] = {"size": 22, "color": "#ffffff", "shadow": "auto"}
+    marker = figure["data"][AREAS].setdefault("marker", {})
+    marker.setdefault("line", {})["color"] = WALL_BORDER
     return figure

@@ -12,8 +12,8 @@ import dash_bootstrap_components as dbc
 from dash import MATCH, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboards.context import current_lang, feed_states, scope_for, services
+from dashboards.map_view import map_view
 from dashboards.pages.overview import graph_config
-from dashboards.routes import geojson_url
 from dashboards.rows import map_parent, table_rows
 from dashboards.specs import PAGES, PAGES_BY_DOMAIN, EventMedian, PageSpec, PointLayer
 from i18n import label, t
@@ -21,6 +21,7 @@ from i18n.collation import natural_key
 from i18n.formatting import format_relative
 from i18n.names import domain_name, domain_system, metric_name
 from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
+from store.comparison import Reading, season_bars
 from store.queries import KpiValue
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from ui.camera import camera_detail
@@ -30,10 +31,11 @@ from ui.gallery import Tile, gallery
 from ui.kpi import kpi_tile
 from ui.maps import (
     POINT_COLOURS,
-    MapArea,
+    POINTS,
     MapPoint,
-    MapView,
     empty_figure,
+    legend_box,
+    map_legend,
     map_patch,
     points_patch,
 )
@@ -43,7 +45,6 @@ from ui.table import grid
 
 GRAINS = ("day", "week", "month")
 GALLERY_SIZE = 24
-POINTS_TRACE = 3  # the map's point layer (ui.maps: no-data, values, labels, points)
 MAX_POINTS = 400  # the newest events first: enough to see a pattern, light to send
 POINT_STATUS = {
     "online": "good",
@@ -207,7 +208,12 @@ def _map_card(spec: PageSpec, lang: str) -> dbc.Card:
     title = t("map.title", lang, metric=_metric_name(spec.map_metric, lang).lower())
     return _card(
         title,
-        [note, legend, html.Div(graph, **{"data-testid": "area-map"}, className="area-map")],
+        [
+            note,
+            legend,
+            html.Div(graph, **{"data-testid": "area-map"}, className="area-map"),
+            legend_box(_id("map-legend", spec.domain_key)),
+        ],
         [
             dbc.Button(
                 t("map.back", lang),
@@ -321,8 +327,10 @@ def _register_callbacks(app: Dash) -> None:
         if all(p.value is None for p in trend.current):
             return empty_message(t("kpi.no_data", lang))
         level = services().queries.areas.get(scope.area).level
-        metric = METRICS_BY_KEY[key]
-        return trend_figure(trend, metric, lang, grain, key in spec.epidemic_line, level)
+        metric, now = METRICS_BY_KEY[key], services().clock()
+        first_day = scope.window.start.astimezone(LOCAL_TZ).date()
+        epidemic = key in spec.epidemic_line
+        return trend_figure(trend, metric, lang, grain, epidemic, level, now, first_day)
 
     @app.callback(Output(_id("breakdown", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_breakdown(area: str, window: str, _tick: Any) -> Any:
@@ -336,10 +344,15 @@ def _register_callbacks(app: Dash) -> None:
         level = areas.get(next(iter(values))).level  # the level of the areas compared
         return breakdown_figure(values, names, METRICS_BY_KEY[spec.map_metric], lang, level)
 
-    @app.callback(Output(_id("map", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
-    def update_map(area: str, window: str, _tick: Any) -> Any:
+    @app.callback(
+        Output(_id("map", MATCH), "figure"),
+        Output(_id("map-legend", MATCH), "children"),  # type: ignore[arg-type]
+        *_inputs(),
+    )
+    def update_map(area: str, window: str, _tick: Any) -> tuple[Any, Any]:
         spec, lang, scope = _context(area, window)
-        return map_patch(_map_view(spec, scope, lang))
+        view = map_view(scope, spec.map_metric, lang)
+        return map_patch(view), map_legend(view)
 
     @app.callback(
         Output(_id("map", MATCH), "figure", allow_duplicate=True),  # type: ignore[arg-type]
@@ -473,30 +486,27 @@ def _register_callbacks(app: Dash) -> None:
         trend = services().queries.trend(
             Scope(scope.area, Window(start, end), scope.allowed), spec.seasonality, "month"
         )
-        months: dict[int, dict[int, float | None]] = {year - 1: {}, year: {}}
+        months: dict[int, dict[int, tuple[float | None, int]]] = {year - 1: {}, year: {}}
         for point in trend.current:
-            months[point.period.year][point.period.month] = point.value
-        if all(v is None for m in months.values() for v in m.values()):
+            months[point.period.year][point.period.month] = (point.value, point.days)
+        bars = season_bars(months, services().clock())
+        if all(b.value is None for m in bars.values() for b in m.values()):
             return empty_message(t("kpi.no_data", lang))
-        return seasonality_figure(months, METRICS_BY_KEY[spec.seasonality], lang)
+        metric = METRICS_BY_KEY[spec.seasonality]
+        return seasonality_figure(bars, metric, lang, services().clock())
 
     @app.callback(Output(_id("medians", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_medians(area: str, window: str, _tick: Any) -> Any:
         spec, lang, scope = _context(area, window)
         level = services().queries.areas.get(scope.area).level
-        states = feed_states()
-        return [
-            kpi_tile(
-                median_metric(m),
-                _median_value(m, spec.domain_key, scope),
-                states.get(
-                    services().queries.kpis(scope, [m.feed_metric])[m.feed_metric].feed_id or ""
-                ),
-                level,
-                lang,
-            )
-            for m in spec.medians
-        ]
+        states, now = feed_states(), services().clock()
+        tiles = []
+        for m in spec.medians:
+            feed = services().queries.kpis(scope, [m.feed_metric])[m.feed_metric]
+            value = _median_value(m, spec.domain_key, scope, feed)
+            state = states.get(feed.feed_id or "")
+            tiles.append(kpi_tile(median_metric(m), value, state, level, lang, now=now))
+        return tiles
 
     @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_sources(area: str, window: str, _tick: Any) -> Any:
@@ -521,7 +531,9 @@ def median_metric(median: EventMedian) -> Metric:
     )
 
 
-def _median_value(median: EventMedian, domain: str, scope: Scope) -> KpiValue:
+def _median_value(median: EventMedian, domain: str, scope: Scope, feed: KpiValue) -> KpiValue:
+    """The median in the window and the window before, covered as far as the days its feed's
+    metric has data in each (the events come from the same feed)."""
     queries = services().queries
 
     def of(window: Any) -> float | None:
@@ -534,7 +546,20 @@ def _median_value(median: EventMedian, domain: str, scope: Scope) -> KpiValue:
         )
         return statistics.median(found) / median.seconds_per_unit if found else None
 
-    return KpiValue(median.key, of(scope.window), of(scope.window.previous()), None)
+    value, previous = of(scope.window), of(scope.window.previous())
+    covered = (
+        feed.current.periods if feed.current else 0,
+        feed.before.periods if feed.before else 0,
+    )
+    return KpiValue(
+        median.key,
+        value,
+        previous,
+        None,
+        Reading(value, covered[0]),
+        Reading(previous, covered[1]),
+        scope.window,
+    )
 
 
 def _clicked_camera(cell: Any, shown: Any) -> str | None:
@@ -579,27 +604,6 @@ def _table(spec: PageSpec, key: str | None) -> Any:
     return next((tb for tb in spec.tables if tb.key == key), spec.tables[0])
 
 
-def _map_view(spec: PageSpec, scope: Scope, lang: str) -> MapView:
-    queries = services().queries
-    parent = map_parent(scope)
-    shown = queries.areas.children(parent)
-    level = queries.areas.get(shown[0]).level if shown else "district"
-    values = queries.area_values(Scope(parent, scope.window, scope.allowed), spec.map_metric, shown)
-    geo = geojson_url(level) if services().boundaries.available else None
-    areas = [
-        MapArea(c, queries.areas.name(c, lang), queries.areas.get(c).lat, queries.areas.get(c).lon)
-        for c in shown
-    ]
-    return MapView(
-        areas,
-        values,
-        METRICS_BY_KEY[spec.map_metric],
-        lang,
-        geo,
-        scope.area if scope.area != parent else None,
-    )
-
-
 def _point_places(spec: PageSpec, scope: Scope) -> list[Any]:
     """The places of the point layer, in the order the map draws them."""
     if spec.points is None:
@@ -625,7 +629,7 @@ def _points(spec: PageSpec, scope: Scope, lang: str) -> list[MapPoint]:
 
 
 def _on_points(point: dict[str, Any]) -> bool:
-    return point.get("curveNumber") == POINTS_TRACE
+    return point.get("curveNumber") == POINTS
 
 
 def _camera_at_point(spec: PageSpec, scope: Scope, click: Any) -> str | None:

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from feeds.base import Feed, FeedOptions
+from feeds.simulator import almanac
 from feeds.simulator.assets import all_assets
 from feeds.simulator.events import carried_over_events, day_events
 from feeds.simulator.feedback import LOOKBACK_DAYS
 from feeds.simulator.geography import Geography
-from feeds.simulator.model import day_observations, year_observations
+from feeds.simulator.model import day_observations, school_year_observations, year_observations
 from feeds.simulator.plan import SimulationPlan, plan_days
 from feeds.simulator.snapshots import camera_snapshots
 from feeds.simulator.tasks import task_events
@@ -40,7 +41,9 @@ class SimulatorFeed(Feed):
 
     def normalize(self, raw: SimulationPlan) -> Iterator[Item]:
         """Assets first, then each day's observations and events, newest day first; then the
-        tasks as they stand now and the yearly values of every year the days touch."""
+        tasks as they stand now and the yearly values of every year the days touch, and of
+        every school year they touch and the one before it (the latest whose results are out,
+        as the education system publishes them, however short the backfill)."""
         world = World(self.options.seed, raw.geography, raw.now)
         yield from all_assets(world)
         yield from camera_snapshots(world)
@@ -51,3 +54,5 @@ class SimulatorFeed(Feed):
             yield from carried_over_events(world, raw.days[-1], LOOKBACK_DAYS)
         yield from task_events(world)
         yield from year_observations(world, sorted({d.year for d in raw.days}, reverse=True))
+        opened = {almanac.school_year(d) - back for d in raw.days for back in (0, 1)}
+        yield from school_year_observations(world, sorted(opened, reverse=True))

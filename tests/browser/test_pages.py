@@ -80,11 +80,11 @@ def test_drill_down_updates_the_page_and_exports_read_back(
     driver.get(f"{dash_duo.server_url}/y-te")
     paths = "[data-testid=area-map] g.trace.choropleth path.choroplethlocation"
     path = wait_for(
-        lambda: (found := dash_duo.find_elements(paths)) and len(found) >= 22 and found[11]
+        lambda: (found := dash_duo.find_elements(paths)) and len(found) >= 11 and found[0]
     )
     code = driver.execute_script(
         "const gd = document.querySelector('[data-testid=area-map] .js-plotly-plot');"
-        "return gd._fullData[1].locations[0];"
+        "return gd._fullData[0].locations[0];"
     )
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", path)
     ActionChains(driver).move_to_element(path).click().perform()

@@ -169,6 +169,7 @@ def test_the_status_rule(direction, limits, by_level, level, value, status) -> N
         (UP, (90, None), None, "province", True),
         (DOWN, NO_LIMITS, BY_LEVEL, "commune", True),
         (DOWN, NO_LIMITS, BY_LEVEL, "province", False),
+        (NEUTRAL, (1, 4), None, "province", False),  # limits without a good direction
     ],
 )
 def test_judged_says_whether_a_status_means_anything(
