@@ -54,6 +54,27 @@ root.querySelectorAll('[title], [placeholder], [aria-label]').forEach((el) => {
 });
 return found;
 """
+# AG Grid's filter menus of the first and the last column (text, number): their own texts too.
+OPEN_FILTERS = """
+const buttons = Array.from(
+  document.querySelectorAll('.ag-header-cell .ag-header-cell-filter-button'));
+const texts = [];
+for (const button of [buttons[0], buttons[buttons.length - 1]]) {
+  button.scrollIntoView({block: 'center'});
+  button.click();
+  const popup = document.querySelector('.ag-popup .ag-filter');
+  if (!popup) { continue; }
+  popup.querySelectorAll('*').forEach((el) => {
+    for (const text of [el.children.length ? '' : el.textContent,
+                        el.getAttribute('placeholder'), el.getAttribute('aria-label')]) {
+      if (text && text.trim()) { texts.push(text.trim()); }
+    }
+  });
+  document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));
+}
+return texts;
+"""
+FILTER_WORD = {"vi": "Chứa", "en": "Contains"}  # the text filter's first option
 READY = """
 return document.querySelectorAll('[data-dash-is-loading="true"]').length === 0
   && !!document.querySelector('.page-title, .wall-slot [data-kpi], .wall-slot .wall-alert');
@@ -99,7 +120,12 @@ def test_every_page_speaks_only_its_language(dash_duo, demo_app, lang: str) -> N
         time.sleep(0.8)  # let the charts finish drawing before the picture
         assert driver.find_element("css selector", "[data-testid=status-legend]")
         screenshot(driver, f"lang-{lang}-{name}")
-        wrong = sorted({s for s in driver.execute_script(COLLECT) if other_language(s, lang)})
+        texts = driver.execute_script(COLLECT)
+        if path == f"/{PAGES[0].domain.slug}":
+            menus = driver.execute_script(OPEN_FILTERS)
+            assert FILTER_WORD[lang] in menus, menus
+            texts += menus
+        wrong = sorted({s for s in texts if other_language(s, lang)})
         if wrong:
             found[path] = wrong
     assert found == {}, found
