@@ -250,3 +250,17 @@ def test_rankings_put_the_best_first_and_ties_in_natural_order() -> None:
     assert ranked(values, names, _metric(UP)) == ["c", "b", "a", "d"]
     assert ranked(values, names, _metric(DOWN)) == ["d", "b", "a", "c"]
     assert ranked(values, names, _metric(NEUTRAL)) == ["c", "b", "a", "d"]
+
+
+def test_ranking_bars_wear_the_status_only_where_thresholds_judge() -> None:
+    from ui.charts import BRAND, breakdown_figure
+    from ui.palette import STATUS_COLOURS
+
+    names = {"a": "Phường 1", "b": "Phường 2", "c": "Phường 10"}
+    salinity = breakdown_figure({"a": 0.4, "b": 1.5, "c": 5.0}, names, SALINITY, "vi", "commune")
+    bars = salinity["data"][0]
+    assert bars["y"] == ["Phường 1", "Phường 2", "Phường 10"]  # lower is better: best first
+    assert bars["marker"]["color"] == [STATUS_COLOURS[s] for s in ("good", "warn", "critical")]
+    visits = breakdown_figure({"a": 10.0, "b": 30.0, "c": 30.0}, names, VISITS, "vi", "commune")
+    assert visits["data"][0]["y"] == ["Phường 2", "Phường 10", "Phường 1"]  # ties: natural
+    assert visits["data"][0]["marker"]["color"] == [BRAND] * 3
