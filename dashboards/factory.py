@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 CLOCK_JS = """
 function(_n) {
-    const lang = document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN';
+    const shell = document.querySelector('.app-shell');  // the page's language
+    const lang = shell && shell.lang === 'en' ? 'en-GB' : 'vi-VN';
     const opts = {timeZone: 'Asia/Ho_Chi_Minh', weekday: 'short', day: '2-digit',
                   month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
                   second: '2-digit', hour12: false};

@@ -21,6 +21,7 @@ from dashboards.context import feed_states, services
 from dashboards.map_view import map_view
 from dashboards.specs import PAGES_BY_DOMAIN
 from i18n import t
+from i18n.collation import natural_key
 from i18n.formatting import format_datetime_local
 from i18n.names import domain_name, metric_name
 from settings import Playlist, WallPage
@@ -242,14 +243,15 @@ def _ranking(key: str, scope: Scope, lang: str) -> Any:
     queries = services().queries
     values = queries.area_values(scope, key)
     names = {code: queries.areas.name(code, lang) for code in values}
-    return ranking(values, names, METRICS_BY_KEY[key], lang)
+    level = queries.areas.get(next(iter(values))).level if values else None
+    return ranking(values, names, METRICS_BY_KEY[key], lang, level)
 
 
 def _cameras(scope: Scope, lang: str, now: datetime) -> list[Any]:
     queries = services().queries
     cameras = queries.assets(scope, "cameras", ("camera",))
     # Live pictures first; the wall pages through all of them, one group a minute.
-    ordered = sorted(cameras, key=lambda c: (c.status != "online", c.name))
+    ordered = sorted(cameras, key=lambda c: (c.status != "online", natural_key(c.name)))
     groups = max(1, -(-len(ordered) // CAMERA_TILES))
     start = int(now.timestamp() // 60) % groups * CAMERA_TILES
     chosen = ordered[start : start + CAMERA_TILES]

@@ -17,7 +17,9 @@ from i18n import t
 from i18n.formatting import format_datetime_local, format_number, format_relative, format_value
 from i18n.names import metric_name, metric_unit
 from store.catalog import METRICS_BY_KEY, Metric
+from ui.legend import status_legend
 from ui.maps import AREAS, LABELS, empty_figure
+from ui.status import judged, ranked, value_status
 
 if TYPE_CHECKING:
     from dashboards.alerts import Alert
@@ -140,6 +142,7 @@ def _ticker(lang: str) -> html.Footer:
                 html.Div(id="wall-ticker-track", className="wall-ticker-track"),
                 className="wall-ticker-window",
             ),
+            status_legend(lang, "wall-legend"),
         ],
         className="wall-ticker",
         **{"data-testid": "alert-ticker"},
@@ -153,15 +156,22 @@ def slot_title(title: str, subtitle: str) -> html.Div:
     )
 
 
-def ranking(values: dict[str, float], names: dict[str, str], metric: Metric, lang: str) -> html.Div:
+def ranking(
+    values: dict[str, float],
+    names: dict[str, str],
+    metric: Metric,
+    lang: str,
+    level: str | None = None,
+) -> html.Div:
     """Child areas as horizontal bars, best first by the metric's direction, numbered and read
-    down each of two columns; beyond two full columns, the best and the worst."""
+    down each of two columns (beyond two full columns, the best and the worst); each bar in the
+    status colour of its value (the tiles' rule) where the metric has thresholds."""
     if not values:
         return html.Div(t("kpi.no_data", lang), className="wall-ranking wall-empty")
-    reverse = metric.direction.value != "down"
-    ordered = list(enumerate(sorted(values.items(), key=lambda kv: kv[1], reverse=reverse), 1))
+    ordered = list(enumerate(((c, values[c]) for c in ranked(values, names, metric)), 1))
     if len(ordered) > 2 * RANK_ROWS:
         ordered = ordered[:RANK_ROWS] + ordered[-RANK_ROWS:]
+    tone = judged(metric, level)
     peak = max(abs(v) for v in values.values()) or 1
     unit = metric_unit(metric, lang)
     title = t("wall.ranking", lang, metric=metric_name(metric, lang))
@@ -178,7 +188,8 @@ def ranking(values: dict[str, float], names: dict[str, str], metric: Metric, lan
                     format_value(value, unit, lang, metric.decimals), className="wall-rank-value"
                 ),
             ],
-            className="wall-rank-row",
+            className="wall-rank-row"
+            + (f" wall-rank-{value_status(metric, value, level)}" if tone else ""),
             **{"data-area": code, "data-rank": str(rank)},
         )
         for rank, (code, value) in ordered
@@ -246,7 +257,10 @@ def sparkline(points: Sequence[float | None], unfinished: bool) -> html.Img | No
 def camera_tile(
     camera: str, name: str, area: str, online: bool, version: str, since: str | None, lang: str
 ) -> html.Figure:
-    caption = [html.B(name), html.Span(area) if area and area not in name else None]
+    caption = [
+        html.B(name, className="ioc-source-text"),
+        html.Span(area) if area and area not in name else None,
+    ]
     if not online:
         caption.append(html.Span(t("wall.offline_since", lang, time=since or "?"), className="off"))
     return html.Figure(
@@ -272,6 +286,8 @@ def alert_text(alert: Alert, lang: str) -> str:
         params["limit"] = format_value(params["limit"], "‰", lang, 0)
     if params.get("age") is not None:
         params["age"] = format_relative(params["age"], lang)
+    if isinstance(params.get("days"), int):
+        params["days"] = t("count.days", lang, count=params["days"])
     return t(alert.message, lang, **params)
 
 

@@ -59,7 +59,7 @@ def layout(feed: str | None = None, **_: Any) -> html.Div:
     ) = _tables(chosen, lang)
     return html.Div(
         [
-            page_header(t("feeds.title", lang), t("feeds.subtitle", lang), picker),
+            page_header(t("feeds.title", lang), t("feeds.subtitle", lang), picker, lang),
             dcc.Interval(
                 id={"type": "refresh", "page": PAGE},
                 interval=services().settings.ui.refresh_interval * 1000,
