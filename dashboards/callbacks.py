@@ -73,8 +73,9 @@ def register(app: Dash) -> None:
         return kpi_tiles(keys, scope_for(area, window), current_lang())
 
 
-def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str) -> list:
-    """The KPI tiles of these metrics in the scope; each names its domain when they mix."""
+def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str, compact: bool = False) -> list:
+    """The KPI tiles of these metrics in the scope; each names its domain when they mix;
+    `compact` for the wall."""
     values = services().queries.kpis(scope, list(keys))
     states = feed_states()
     level = services().queries.areas.get(scope.area).level
@@ -89,6 +90,7 @@ def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str) -> list:
             lang,
             caption=_domain_name(k, lang) if show_domain else None,
             now=now,
+            compact=compact,
         )
         for k in keys
     ]

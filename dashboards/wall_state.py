@@ -214,7 +214,7 @@ def _tiles(keys: list[str] | tuple[str, ...], scope: Scope, lang: str, now: date
     # The screen state is itself cached per minute and data version: no second cache here.
     series = services().store.queries.series(Scope(scope.area, window, scope.allowed), keys, grain)
     today = now.astimezone(LOCAL_TZ).date()
-    tiles = kpi_tiles(keys, scope, lang)
+    tiles = kpi_tiles(keys, scope, lang, compact=True)
     out = []
     for key, tile in zip(keys, tiles, strict=True):
         points = series.get(key, [])

@@ -43,9 +43,11 @@ def kpi_tile(
     lang: str,
     caption: str | None = None,
     now: datetime | None = None,
+    compact: bool = False,
 ) -> html.Div:
     """One tile; `caption` (the domain's name on the overview) goes above the metric name.
-    `now` places the clock in the window (None: its last day is treated as running)."""
+    `now` places the clock in the window (None: its last day is treated as running).
+    `compact` (the wall, read from afar): the short form of the target, no baseline line."""
     state = _cadence_state(metric, kpi, state, now)
     status = tile_status(metric, kpi.value, state, level)
     name = metric_name(metric, lang)
@@ -55,7 +57,7 @@ def kpi_tile(
             html.Div(name, className="kpi-name", title=name),
             _value_line(metric, kpi, lang),
             _change_line(metric, kpi.comparison(metric, _clock(kpi, now)), lang),
-            _target_line(metric, kpi.value, level, lang),
+            _target_line(metric, kpi.value, level, lang, compact),
             _freshness_line(state, lang),
         ],
         className=f"kpi-tile kpi-{status}",
@@ -138,14 +140,16 @@ def _change_line(metric: Metric, comparison: Comparison, lang: str) -> html.Div:
     )
 
 
-def _target_line(metric: Metric, value: float | None, level: str, lang: str) -> html.Div:
+def _target_line(
+    metric: Metric, value: float | None, level: str, lang: str, compact: bool = False
+) -> html.Div:
     """Progress against the level's target ("Đạt mục tiêu 90%" / "Chưa đạt mục tiêu 90%, còn
     3,1 điểm %"), else the baseline the metric is read against ("Mốc 2021: 99,71%"): a baseline
     is a reference point, never called a target. Status colours stay with the thresholds."""
     reference = _reference(metric, lang)
     target = target_for(metric, level)
     if target is None:
-        if not reference:
+        if not reference or compact:
             return html.Div("\u00a0", className="kpi-target")
         text = t("target.baseline", lang, text=reference)
         return html.Div(text, className="kpi-target kpi-baseline", title=text)
@@ -159,7 +163,8 @@ def _target_line(metric: Metric, value: float | None, level: str, lang: str) -> 
     else:
         side = "below" if metric.direction is Direction.UP else "above"
         gap = _gap_text(attainment.gap, metric, unit, lang)
-        text, state = t(f"target.{side}", lang, value=shown, gap=gap), "below"
+        key = f"target.{side}_short" if compact else f"target.{side}"
+        text, state = t(key, lang, value=shown, gap=gap), "below"
     return html.Div(
         text,
         className=f"kpi-target kpi-target-{state}",

@@ -264,3 +264,16 @@ def test_ranking_bars_wear_the_status_only_where_thresholds_judge() -> None:
     visits = breakdown_figure({"a": 10.0, "b": 30.0, "c": 30.0}, names, VISITS, "vi", "commune")
     assert visits["data"][0]["y"] == ["Phường 2", "Phường 10", "Phường 1"]  # ties: natural
     assert visits["data"][0]["marker"]["color"] == [BRAND] * 3
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "lang", "text"),
+    [
+        (WORK_ONLINE, 86.9, "vi", "Mục tiêu 90%: còn 3,1 điểm %"),
+        (WORK_ONLINE, 86.9, "en", "Target 90%: 3.1 pp to go"),
+        (WORK_ONLINE, 95.0, "vi", "Đạt mục tiêu 90%"),
+        (ON_TIME, 97.0, "vi", "\u00a0"),  # the wall leaves the baseline to the pages
+    ],
+)
+def test_the_wall_says_the_target_in_its_short_form(metric, value, lang, text) -> None:
+    assert _target_line(metric, value, "province", lang, compact=True).children == text
