@@ -240,9 +240,10 @@ class FeedRunner:
         tally: _Tally,
         load: _FirstLoad | None,
     ) -> None:
-        """Check the items and write them in chunks of about `chunk_rows` rows. A feed's
-        Progress marks say how far it has come; the first two (its start and its newest day)
-        are committed at once, so a first load shows today's numbers within seconds."""
+        """Check the items and write them in chunks of about `chunk_rows` rows. A feed that
+        yields Progress marks is committed at its marks (whole days), the first two at once
+        (its start and its newest day: today's numbers within seconds); a chunk between marks
+        may grow to twice the size. A feed without marks is committed every `chunk_rows`."""
         check = RecordCheck(self.store.queries.areas, self.clock())
         chunk = _Chunk()
         for item in feed.normalize(raw):
@@ -252,7 +253,8 @@ class FeedRunner:
                     self._commit(config, chunk, tally, load, t0)
                 continue
             self._take(item, check, chunk, tally)
-            if chunk.rows >= self.chunk_rows:
+            limit = self.chunk_rows if chunk.progress is None else 2 * self.chunk_rows
+            if chunk.rows >= limit:
                 self._commit(config, chunk, tally, load, t0)
         self._commit(config, chunk, tally, load, t0)
 

@@ -60,7 +60,7 @@ _PG_CREATE_STAGING = (
     " (LIKE observations INCLUDING DEFAULTS, seq bigserial) ON COMMIT DELETE ROWS"
 )
 _PG_COPY = f"COPY {_PG_STAGING} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-_PG_COPY_TYPES = [
+PG_COPY_TYPES = [
     *("int4", "varchar", "varchar", "varchar", "timestamptz"),  # the key
     *("float8", "varchar", "timestamptz"),  # value, feed_id, ingested_at
 ]
@@ -201,9 +201,9 @@ class Writer:
         most of a backfill's cost. The natural-key upsert and its changed count stay."""
         if not observations:
             return 0
-        stamp = _stamper(self.engine)
+        stamp = column_stamper(self.engine)
         postgres = self.engine.dialect.name == "postgresql"
-        rows = _observation_rows(
+        rows = observation_rows(
             observations, self._metric_id, stamp, feed_id, stamp(now), numbered=not postgres
         )
         cursor = conn.connection.cursor()
@@ -371,7 +371,7 @@ class Writer:
             )
 
 
-def _stamper(engine: Engine) -> Callable[[datetime], Any]:
+def column_stamper(engine: Engine) -> Callable[[datetime], Any]:
     """The column's own conversion of a datetime for this database (a naive-UTC string on
     SQLite, an aware UTC datetime on PostgreSQL), computed once per distinct instant."""
     column_type = ObservationRow.__table__.c.period_start.type
@@ -387,7 +387,7 @@ def _stamper(engine: Engine) -> Callable[[datetime], Any]:
     return stamp
 
 
-def _observation_rows(
+def observation_rows(
     observations: Sequence[Observation | ObservationBlock],
     metric_id: Callable[[str], int],
     stamp: Callable[[datetime], Any],
@@ -426,7 +426,7 @@ def _pg_upsert(cursor: Any, rows: list[tuple[Any, ...]]) -> int:
     The table is declared in every transaction: one rolled back would have taken it along."""
     cursor.execute(_PG_CREATE_STAGING)
     with cursor.copy(_PG_COPY) as copy:
-        copy.set_types(_PG_COPY_TYPES)
+        copy.set_types(PG_COPY_TYPES)
         for row in rows:
             copy.write_row(row)
     cursor.execute(_PG_UPSERT)
