@@ -29,10 +29,12 @@ def kpi_body(area: str, window: str) -> dict[str, Any]:
 
 def map_body(area: str, metric: str, window: str) -> dict[str, Any]:
     return {
-        "output": "..overview-map.figure...overview-map-title.children..",
+        "output": "..overview-map.figure...overview-map-title.children..."
+        "overview-map-legend.children..",
         "outputs": [
             {"id": "overview-map", "property": "figure"},
             {"id": "overview-map-title", "property": "children"},
+            {"id": "overview-map-legend", "property": "children"},
         ],
         "inputs": [
             payloads.param("overview", "area", area),

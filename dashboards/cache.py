@@ -49,6 +49,17 @@ class CachedQueries:
             "area_values", scope, args, lambda: self.queries.area_values(scope, key, areas)
         )
 
+    def level_values(self, scope: Scope, key: str, level: str) -> dict[str, float]:
+        # Keyed by the permitted root, not the area: every view of a level shares one read.
+        self.queries.check(scope)
+        root = scope.allowed or self.areas.root
+        return self._memo(
+            "level_values",
+            None,
+            (root, scope.window, key, level),
+            lambda: self.queries.level_values(scope, key, level),
+        )
+
     def dim_values(
         self, scope: Scope, key: str, areas: Sequence[str] | None = None
     ) -> dict[str, float]:

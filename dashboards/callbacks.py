@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dash import ALL, MATCH, Dash, Input, Output, State
 
 from dashboards.context import current_lang, feed_states, scope_for, services
-from store.catalog import DOMAINS_BY_KEY, METRICS_BY_KEY
+from i18n.names import domain_name
+from store.catalog import METRICS_BY_KEY
 from store.scope import Scope
 from ui.kpi import kpi_tile
 
@@ -92,5 +93,4 @@ def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str) -> list:
 
 
 def _domain_name(key: str, lang: str) -> str:
-    domain = DOMAINS_BY_KEY[METRICS_BY_KEY[key].domain]
-    return domain.name_en if lang == "en" else domain.name_vi
+    return domain_name(METRICS_BY_KEY[key].domain, lang)

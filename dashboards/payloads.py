@@ -107,7 +107,16 @@ def domain_page(app: Dash, spec: PageSpec, area: str, window: str) -> list[dict[
             ],
         ),
         matched("breakdown", page, "figure", [*scope, refresh(page)]),
-        matched("map", page, "figure", [*scope, refresh(page)]),
+        {
+            "output": '..{"page":["MATCH"],"type":"map"}.figure...'
+            '{"page":["MATCH"],"type":"map-legend"}.children..',
+            "outputs": [
+                {"id": {"page": page, "type": "map"}, "property": "figure"},
+                {"id": {"page": page, "type": "map-legend"}, "property": "children"},
+            ],
+            "inputs": [*scope, refresh(page)],
+            "changedPropIds": [],
+        },
         points,
         grid,
         *extra,  # last: bench.pages finds the map values callback by its position

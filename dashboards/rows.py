@@ -9,6 +9,7 @@ from typing import Any
 from dashboards.context import services
 from dashboards.specs import Column, Table
 from i18n import label, t
+from i18n.names import member_name, metric_name, metric_unit
 from store.catalog import DIMENSIONS, METRICS_BY_KEY
 from store.queries import Place
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
@@ -37,8 +38,7 @@ def table_rows(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list
 
 def _metric_column(key: str, lang: str) -> GridColumn:
     metric = METRICS_BY_KEY[key]
-    unit = metric.unit_en if lang == "en" else metric.unit_vi
-    name = metric.name_en if lang == "en" else metric.name_vi
+    unit, name = metric_unit(metric, lang), metric_name(metric, lang)
     kind = "percent" if unit == "%" else "number"
     header = name if kind == "percent" or not unit else f"{name} ({unit})"
     return GridColumn(field_id(key), header, kind, metric.decimals)
@@ -89,11 +89,10 @@ def _dims(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[Grid
 
 def member_names(dimension: str, domain: str, scope: Scope, lang: str) -> dict[str, str]:
     """Display names of a dimension's members: declared vocabularies, else the assets."""
-    index = 1 if lang == "en" else 0
-    names = {code: pair[index] for code, pair in DIMENSIONS.get(dimension, {}).items()}
+    names = {code: member_name(dimension, code, lang) for code in DIMENSIONS.get(dimension, ())}
     for prefix in ("category", "channel"):
         names.update(
-            {f"{prefix}:{code}": pair[index] for code, pair in DIMENSIONS.get(prefix, {}).items()}
+            {f"{prefix}:{code}": member_name(prefix, code, lang) for code in DIMENSIONS[prefix]}
         )
     root = Scope(services().queries.areas.root, scope.window)
     names.update({a.source_id: a.name for a in services().queries.assets(root, domain)})
@@ -171,8 +170,7 @@ def _events(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[Gr
         row["agency_name"] = agencies.get(agency) or place.attributes.get("agency_vi") or agency
         for prefix in ("category", "channel"):
             code = place.attributes.get(prefix)
-            pair = DIMENSIONS.get(prefix, {}).get(str(code))
-            row[f"{prefix}_name"] = pair[1 if lang == "en" else 0] if pair else (code or "")
+            row[f"{prefix}_name"] = member_name(prefix, str(code), lang) if code else ""
         rows.append(row)
     return [_column(c, lang) for c in table.columns], rows
 
@@ -231,8 +229,8 @@ def _plans(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[Gr
         metric = METRICS_BY_KEY[key]
         rows.append(
             {
-                "indicator": metric.name_en if lang == "en" else metric.name_vi,
-                "unit": metric.unit_en if lang == "en" else metric.unit_vi,
+                "indicator": metric_name(metric, lang),
+                "unit": metric_unit(metric, lang),
                 "plan": plan,
                 "actual": value,
                 "progress": value / plan * 100 if value is not None and plan else None,

@@ -53,13 +53,9 @@ class EventMedian:
     `end_attribute`, over the events of the scope that ended in the window (as the stored mean
     counts them); medians cannot be built from daily means, so they come from the events."""
 
-    key: str  # the tile's data-kpi
+    key: str  # the tile's data-kpi; named like a metric, `metric.<key>.name|unit`
     kinds: tuple[str, ...]
     end_attribute: str
-    name_vi: str
-    name_en: str
-    unit_vi: str
-    unit_en: str
     seconds_per_unit: float
     feed_metric: str  # whose feed the tile's freshness follows
     max_age_days: int  # no event lasts longer: how far before the window to look
@@ -506,10 +502,6 @@ PAGES: tuple[PageSpec, ...] = (
                 "feedback.median_resolution_days",
                 ("report",),
                 "resolved_at",
-                "Thời gian xử lý trung vị",
-                "Median resolution time",
-                "ngày",
-                "days",
                 86400.0,
                 "feedback.resolved",
                 max_age_days=60,  # reports are resolved within 50 days

@@ -18,15 +18,16 @@ import plotly.utils
 from dashboards.alerts import Alert, current_alerts, new_critical, with_onsets
 from dashboards.callbacks import kpi_tiles
 from dashboards.context import feed_states, services
-from dashboards.routes import geojson_url
+from dashboards.map_view import map_view
 from dashboards.specs import PAGES_BY_DOMAIN
 from i18n import t
 from i18n.formatting import format_datetime_local
+from i18n.names import domain_name, metric_name
 from settings import Playlist, WallPage
 from store.catalog import DOMAINS, DOMAINS_BY_KEY, METRICS_BY_KEY
 from store.scope import Scope, Window
-from ui.maps import MapArea, MapView, map_patch
-from ui.wall import alert_item, camera_tile, no_alerts, ranking
+from ui.maps import map_legend, map_patch
+from ui.wall import WALL_BORDER, alert_item, camera_tile, no_alerts, ranking
 
 HEADLINES = [d.headline for d in DOMAINS]
 CAMERA_TILES = 12
@@ -77,11 +78,9 @@ def screen_pages(playlist: Playlist, screen: int) -> tuple[list[WallPage], int, 
 
 def page_name(page: WallPage, lang: str) -> str:
     if page.page in DOMAINS_BY_KEY:
-        domain = DOMAINS_BY_KEY[page.page]
-        return domain.name_en if lang == "en" else domain.name_vi
+        return domain_name(page.page, lang)
     if page.page == "map":
-        metric = METRICS_BY_KEY[page.metric or HEADLINES[0]]
-        return t("wall.page.map", lang, metric=metric.name_en if lang == "en" else metric.name_vi)
+        return t("wall.page.map", lang, metric=metric_name(page.metric or HEADLINES[0], lang))
     return t(f"wall.page.{page.page}", lang)
 
 
@@ -142,8 +141,8 @@ def _compute(request: WallRequest, now: datetime) -> ScreenState:
     state = ScreenState(now_ms=int(now.timestamp() * 1000))
     for index, page in enumerate(pages):
         scope = Scope(page.area or request.area, Window.named(page.window or playlist.window, now))
-        if page.page == "map":
-            state.maps[index] = _map(page, scope, request.lang)
+        if page.page == "map":  # the legend travels as the slot's items
+            state.maps[index], state.items[index] = _map(page, scope, request.lang)
         else:
             state.items[index] = _page_items(page, scope, alerts, request.lang, now)
     ticker = [
@@ -234,25 +233,11 @@ def _since(value: object, lang: str) -> str | None:
     return format_datetime_local(datetime.fromisoformat(value), lang)
 
 
-def _map(page: WallPage, scope: Scope, lang: str) -> tuple[str, Any]:
-    queries = services().queries
-    key = page.metric or HEADLINES[0]
-    shown = queries.areas.children(scope.area) or (scope.area,)
-    level = queries.areas.get(shown[0]).level
-    parent = (
-        scope.area
-        if queries.areas.children(scope.area)
-        else queries.areas.get(scope.area).parent_code
-    )
-    values = queries.area_values(Scope(parent or scope.area, scope.window), key, shown)
-    areas = [
-        MapArea(c, queries.areas.name(c, lang), queries.areas.get(c).lat, queries.areas.get(c).lon)
-        for c in shown
-    ]
-    geo = geojson_url(level) if services().boundaries.available else None
-    view = MapView(areas, values, METRICS_BY_KEY[key], lang, geo)
-    patch = map_patch(view)
-    return digest(patch.to_plotly_json()), patch
+def _map(page: WallPage, scope: Scope, lang: str) -> tuple[tuple[str, Any], list[Entry]]:
+    """The map's value Patch with its digest, and its legend entries."""
+    view = map_view(scope, page.metric or HEADLINES[0], lang)
+    patch = map_patch(view, border=WALL_BORDER)
+    return (digest(patch.to_plotly_json()), patch), [(digest(c), c) for c in map_legend(view)]
 
 
 def _area_name(code: str, lang: str) -> str:

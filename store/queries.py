@@ -167,6 +167,21 @@ class Queries:
         values = {code: _compute(metric, aggregates.get(code, {})) for code in children}
         return {code: v for code, v in values.items() if v is not None}
 
+    def level_values(self, scope: Scope, key: str, level: str) -> dict[str, float]:
+        """The metric's value in the window for every area of `level` the scope may see: all
+        of them under the permitted root (the province when nothing is restricted), in one
+        grouped pass. What a map's class breaks are chosen from, so that one value gets one
+        colour whichever part of the level is on screen."""
+        self.check(scope)
+        root = scope.allowed or self.areas.root
+        members = [c for c in self.areas.descendants(root) if self.areas.get(c).level == level]
+        if not members:
+            return {}
+        metric = METRICS_BY_KEY[key]
+        aggregates = self._aggregates([metric], members, scope.window)
+        values = {code: _compute(metric, aggregates.get(code, {})) for code in members}
+        return {code: v for code, v in values.items() if v is not None}
+
     def dim_values(
         self, scope: Scope, key: str, areas: Sequence[str] | None = None
     ) -> dict[str, float]:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geo.hierarchy import AdminUnit
+from i18n.names import metric_name, metric_unit
 from store.catalog import Metric
 from store.models import (
     Area,
@@ -466,10 +467,10 @@ def _metric_row(metric: Metric) -> dict[str, Any]:
     return {
         "key": metric.key,
         "domain": metric.domain,
-        "name_vi": metric.name_vi,
-        "name_en": metric.name_en,
-        "unit_vi": metric.unit_vi,
-        "unit_en": metric.unit_en,
+        "name_vi": metric_name(metric, "vi"),
+        "name_en": metric_name(metric, "en"),
+        "unit_vi": metric_unit(metric, "vi"),
+        "unit_en": metric_unit(metric, "en"),
         "aggregation": metric.aggregation.value,
         "direction": metric.direction.value,
         "warn": metric.warn,

@@ -8,12 +8,13 @@ from typing import Any
 
 from i18n import t
 from i18n.formatting import format_value
+from i18n.names import metric_unit
 from store.catalog import Metric
 from store.queries import Trend
+from ui.palette import STATUS_COLOURS
 from ui.status import value_status
 
 BRAND, PREVIOUS, THRESHOLD = "#0b4f8a", "#9aa5b1", "#c62828"
-STATUS_COLOURS = {"good": "#1a7f37", "warn": "#b76e00", "critical": "#c62828", "nodata": "#8c96a3"}
 TICKS = {"day": "%d/%m", "week": "%d/%m", "month": "%m/%Y"}  # numeric: no English month names
 FONT = {"family": "Be Vietnam Pro, sans-serif", "size": 12, "color": "#1f2a37"}
 
@@ -33,7 +34,7 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
 
 
 def unit(metric: Metric, lang: str) -> str:
-    return metric.unit_en if lang == "en" else metric.unit_vi
+    return metric_unit(metric, lang)
 
 
 def trend_figure(

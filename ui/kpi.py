@@ -12,6 +12,7 @@ from i18n.formatting import (
     format_relative,
     format_value,
 )
+from i18n.names import metric_name, metric_unit
 from store.catalog import Direction, Metric
 from store.queries import KpiValue
 from ui.status import FeedState, Freshness, target_for, tile_status
@@ -34,7 +35,7 @@ def kpi_tile(
 ) -> html.Div:
     """One tile; `caption` (the domain's name on the overview) goes above the metric name."""
     status = tile_status(metric, kpi.value, state, level)
-    name = metric.name_en if lang == "en" else metric.name_vi
+    name = metric_name(metric, lang)
     return html.Div(
         [
             html.Div(caption, className="kpi-caption") if caption else None,
@@ -63,7 +64,7 @@ def first_load_text(state: FeedState, lang: str) -> str:
 def _value_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
     if kpi.value is None:
         return html.Div(t("kpi.no_data", lang), className="kpi-value kpi-value-missing")
-    unit = metric.unit_en if lang == "en" else metric.unit_vi
+    unit = metric_unit(metric, lang)
     if not unit or unit in PERCENT_UNITS:  # "%" is glued to the number
         return html.Div(format_value(kpi.value, unit, lang, metric.decimals), className="kpi-value")
     number = format_number(kpi.value, lang, metric.decimals)
@@ -96,7 +97,7 @@ def _change_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
 def _target_line(metric: Metric, level: str, lang: str) -> html.Div:
     target = target_for(metric, level)
     if target is not None:
-        unit = metric.unit_en if lang == "en" else metric.unit_vi
+        unit = metric_unit(metric, lang)
         text = t("kpi.target", lang, value=format_value(target, unit, lang, 0))
         return html.Div(text, className="kpi-target", title=metric.target_source)
     if metric.target_source:

@@ -1,39 +1,63 @@
-"""The area map: an empty figure once, then value-only Patches (geometry travels by URL, once)."""
+"""The area map: an empty figure once, then value-only Patches (geometry travels by URL, once),
+and the HTML legend beside it; both drawn from one MapView (dashboards.map_view builds it)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import Patch
+from dash import Patch, html
 
-from i18n import t
-from i18n.formatting import format_value
-from store.catalog import Direction, Metric
+from ui.palette import INK, STATUS_COLOURS, WHITE
 
-NODATA_GREY = [[0, "#d5d9de"], [1, "#d5d9de"]]
-_RED_TO_GREEN = [[0, "#c62828"], [0.5, "#f2c14e"], [1, "#1a7f37"]]
-_GREEN_TO_RED = [[0, "#1a7f37"], [0.5, "#f2c14e"], [1, "#c62828"]]
-_LIGHT_TO_DARK_BLUE = [[0, "#dbe9f6"], [1, "#0b4f8a"]]
-SCALES = {
-    Direction.UP: _RED_TO_GREEN,
-    Direction.DOWN: _GREEN_TO_RED,
-    Direction.NEUTRAL: _LIGHT_TO_DARK_BLUE,
-}
-MAX_CIRCLE_PX = 46
+AREAS, LABELS, POINTS = 0, 1, 2  # the figure's traces, in drawing order
+CIRCLE_PX = 30  # one size for every circle: the colour carries the class, not the size
+SELECTED_LINE, AREA_LINE = 3.0, 0.8
 
 
 @dataclass(frozen=True, slots=True)
-class MapArea:
+class LegendEntry:
+    """One class of the map: its name, the break that bounds it, its colour."""
+
+    klass: str  # good | warn | critical | met | not_met | nodata | q0 … q4
+    name: str  # the class name ("theo dõi"); empty for a plain range
+    breaks: str  # the bound in the metric's unit ("≥ 1 ‰"); empty for no data
+    colour: str
+    text: str  # what the legend reads ("≥ 1 ‰ theo dõi")
+
+
+@dataclass(frozen=True, slots=True)
+class AreaShade:
+    """One area as the map draws it."""
+
     code: str
     name: str
     lat: float
     lon: float
-    population: int | None = None
+    value: float | None
+    klass: str
+    fill: str
+    label_colour: str
+    hover: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    """What the map shows: the areas with their class and colour, the legend, the selection."""
+
+    metric: str
+    level: str  # the level of the areas drawn
+    scheme: str  # status | target | sequential
+    areas: tuple[AreaShade, ...]
+    legend: tuple[LegendEntry, ...]
+    geojson_url: str | None  # None: no boundaries, draw circles at label points
+    selected: str | None = None
+
+    def area(self, code: str) -> AreaShade:
+        return next(a for a in self.areas if a.code == code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,47 +72,29 @@ class MapPoint:
 
 
 POINT_COLOURS = {
-    "good": "#1a7f37",
-    "warn": "#e0a100",
-    "critical": "#c62828",
-    "info": "#7b3fe4",  # violet: stands out on the blue choropleth
+    **{k: STATUS_COLOURS[k] for k in ("good", "warn", "critical")},
+    "info": "#7b3fe4",  # violet: stands out on the blue and the status fills
     "nodata": "#6b7785",
 }
 
 
-@dataclass(frozen=True, slots=True)
-class MapView:
-    """What the map shows: which areas, their values for one metric, the selection."""
-
-    areas: Sequence[MapArea]
-    values: Mapping[str, float]
-    metric: Metric
-    lang: str
-    geojson_url: str | None  # None: no boundaries, draw circles at label points
-    selected: str | None = None
-
-
 @cache
 def empty_figure(circles: bool) -> dict[str, Any]:
-    """Three traces (no-data layer, value layer, labels) with no data; Patches fill them.
+    """Three traces (areas, labels, points) with no data; Patches fill them.
 
     Built once per process as a plain dict: every page load sends the same skeleton.
     """
-    if circles:
-        base: list[go.BaseTraceType] = [
-            go.Scattergeo(mode="markers", marker={"color": "#d5d9de", "size": 14}),
-            go.Scattergeo(mode="markers", marker={"showscale": True, "sizemode": "diameter"}),
-        ]
-    else:
-        base = [
-            go.Choropleth(colorscale=NODATA_GREY, showscale=False, marker_line_color="#ffffff"),
-            go.Choropleth(marker_line_color="#ffffff", colorbar={"thickness": 12, "len": 0.8}),
-        ]
-    labels = go.Scattergeo(mode="text", hoverinfo="skip", textfont={"size": 11, "color": "#1f2a37"})
-    points = go.Scattergeo(
-        mode="markers", marker={"size": 9, "line": {"width": 1, "color": "#ffffff"}}
+    areas: go.BaseTraceType = (
+        go.Scattergeo(mode="markers", marker={"size": CIRCLE_PX, "color": STATUS_COLOURS["nodata"]})
+        if circles
+        else go.Choropleth(showscale=False, marker_line_color=WHITE)
     )
-    figure = go.Figure([*base, labels, points])
+    # "auto": a thin halo in the contrasting colour, for labels that cross a border
+    labels = go.Scattergeo(
+        mode="text", hoverinfo="skip", textfont={"size": 11, "color": INK, "shadow": "auto"}
+    )
+    points = go.Scattergeo(mode="markers", marker={"size": 9, "line": {"width": 1, "color": WHITE}})
+    figure = go.Figure([areas, labels, points])
     figure.update_layout(
         template="none",
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
@@ -108,26 +114,91 @@ def empty_figure(circles: bool) -> dict[str, Any]:
     return figure.to_plotly_json()
 
 
-def map_patch(view: MapView) -> Patch:
-    """The data of the three traces for this view; never the geometry itself."""
+def map_patch(view: MapView, border: str = WHITE) -> Patch:
+    """The data of the area and label traces for this view; never the geometry itself.
+
+    The selected area is drawn last, so its thick dark outline is not overdrawn by the
+    borders of its neighbours."""
     patch = Patch()
-    codes = [a.code for a in view.areas]
-    valued = [a for a in view.areas if a.code in view.values]
-    hover = [_hover(a, view) for a in view.areas]
+    shown = sorted(view.areas, key=lambda a: a.code == view.selected)
+    lines = {
+        "width": [SELECTED_LINE if a.code == view.selected else AREA_LINE for a in shown],
+        "color": [INK if a.code == view.selected else border for a in shown],
+    }
+    common = {
+        "customdata": [a.code for a in shown],
+        "text": [a.hover for a in shown],
+        "hovertemplate": "%{text}<extra></extra>",
+    }
     if view.geojson_url is None:
-        _patch_circles(patch, view, codes, valued, hover)
+        patch["data"][AREAS].update(
+            {
+                **common,
+                "lat": [a.lat for a in shown],
+                "lon": [a.lon for a in shown],
+                "marker": {"size": CIRCLE_PX, "color": [a.fill for a in shown], "line": lines},
+            }
+        )
     else:
-        _patch_choropleth(patch, view, codes, valued, hover)
-    patch["data"][2]["lat"] = [a.lat for a in view.areas]
-    patch["data"][2]["lon"] = [a.lon for a in view.areas]
-    patch["data"][2]["text"] = [a.name for a in view.areas]
+        classes = [e.klass for e in view.legend]
+        patch["data"][AREAS].update(
+            {
+                **common,
+                "geojson": view.geojson_url,
+                "locations": [a.code for a in shown],
+                "z": [classes.index(a.klass) for a in shown],
+                "zmin": -0.5,
+                "zmax": len(classes) - 0.5,
+                "colorscale": _stepped([e.colour for e in view.legend]),
+                "showscale": False,
+                "marker": {"line": lines},
+            }
+        )
+    patch["data"][LABELS]["lat"] = [a.lat for a in view.areas]
+    patch["data"][LABELS]["lon"] = [a.lon for a in view.areas]
+    patch["data"][LABELS]["text"] = [a.name for a in view.areas]
+    patch["data"][LABELS]["textfont"]["color"] = [a.label_colour for a in view.areas]
     return patch
+
+
+def _stepped(colours: Sequence[str]) -> list[list[Any]]:
+    """A colour scale that is flat over each class index: z = i shows colours[i] exactly."""
+    count = len(colours)
+    scale: list[list[Any]] = []
+    for index, colour in enumerate(colours):
+        scale.append([index / count, colour])
+        scale.append([(index + 1) / count, colour])
+    return scale
+
+
+def map_legend(view: MapView) -> list[html.Span]:
+    """The legend's entries: a swatch in the class colour and the class text."""
+    return [
+        html.Span(
+            [
+                html.Span(className="map-legend-swatch", style={"background": entry.colour}),
+                html.Span(entry.text, className="map-legend-text"),
+            ],
+            className="map-legend-item",
+            **{"data-class": entry.klass},
+        )
+        for entry in view.legend
+    ]
+
+
+def legend_box(component_id: Any, class_name: str = "") -> html.Div:
+    """Where a page's map legend goes; the map's callback fills it with `map_legend`."""
+    return html.Div(
+        id=component_id,
+        className=f"map-legend {class_name}".strip(),
+        **{"data-testid": "map-legend"},
+    )
 
 
 def points_patch(points: Sequence[MapPoint]) -> Patch:
     """The point layer alone (facilities, stations, cameras, reports)."""
     patch = Patch()
-    patch["data"][3].update(
+    patch["data"][POINTS].update(
         {
             "lat": [p.lat for p in points],
             "lon": [p.lon for p in points],
@@ -137,106 +208,8 @@ def points_patch(points: Sequence[MapPoint]) -> Patch:
             "marker": {
                 "size": 9,
                 "color": [POINT_COLOURS[p.status] for p in points],
-                "line": {"width": 1, "color": "#ffffff"},
+                "line": {"width": 1, "color": WHITE},
             },
         }
     )
     return patch
-
-
-def _patch_choropleth(
-    patch: Patch, view: MapView, codes: list[str], valued: list[MapArea], hover: list[str]
-) -> None:
-    line_widths = [3 if c == view.selected else 0.8 for c in codes]
-    patch["data"][0].update(
-        {
-            "geojson": view.geojson_url,
-            "locations": codes,
-            "z": [0] * len(codes),
-            "customdata": codes,
-            "text": hover,
-            "hovertemplate": "%{text}<extra></extra>",
-            "marker": {"line": {"width": line_widths, "color": "#ffffff"}},
-        }
-    )
-    patch["data"][1].update(
-        {
-            "geojson": view.geojson_url,
-            "locations": [a.code for a in valued],
-            "z": [view.values[a.code] for a in valued],
-            "customdata": [a.code for a in valued],
-            "text": [_hover(a, view) for a in valued],
-            "hovertemplate": "%{text}<extra></extra>",
-            "colorscale": SCALES[view.metric.direction],
-            "zmin": _zmin(view),
-            "zmax": _zmax(view),
-            "colorbar": {"title": {"text": _unit(view)}, "thickness": 12, "len": 0.8},
-            "marker": {
-                "line": {
-                    "width": [3 if a.code == view.selected else 0.8 for a in valued],
-                    "color": "#ffffff",
-                }
-            },
-        }
-    )
-
-
-def _patch_circles(
-    patch: Patch, view: MapView, codes: list[str], valued: list[MapArea], hover: list[str]
-) -> None:
-    patch["data"][0].update(
-        {
-            "lat": [a.lat for a in view.areas],
-            "lon": [a.lon for a in view.areas],
-            "customdata": codes,
-            "text": hover,
-            "hovertemplate": "%{text}<extra></extra>",
-        }
-    )
-    peak = max((abs(view.values[a.code]) for a in valued), default=0) or 1
-    patch["data"][1].update(
-        {
-            "lat": [a.lat for a in valued],
-            "lon": [a.lon for a in valued],
-            "customdata": [a.code for a in valued],
-            "text": [_hover(a, view) for a in valued],
-            "hovertemplate": "%{text}<extra></extra>",
-            "marker": {
-                "size": [
-                    12 + MAX_CIRCLE_PX * math.sqrt(abs(view.values[a.code]) / peak) for a in valued
-                ],
-                "color": [view.values[a.code] for a in valued],
-                "colorscale": SCALES[view.metric.direction],
-                "cmin": _zmin(view),
-                "cmax": _zmax(view),
-                "showscale": True,
-                "line": {"width": 1, "color": "#fff"},
-                "colorbar": {"title": {"text": _unit(view)}, "thickness": 12, "len": 0.8},
-            },
-        }
-    )
-
-
-def _zmin(view: MapView) -> float | None:
-    return min(view.values.values()) if view.values else None
-
-
-def _zmax(view: MapView) -> float | None:
-    if not view.values:
-        return None
-    low, high = min(view.values.values()), max(view.values.values())
-    return high if high > low else low + 1
-
-
-def _unit(view: MapView) -> str:
-    return view.metric.unit_en if view.lang == "en" else view.metric.unit_vi
-
-
-def _hover(area: MapArea, view: MapView) -> str:
-    value = view.values.get(area.code)
-    shown = (
-        format_value(value, _unit(view), view.lang, view.metric.decimals)
-        if value is not None
-        else t("map.no_value", view.lang)
-    )
-    return f"<b>{area.name}</b><br>{shown}"

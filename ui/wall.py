@@ -14,12 +14,14 @@ from dash import dcc, html
 
 from i18n import t
 from i18n.formatting import format_datetime_local, format_relative, format_value
+from i18n.names import metric_name, metric_unit
 from store.catalog import METRICS_BY_KEY, Metric
-from ui.maps import empty_figure
+from ui.maps import AREAS, LABELS, empty_figure
 
 if TYPE_CHECKING:
     from dashboards.alerts import Alert
 
+WALL_BORDER = "#0d1520"  # area borders on the dark wall
 SEVERITY_ICON = {"critical": "bi-exclamation-octagon-fill", "warn": "bi-exclamation-triangle-fill"}
 
 
@@ -152,8 +154,8 @@ def ranking(values: dict[str, float], names: dict[str, str], metric: Metric, lan
     reverse = metric.direction.value != "down"
     ordered = sorted(values.items(), key=lambda kv: kv[1], reverse=reverse)
     peak = max(abs(v) for v in values.values()) or 1
-    unit = metric.unit_en if lang == "en" else metric.unit_vi
-    title = t("wall.ranking", lang, metric=(metric.name_en if lang == "en" else metric.name_vi))
+    unit = metric_unit(metric, lang)
+    title = t("wall.ranking", lang, metric=metric_name(metric, lang))
     rows = [
         html.Div(
             [
@@ -196,8 +198,8 @@ def alert_text(alert: Alert, lang: str) -> str:
     params = dict(alert.params)
     if "metric" in params:
         metric = METRICS_BY_KEY[params["metric"]]
-        unit = metric.unit_en if lang == "en" else metric.unit_vi
-        params["metric"] = metric.name_en if lang == "en" else metric.name_vi
+        unit = metric_unit(metric, lang)
+        params["metric"] = metric_name(metric, lang)
         params["value"] = format_value(params["value"], unit, lang, metric.decimals)
         params["limit"] = format_value(params["limit"], unit, lang, metric.decimals)
     elif "station" in params:
@@ -237,8 +239,8 @@ def wall_map_figure(circles: bool) -> dict[str, Any]:
     layout.pop("height", None)
     layout["autosize"] = True
     layout["font"] = {"family": "Be Vietnam Pro, sans-serif", "color": "#e8eef6", "size": 18}
-    figure["data"][2]["textfont"] = {"size": 20, "color": "#ffffff"}
-    for trace in figure["data"][:2]:
-        if "marker" in trace and "line" in trace["marker"]:
-            trace["marker"]["line"]["color"] = "#0d1520"
+    # Big labels; their colour comes with each Patch, against each area's fill.
+    figure["data"][LABELS]["textfont"] = {"size": 22, "color": "#ffffff", "shadow": "auto"}
+    marker = figure["data"][AREAS].setdefault("marker", {})
+    marker.setdefault("line", {})["color"] = WALL_BORDER
     return figure

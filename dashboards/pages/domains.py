@@ -12,12 +12,13 @@ import dash_bootstrap_components as dbc
 from dash import MATCH, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboards.context import current_lang, feed_states, scope_for, services
+from dashboards.map_view import map_view
 from dashboards.pages.overview import graph_config
-from dashboards.routes import geojson_url
 from dashboards.rows import map_parent, table_rows
 from dashboards.specs import PAGES, PAGES_BY_DOMAIN, EventMedian, PageSpec, PointLayer
 from i18n import label, t
 from i18n.formatting import format_relative
+from i18n.names import domain_name, domain_system, metric_name
 from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
 from store.queries import KpiValue
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
@@ -28,10 +29,11 @@ from ui.gallery import Tile, gallery
 from ui.kpi import first_load_text, kpi_tile
 from ui.maps import (
     POINT_COLOURS,
-    MapArea,
+    POINTS,
     MapPoint,
-    MapView,
     empty_figure,
+    legend_box,
+    map_legend,
     map_patch,
     points_patch,
 )
@@ -41,7 +43,6 @@ from ui.table import grid
 
 GRAINS = ("day", "week", "month")
 GALLERY_SIZE = 24
-POINTS_TRACE = 3  # the map's point layer (ui.maps: no-data, values, labels, points)
 MAX_POINTS = 400  # the newest events first: enough to see a pattern, light to send
 POINT_STATUS = {
     "online": "good",
@@ -67,12 +68,12 @@ def register(app: Dash) -> None:
         dash.register_page(
             f"domain.{domain.key}",
             path=f"/{domain.slug}",
-            name=domain.name_vi,
-            name_vi=domain.name_vi,
-            name_en=domain.name_en,
+            name=domain_name(domain, "vi"),
+            name_vi=domain_name(domain, "vi"),
+            name_en=domain_name(domain, "en"),
             order=order,
             icon=domain.icon,
-            title=f"{domain.name_vi} · IOC Sóc Trăng",
+            title=f"{domain_name(domain, 'vi')} · IOC Sóc Trăng",
             layout=_layout_for(spec),
         )
     _register_callbacks(app)
@@ -91,11 +92,11 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
         svc, lang = services(), current_lang()
         scope = scope_for(area, window)
         page = spec.domain_key
-        title = spec.domain.name_en if lang == "en" else spec.domain.name_vi
+        title = domain_name(spec.domain, lang)
         controls = scope_controls(page, svc.queries.areas, scope.area, scope.window.name, lang)
         return html.Div(
             [
-                page_header(title, spec.domain.system_vi, controls),
+                page_header(title, domain_system(spec.domain, lang), controls),
                 html.Div(id=_id("sources", page), className="source-badges"),
                 html.Div(  # the median tiles flow on in the same grid as the KPI tiles
                     [
@@ -205,7 +206,12 @@ def _map_card(spec: PageSpec, lang: str) -> dbc.Card:
     title = t("map.title", lang, metric=_metric_name(spec.map_metric, lang).lower())
     return _card(
         title,
-        [note, legend, html.Div(graph, **{"data-testid": "area-map"}, className="area-map")],
+        [
+            note,
+            legend,
+            html.Div(graph, **{"data-testid": "area-map"}, className="area-map"),
+            legend_box(_id("map-legend", spec.domain_key)),
+        ],
         [
             dbc.Button(
                 t("map.back", lang),
@@ -301,8 +307,7 @@ def _tables_card(spec: PageSpec, table: str | None, lang: str) -> dbc.Card:
 
 
 def _metric_name(key: str, lang: str) -> str:
-    metric = METRICS_BY_KEY[key]
-    return metric.name_en if lang == "en" else metric.name_vi
+    return metric_name(key, lang)
 
 
 # -- callbacks (one set for all ten pages, matched by page key) ------------------------------
@@ -335,10 +340,15 @@ def _register_callbacks(app: Dash) -> None:
         level = areas.get(next(iter(values))).level  # the level of the areas compared
         return breakdown_figure(values, names, METRICS_BY_KEY[spec.map_metric], lang, level)
 
-    @app.callback(Output(_id("map", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
-    def update_map(area: str, window: str, _tick: Any) -> Any:
+    @app.callback(
+        Output(_id("map", MATCH), "figure"),
+        Output(_id("map-legend", MATCH), "children"),  # type: ignore[arg-type]
+        *_inputs(),
+    )
+    def update_map(area: str, window: str, _tick: Any) -> tuple[Any, Any]:
         spec, lang, scope = _context(area, window)
-        return map_patch(_map_view(spec, scope, lang))
+        view = map_view(scope, spec.map_metric, lang)
+        return map_patch(view), map_legend(view)
 
     @app.callback(
         Output(_id("map", MATCH), "figure", allow_duplicate=True),  # type: ignore[arg-type]
@@ -511,13 +521,11 @@ def _register_callbacks(app: Dash) -> None:
 def median_metric(median: EventMedian) -> Metric:
     """The tile's description of a median (not a stored metric: it has no rows of its own)."""
     return Metric(
-        median.key,
-        median.name_vi,
-        median.name_en,
-        median.unit_vi,
-        median.unit_en,
-        Aggregation.MEAN,
-        Direction.DOWN,
+        key=median.key,
+        aggregation=Aggregation.MEAN,
+        direction=Direction.DOWN,
+        cadence="day",
+        public=True,
         decimals=median.decimals,
     )
 
@@ -580,27 +588,6 @@ def _table(spec: PageSpec, key: str | None) -> Any:
     return next((tb for tb in spec.tables if tb.key == key), spec.tables[0])
 
 
-def _map_view(spec: PageSpec, scope: Scope, lang: str) -> MapView:
-    queries = services().queries
-    parent = map_parent(scope)
-    shown = queries.areas.children(parent)
-    level = queries.areas.get(shown[0]).level if shown else "district"
-    values = queries.area_values(Scope(parent, scope.window, scope.allowed), spec.map_metric, shown)
-    geo = geojson_url(level) if services().boundaries.available else None
-    areas = [
-        MapArea(c, queries.areas.name(c, lang), queries.areas.get(c).lat, queries.areas.get(c).lon)
-        for c in shown
-    ]
-    return MapView(
-        areas,
-        values,
-        METRICS_BY_KEY[spec.map_metric],
-        lang,
-        geo,
-        scope.area if scope.area != parent else None,
-    )
-
-
 def _point_places(spec: PageSpec, scope: Scope) -> list[Any]:
     """The places of the point layer, in the order the map draws them."""
     if spec.points is None:
@@ -626,7 +613,7 @@ def _points(spec: PageSpec, scope: Scope, lang: str) -> list[MapPoint]:
 
 
 def _on_points(point: dict[str, Any]) -> bool:
-    return point.get("curveNumber") == POINTS_TRACE
+    return point.get("curveNumber") == POINTS
 
 
 def _camera_at_point(spec: PageSpec, scope: Scope, click: Any) -> str | None:

@@ -9,11 +9,11 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html, no_update
 
 from dashboards.context import current_lang, scope_for, services
-from dashboards.routes import geojson_url
+from dashboards.map_view import map_view
 from i18n import t
-from store.catalog import DOMAINS, METRICS_BY_KEY
-from store.scope import Scope
-from ui.maps import MapArea, MapView, empty_figure, map_patch
+from i18n.names import metric_name
+from store.catalog import DOMAINS
+from ui.maps import empty_figure, legend_box, map_legend, map_patch
 from ui.page import kpi_section, page_header, param_id, scope_controls
 
 PAGE = "overview"
@@ -104,6 +104,7 @@ def _map_card(metric: str, lang: str) -> dbc.Card:
                     **{"data-testid": "area-map"},
                     className="area-map",
                 ),
+                legend_box("overview-map-legend"),
             ]
         ),
         className="map-card mt-3",
@@ -120,14 +121,14 @@ def graph_config() -> dict[str, Any]:
 
 
 def _metric_label(key: str, lang: str) -> str:
-    metric = METRICS_BY_KEY[key]
-    return metric.name_en if lang == "en" else metric.name_vi
+    return metric_name(key, lang)
 
 
 def _register_callbacks(app: Dash) -> None:
     @app.callback(
         Output("overview-map", "figure"),
         Output("overview-map-title", "children"),
+        Output("overview-map-legend", "children"),
         Input(param_id(PAGE, "area"), "value"),
         Input(param_id(PAGE, "metric"), "value"),
         Input(param_id(PAGE, "window"), "value"),
@@ -135,11 +136,12 @@ def _register_callbacks(app: Dash) -> None:
     )
     def update_map(
         area: str | None, metric: str | None, window: str | None, _tick: Any
-    ) -> tuple[Any, str]:
+    ) -> tuple[Any, str, Any]:
         lang, scope = current_lang(), scope_for(area, window)
         key = metric if metric in HEADLINES else HEADLINES[0]
         view = map_view(scope, key, lang)
-        return map_patch(view), t("map.title", lang, metric=_metric_label(key, lang).lower())
+        title = t("map.title", lang, metric=_metric_label(key, lang).lower())
+        return map_patch(view), title, map_legend(view)
 
     @app.callback(
         Output(param_id(PAGE, "area"), "value"),
@@ -153,31 +155,3 @@ def _register_callbacks(app: Dash) -> None:
             return areas.root
         code = (click.get("points") or [{}])[0].get("customdata")
         return code if code in areas else no_update
-
-
-def map_view(scope: Scope, key: str, lang: str) -> MapView:
-    """Districts of the province, or the communes of the district the scope is in."""
-    queries = services().queries
-    areas = queries.areas
-    unit = areas.get(scope.area)
-    parent = unit.code if unit.level != "commune" else unit.parent_code
-    assert parent is not None
-    shown = areas.children(parent)
-    level = areas.get(shown[0]).level if shown else "district"
-    values = queries.area_values(Scope(parent, scope.window, scope.allowed), key, shown)
-    geo = geojson_url(level) if services().boundaries.available else None
-    return MapView(
-        areas=[_map_area(areas.get(code), lang) for code in shown],
-        values=values,
-        metric=METRICS_BY_KEY[key],
-        lang=lang,
-        geojson_url=geo,
-        selected=scope.area if scope.area != parent else None,
-    )
-
-
-def _map_area(unit: Any, lang: str) -> MapArea:
-    name = unit.short_name_en if lang == "en" else unit.short_name_vi
-    if unit.level == "commune" and name.isdigit():
-        name = unit.name_en if lang == "en" else unit.name_vi
-    return MapArea(unit.code, name, unit.lat, unit.lon, unit.population)

@@ -91,7 +91,12 @@ def _skeleton(index: int, page: WallPage, request: WallRequest) -> list[Any]:
             config={**graph_config(), "staticPlot": True},
             className="wall-map",
         )
-        return [head, graph]
+        legend = html.Div(  # filled like the items: the refresh sends its entries
+            id={"type": ITEMS, "slot": index},
+            className="map-legend wall-map-legend",
+            **{"data-testid": "map-legend"},
+        )
+        return [head, graph, legend]
     body = html.Div(
         id={"type": ITEMS, "slot": index},
         className=f"wall-items wall-items-{_kind(page)}",

@@ -11,7 +11,7 @@ from feeds.simulator.feedback import CATEGORIES, CHANNELS, DEADLINE_S, Reports, 
 from feeds.simulator.geography import near
 from feeds.simulator.services import late_dossier_events
 from feeds.simulator.world import World
-from store.catalog import DIMENSIONS
+from i18n.names import member_name
 from store.records import Event
 
 RECENT_REPORT_S = 4 * 3600.0  # a report is "received" until someone picks it up
@@ -71,7 +71,7 @@ def _report_event(world: World, found: Reports, index: int, now_s: float) -> Eve
             "category": category.key,
             "category_vi": category.name_vi,
             "channel": channel,
-            "channel_vi": DIMENSIONS["channel"][channel][0],
+            "channel_vi": member_name("channel", channel, "vi"),
             "due_at": _utc(received + DEADLINE_S).isoformat(),
             "resolved_at": _utc(resolved).isoformat() if done else None,
             "on_time": bool(found.on_time[index]) if done else None,

@@ -6,6 +6,7 @@ import pytest
 from selenium.common.exceptions import WebDriverException
 
 from i18n.formatting import format_value
+from i18n.names import metric_unit
 from store import Store
 from store.catalog import METRICS_BY_KEY
 from store.scope import Scope, Window
@@ -23,7 +24,7 @@ def _expected(store: Store, area: str, window: str) -> str:
     value = store.queries.kpis(Scope(area, Window.named(window, FIXED_NOW)), [KEY])[KEY].value
     metric = METRICS_BY_KEY[KEY]
     assert value is not None
-    return format_value(value, metric.unit_vi, "vi", metric.decimals)
+    return format_value(value, metric_unit(metric, "vi"), "vi", metric.decimals)
 
 
 def _state(dash_duo) -> tuple[str, str, str] | None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from selenium.webdriver.common.by import By
 from dashboards.context import LANG_COOKIE
 from dashboards.specs import PAGES
 from i18n.formatting import format_value
+from i18n.names import metric_unit
 from store import Store
 from store.catalog import DOMAINS, METRICS_BY_KEY
 from store.scope import Scope, Window
@@ -42,7 +43,11 @@ def expected_tile_text(store: Store, key: str, area: str = "94") -> str | None:
     scope = Scope(area, Window.named("30d", FIXED_NOW))
     value = store.queries.kpis(scope, [key])[key].value
     metric = METRICS_BY_KEY[key]
-    return None if value is None else format_value(value, metric.unit_vi, "vi", metric.decimals)
+    return (
+        None
+        if value is None
+        else format_value(value, metric_unit(metric, "vi"), "vi", metric.decimals)
+    )
 
 
 def test_overview_tiles_match_the_store(dash_duo, demo_app, demo_store: Store) -> None:
@@ -74,15 +79,15 @@ def test_overview_tiles_match_the_store(dash_duo, demo_app, demo_store: Store) -
 def test_map_drills_down_from_districts_to_communes(dash_duo, demo_app, demo_store: Store) -> None:
     dash_duo.start_server(demo_app, port=APP_PORT)
     driver = dash_duo.driver
-    assert wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS) == [11, 11] or None)
+    assert wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS) == [11] or None)
     screenshot(driver, "overview-province")
     paths = "[data-testid=area-map] g.trace.choropleth path.choroplethlocation"
     path = wait_for(
-        lambda: (found := dash_duo.find_elements(paths)) and len(found) >= 22 and found[11]
+        lambda: (found := dash_duo.find_elements(paths)) and len(found) >= 11 and found[0]
     )
     code = driver.execute_script(
         "const gd = document.querySelector('[data-testid=area-map] .js-plotly-plot');"
-        "return gd._fullData[1].locations[0];"
+        "return gd._fullData[0].locations[0];"
     )
     communes = len(demo_store.queries.areas.children(code))
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", path)
@@ -126,7 +131,7 @@ def test_no_request_leaves_loopback(dash_thread_server, demo_app, network_driver
     ready = f"{TILES} .kpi-value, .ag-row, .ag-overlay-no-rows-center"
     wait_for(lambda: network_driver.find_elements(By.CSS_SELECTOR, ready))
     if path == "/":  # the map draws only once its boundary layer has arrived
-        wait_for(lambda: network_driver.execute_script(MAP_TRACE_PATHS) == [11, 11] or None)
+        wait_for(lambda: network_driver.execute_script(MAP_TRACE_PATHS) == [11] or None)
     urls = []
     for entry in network_driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
@@ -139,3 +144,50 @@ def test_no_request_leaves_loopback(dash_thread_server, demo_app, network_driver
     if path == "/":
         assert any("/geo/district.geojson" in u for u in urls)
         screenshot(network_driver, "overview-1920")
+
+
+LEGEND = "[data-testid=map-legend] .map-legend-item"
+PAINTED = (  # every area's fill and every legend swatch, as the browser computed them
+    "const fills = [...document.querySelectorAll("
+    "'[data-testid=area-map] g.trace.choropleth path.choroplethlocation')]"
+    ".map(p => getComputedStyle(p).fill);"
+    "const swatches = [...document.querySelectorAll('[data-testid=map-legend] .map-legend-swatch')]"
+    ".map(s => getComputedStyle(s).backgroundColor);"
+    "return [fills, swatches];"
+)
+
+
+def test_map_legend_names_the_classes_on_the_overview_and_a_domain_page(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.start_server(demo_app, port=APP_PORT)
+    driver = dash_duo.driver
+    driver.set_window_size(1600, 1100)
+    wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS) == [11] or None)
+    items = wait_for(lambda: dash_duo.find_elements(LEGEND))
+    texts = [i.text for i in items]
+    assert texts[0].startswith("< ") and texts[-2].startswith("≥ ") and "lượt" in texts[0]
+    assert texts[-1] == "không có dữ liệu"
+    assert all(i.is_displayed() for i in items)
+    fills, swatches = driver.execute_script(PAINTED)
+    assert len(fills) == 11 and set(fills) <= set(swatches)  # the map paints legend colours
+    _show(driver, "[data-testid=area-map]")
+    screenshot(driver, "overview-map-legend")
+
+    driver.get(f"{dash_duo.server_url}/tai-nguyen-moi-truong")
+    expected = ["< 1 ‰ bình thường", "≥ 1 ‰ theo dõi", "≥ 4 ‰ xâm nhập mặn", "không có dữ liệu"]
+    wait_for(lambda: [i.text for i in dash_duo.find_elements(LEGEND)] == expected or None)
+    wait_for(lambda: len(driver.execute_script(PAINTED)[0]) == 11 or None)
+    fills, swatches = driver.execute_script(PAINTED)
+    assert set(fills) <= set(swatches)
+    _show(driver, "[data-testid=area-map]")
+    assert all(i.is_displayed() for i in dash_duo.find_elements(LEGEND))
+    screenshot(driver, "environment-map-legend")
+    assert dash_duo.get_logs() == []
+
+
+def _show(driver, selector: str) -> None:  # type: ignore[no-untyped-def]
+    driver.execute_script(
+        "const e = document.querySelector(arguments[0]);"
+        "window.scrollTo({top: e.getBoundingClientRect().top + window.scrollY - 80,"
+        " behavior: 'instant'});",
+        selector,
+    )

@@ -16,6 +16,7 @@ from dashboards import create_app, payloads
 from dashboards.specs import PAGES
 from feeds.runner import FeedRunner
 from i18n.formatting import format_value
+from i18n.names import metric_unit
 from settings import FeedConfig, load_settings
 from store import Store
 from store.catalog import METRICS_BY_KEY, Aggregation, Metric
@@ -155,7 +156,7 @@ def test_page_renders_and_kpis_equal_direct_sql(demo, spec, area) -> None:  # ty
         text_expected = (
             "Không có dữ liệu"
             if expected is None
-            else format_value(expected, metric.unit_vi, "vi", metric.decimals)
+            else format_value(expected, metric_unit(metric, "vi"), "vi", metric.decimals)
         )
         assert shown[key] == text_expected, (key, area)
 
@@ -274,3 +275,34 @@ def test_seasonality_sums_each_calendar_month(demo, area) -> None:  # type: igno
         expected = sql_value(store, METRICS_BY_KEY["tourism.visitors"], area, Window(start, end))
         assert this_year["y"][month - 1] == pytest.approx(expected), month
     assert this_year["y"][0] is None and this_year["y"][11] is None
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_dimension_members_are_named_in_the_page_language(demo, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Categories, channels and government levels carry their catalog names, not their codes."""
+    from dashboards.rows import table_rows
+    from dashboards.specs import PAGES_BY_DOMAIN
+    from i18n.names import member_name
+    from store.catalog import DIMENSIONS
+    from store.scope import Scope
+
+    app, _store = demo
+    scope = Scope("94", Window.named("30d", FIXED_NOW))
+    tables = {t.key: t for t in PAGES_BY_DOMAIN["feedback"].tables}
+    named = {
+        f"{d}:{m}": member_name(d, m, lang) for d in ("category", "channel") for m in DIMENSIONS[d]
+    }
+    with app.server.test_request_context():
+        _, members = table_rows(tables["categories"], "feedback", scope, lang)
+        _, reports = table_rows(tables["reports"], "feedback", scope, lang)
+        levels = next(t for t in PAGES_BY_DOMAIN["documents"].tables if t.dimension == "level")
+        _, by_level = table_rows(levels, "documents", scope, lang)
+    shown = {r["member_name"] for r in members}
+    assert shown <= set(named.values())
+    assert shown & {named[f"channel:{m}"] for m in DIMENSIONS["channel"]}
+    assert shown & {named[f"category:{m}"] for m in DIMENSIONS["category"]}
+    assert reports and {r["channel_name"] for r in reports} <= set(named.values())
+    assert {r["category_name"] for r in reports} <= set(named.values())
+    expected = {member_name("level", m, lang) for m in DIMENSIONS["level"]}
+    assert {r["member_name"] for r in by_level} == expected
+    assert ("Hotline 1022" in named.values()) == (lang == "en")

@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from i18n.names import metric_name, metric_unit
 from store import Store
-from store.models import Area, FeedRunRow, ObservationRow
+from store.catalog import METRICS_BY_KEY
+from store.models import Area, FeedRunRow, MetricRow, ObservationRow
 from store.records import Asset, Event, Observation
 from store.scope import Scope, ScopeError, Window, local_midnight_utc
 from store.writer import FeedSpec
@@ -32,6 +34,23 @@ def test_reference_data_loaded(store: Store) -> None:
     assert levels == {"province": 1, "district": 11, "commune": 108}
     assert len(store.queries.areas.children("941")) == 9
     assert store.queries.areas.is_within("31498", "941")
+
+
+def test_metric_rows_carry_the_catalog_names(store: Store) -> None:
+    columns = (
+        MetricRow.key,
+        MetricRow.name_vi,
+        MetricRow.name_en,
+        MetricRow.unit_vi,
+        MetricRow.unit_en,
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(*columns)).all()
+    assert {r.key for r in rows} == set(METRICS_BY_KEY)
+    for key, name_vi, name_en, unit_vi, unit_en in rows:
+        assert (name_vi, name_en) == (metric_name(key, "vi"), metric_name(key, "en"))
+        assert (unit_vi, unit_en) == (metric_unit(key, "vi"), metric_unit(key, "en"))
+    assert ("health.outpatient_visits", "Lượt khám ngoại trú") in {(r[0], r[1]) for r in rows}
 
 
 def test_sqlite_runs_in_wal_mode(sqlite_store: Store) -> None:

@@ -32,7 +32,7 @@ def _post(client: Any, body: dict[str, Any]) -> Any:
 def _slots(app: Any) -> tuple[list[int], list[int]]:
     with app.server.app_context():
         pages = services().settings.wall.playlists["default"].pages
-    items = [i for i, p in enumerate(pages) if p.page != "map"]
+    items = list(range(len(pages)))  # a map page's items are its legend
     return items, [i for i, p in enumerate(pages) if p.page == "map"]
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from dashboards.specs import PAGES, PAGES_BY_DOMAIN
 from i18n import catalog_keys
+from i18n.names import member_name
 from store.catalog import DIMENSIONS, DOMAINS, METRICS_BY_KEY
 
 pytestmark = pytest.mark.unit
@@ -65,7 +66,9 @@ def test_kinds_named_in_specs_have_labels() -> None:
 
 
 def test_declared_dimension_members_have_both_names() -> None:
-    for members in DIMENSIONS.values():
-        for vi, en in members.values():
-            assert vi and en
+    for dimension, members in DIMENSIONS.items():
+        for member in members:
+            key = f"dim.{dimension}.{member}"
+            assert key in catalog_keys("vi") and key in catalog_keys("en"), key
+            assert member_name(dimension, member, "vi") and member_name(dimension, member, "en")
     assert PAGES_BY_DOMAIN["feedback"].points is not None
