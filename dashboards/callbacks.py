@@ -78,6 +78,7 @@ def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str) -> list:
     values = services().queries.kpis(scope, list(keys))
     states = feed_states()
     level = services().queries.areas.get(scope.area).level
+    now = services().clock()
     show_domain = len({METRICS_BY_KEY[k].domain for k in keys}) > 1
     return [
         kpi_tile(
@@ -87,6 +88,7 @@ def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str) -> list:
             level,
             lang,
             caption=_domain_name(k, lang) if show_domain else None,
+            now=now,
         )
         for k in keys
     ]

@@ -11,9 +11,11 @@ from dashboards.specs import Column, Table
 from i18n import label, t
 from i18n.names import member_name, metric_name, metric_unit
 from store.catalog import DIMENSIONS, METRICS_BY_KEY
-from store.queries import Place
+from store.comparison import Basis, Reading, clock_in_window, compare
+from store.queries import KpiValue, Place
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from store.targets import TARGETS
+from ui.changes import change_number, missing_text
 from ui.table import GridColumn, field_id
 
 Rows = list[dict[str, Any]]
@@ -210,7 +212,8 @@ def _place_row(place: Place, lang: str) -> dict[str, Any]:
 
 
 def _plans(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
-    """Year to date against the year's plan, and against the same days last year."""
+    """Year to date against the year's plan, and against the same days last year where last
+    year covers as many days (else the change column says so instead of a number)."""
     queries = services().queries
     now = services().clock()
     today = now.astimezone(LOCAL_TZ).date()
@@ -220,13 +223,17 @@ def _plans(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[Gr
         ytd.end.replace(year=ytd.end.year - 1),
         "ytd-1",
     )
+    where = clock_in_window(ytd.start, ytd.end, now)
     rows = []
     for key in table.metrics:
         plan_key = f"{key}_plan"
         actual = queries.kpis(Scope(scope.area, ytd, scope.allowed), [key, plan_key])
-        before = queries.kpis(Scope(scope.area, last, scope.allowed), [key])[key].value
+        before = queries.kpis(Scope(scope.area, last, scope.allowed), [key])[key]
         value, plan = actual[key].value, actual[plan_key].value
         metric = METRICS_BY_KEY[key]
+        comparison = compare(
+            metric, _reading(actual[key]), _reading(before), where, Basis.LAST_YEAR
+        )
         rows.append(
             {
                 "indicator": metric_name(metric, lang),
@@ -234,8 +241,8 @@ def _plans(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[Gr
                 "plan": plan,
                 "actual": value,
                 "progress": value / plan * 100 if value is not None and plan else None,
-                "last_year": before,
-                "change": (value - before) / before * 100 if value is not None and before else None,
+                "last_year": before.value if comparison.shown else None,
+                "change": change_number(comparison, lang) or missing_text(comparison, lang),
             }
         )
     columns = [
@@ -245,9 +252,13 @@ def _plans(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[Gr
         GridColumn("actual", t("plans.actual", lang), "number", 1),
         GridColumn("progress", t("plans.progress", lang), "percent", 1),
         GridColumn("last_year", t("plans.last_year", lang), "number", 1),
-        GridColumn("change", t("plans.change", lang), "percent", 1),
+        GridColumn("change", t("plans.change", lang)),
     ]
     return columns, rows
+
+
+def _reading(kpi: KpiValue) -> Reading:
+    return kpi.current or Reading(kpi.value)
 
 
 def _targets(_table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:

@@ -20,6 +20,7 @@ from settings.model import (
     Settings,
     UiConfig,
 )
+from settings.sso import SsoConfig
 from settings.wall import Playlist, WallConfig, WallPage
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "ProvinceConfig",
     "SchedulerConfig",
     "Settings",
+    "SsoConfig",
     "UiConfig",
     "WallConfig",
     "WallPage",

@@ -25,7 +25,7 @@ from settings.model import (
 
 CONFIG_ENV = "IOC_CONFIG"
 DATABASE_URL_ENV = "IOC_DATABASE_URL"
-SECRET_KEYS = frozenset({"token", "password", "secret", "api_key"})
+SECRET_KEYS = frozenset({"token", "password", "secret", "client_secret", "api_key"})
 EXIT_INVALID = 2
 HEADER = "Cấu hình không hợp lệ / invalid configuration ({path}):"
 

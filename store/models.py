@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -181,3 +191,79 @@ class RejectedRecordRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("feed_runs.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     raw_excerpt: Mapped[str] = mapped_column(Text)
+
+
+class UserRow(Base):
+    """A person who may sign in: a role, and for a district user the one district they see."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'operator', 'leader', 'district')", name="ck_users_role"
+        ),
+        # A district user without a district would be a user of nothing or, worse, of everything.
+        CheckConstraint(
+            "(role = 'district') = (area_code IS NOT NULL)", name="ck_users_district_area"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(10))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None: signs in by SSO only
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic concurrency
+
+
+class DisplayTokenRow(Base):
+    """A wall screen's credential, bound to one playlist and area; only its SHA-256 is kept."""
+
+    __tablename__ = "display_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    playlist: Mapped[str] = mapped_column(String(40))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))  # None: province
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SigninThrottleRow(Base):
+    """Failed sign-ins counted per account and per IP, shared by every worker, and lock-outs."""
+
+    __tablename__ = "signin_throttle"
+    __table_args__ = (Index("ix_signin_throttle_expiry", "window_started_at"),)
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # account | ip
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """Who did what, from where, to what, and whether it was allowed: appended, never changed."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_at", "at"),
+        Index("ix_audit_actor_at", "actor", "at"),
+        Index("ix_audit_action_at", "action", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(10))  # success | failure | denied

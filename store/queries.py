@@ -7,11 +7,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, text
+from sqlalchemy import Engine, and_, case, func, or_, select, text
 
 from geo.hierarchy import AdminUnit
 from store.areas import AreaIndex
 from store.catalog import METRICS_BY_KEY, Aggregation, Metric
+from store.comparison import (
+    Comparison,
+    Kind,
+    Reading,
+    clock_in_window,
+    compare,
+    compare_periods,
+    covers,
+    is_slow,
+    period_before,
+    period_start,
+)
 from store.models import (
     Area,
     AssetRow,
@@ -27,6 +39,8 @@ from store.scope import LOCAL_TZ, Scope, ScopeError, Window
 
 Obs = ObservationRow
 PERIOD_LENGTH = {"day": timedelta(days=1), "month": timedelta(days=31), "year": timedelta(days=366)}
+LATEST_PERIODS = 3  # a slow metric's latest period is looked for this many periods back
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,33 +53,54 @@ class Aggregate:
     last_period: datetime
     feed_id: str
     last_value: float | None = None
+    tail_total: float | None = None  # the sum, count and peak of the window's last day
+    tail_count: int = 0
+    settled_peak: float | None = None  # the peak without the window's last day
 
 
 @dataclass(frozen=True, slots=True)
 class KpiValue:
+    """A metric's value in a window and in the window before it, with what each covers.
+
+    A slow metric (stored per year, school year, ...) carries its latest period instead:
+    `period` is that period's local start, `previous` the value of the period before it.
+    """
+
     key: str
     value: float | None
     previous: float | None
     feed_id: str | None
+    current: Reading | None = None  # None: coverage unknown, nothing is compared
+    before: Reading | None = None
+    window: Window | None = None
+    period: date | None = None
+    previous_period: date | None = None
 
-    @property
-    def change_pct(self) -> float | None:
-        if self.value is None or self.previous in (None, 0):
-            return None
-        assert self.previous is not None
-        return (self.value - self.previous) / abs(self.previous) * 100
+    def comparison(self, metric: Metric, now: datetime) -> Comparison:
+        """What the tile may say of the change, under the one coverage rule."""
+        if self.period is not None or is_slow(metric):
+            return compare_periods(metric, self.value, self.previous, self.previous_period)
+        if self.current is None or self.before is None or self.window is None:
+            if self.value is None:
+                return Comparison(Kind.NONE, reason="no_value")
+            return Comparison(Kind.INSUFFICIENT, reason="coverage")
+        where = clock_in_window(self.window.start, self.window.end, now)
+        return compare(metric, self.current, self.before, where)
 
 
 @dataclass(frozen=True, slots=True)
 class TrendPoint:
     period: date  # local (Asia/Ho_Chi_Minh) start of the bucket
     value: float | None
+    days: int = 0  # days with data in the bucket (a ratio: the fewer of its components')
 
 
 @dataclass(frozen=True, slots=True)
 class Trend:
     current: list[TrendPoint]
-    last_year: list[TrendPoint]  # the same buckets one year earlier, aligned by position
+    # The same buckets one year earlier, aligned by position; None where last year has data
+    # on fewer days of the bucket than this year (the coverage rule), so no line is drawn.
+    last_year: list[TrendPoint]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,22 +173,85 @@ class Queries:
 
     # -- metrics ----------------------------------------------------------------------------
     def kpis(self, scope: Scope, keys: Sequence[str]) -> dict[str, KpiValue]:
-        """Each metric's value in the scope's window and in the window before it."""
+        """Each metric's value in the scope's window and in the window before it, with the
+        periods each covers; a slow metric's latest period and the one before it."""
         self.check(scope)
         metrics = [METRICS_BY_KEY[k] for k in keys]
-        current = self._aggregates(metrics, [scope.area], scope.window).get(scope.area, {})
-        previous = self._aggregates(metrics, [scope.area], scope.window.previous()).get(
-            scope.area, {}
-        )
-        return {
-            m.key: KpiValue(
-                m.key,
-                _compute(m, current),
-                _compute(m, previous) if _comparable(m, current, previous) else None,
-                _source(m, current),
+        daily = [m for m in metrics if not is_slow(m)]
+        found = self._latest_periods([m for m in metrics if is_slow(m)], scope.area, scope.window)
+        if daily:
+            window = scope.window
+            current = self._aggregates(daily, [scope.area], window, tails=True)
+            previous = self._aggregates(daily, [scope.area], window.previous(), tails=True)
+            here, before_here = current.get(scope.area, {}), previous.get(scope.area, {})
+            for m in daily:
+                now, before = _reading(m, here), _reading(m, before_here)
+                found[m.key] = KpiValue(
+                    m.key, now.value, before.value, _source(m, here), now, before, window
+                )
+        return {k: found[k] for k in keys}
+
+    def _latest_periods(
+        self, metrics: Sequence[Metric], area: str, window: Window
+    ) -> dict[str, KpiValue]:
+        """Slow metrics: the latest period that starts before the window's end, and the
+        period just before it (by the metric's cadence), in one pass."""
+        if not metrics:
+            return {}
+        rows = self._recent_periods(metrics, [area], window)
+        values: dict[str, dict[date, float]] = {}
+        feeds: dict[str, str] = {}
+        for _group, key, start, value, feed in rows:
+            values.setdefault(key, {})[start] = value
+            feeds[key] = feed
+        return {m.key: _latest_value(m, values, feeds, window) for m in metrics}
+
+    def _latest_by_group(
+        self, metric: Metric, groups: Sequence[str], window: Window, by_dim: bool = False
+    ) -> dict[str, float]:
+        """A slow metric's value per area (or dimension member of the areas) in its latest
+        period before the window's end: what its tile shows, whatever the window."""
+        values: dict[str, dict[str, dict[date, float]]] = {}
+        for group, key, start, value, _feed in self._recent_periods(
+            [metric], groups, window, by_dim
+        ):
+            values.setdefault(group, {}).setdefault(key, {})[start] = value
+        found = {g: _latest_value(metric, parts, {}, window).value for g, parts in values.items()}
+        return {g: v for g, v in found.items() if v is not None}
+
+    def _recent_periods(
+        self, metrics: Sequence[Metric], areas: Sequence[str], window: Window, by_dim: bool = False
+    ) -> list[tuple[str, str, date, float, str]]:
+        """(group, component, local period start, value, feed) of the slow metrics' rows
+        that start within LATEST_PERIODS periods before the window's end."""
+        keys = sorted({c for m in metrics for c in m.components})
+        ids = {self.metric_ids[k]: k for k in keys}
+        kinds: dict[str, list[int]] = {}
+        for metric_id, key in ids.items():
+            kinds.setdefault(METRICS_BY_KEY[key].period_kind, []).append(metric_id)
+        recent = or_(
+            *(
+                and_(
+                    Obs.metric_id.in_(members),
+                    Obs.period_kind == kind,
+                    Obs.period_start >= window.end - LATEST_PERIODS * PERIOD_LENGTH[kind],
+                    Obs.period_start < window.end,
+                )
+                for kind, members in kinds.items()
             )
-            for m in metrics
-        }
+        )
+        split = Obs.dim if by_dim else Obs.area_code
+        query = select(split, Obs.metric_id, Obs.period_start, Obs.value, Obs.feed_id).where(
+            Obs.area_code.in_(areas), Obs.dim != "" if by_dim else Obs.dim == "", recent
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        # Keyed by the start of the cadence period the row falls in, so that a source dating
+        # its school year 1 January still lines up with the year before it.
+        return [
+            (group, ids[metric_id], _period_of(ids[metric_id], start), value, feed)
+            for group, metric_id, start, value, feed in rows
+        ]
 
     def area_values(
         self, scope: Scope, key: str, areas: Sequence[str] | None = None
@@ -163,6 +261,8 @@ class Queries:
         for code in children:
             self.check(Scope(code, scope.window, scope.allowed))
         metric = METRICS_BY_KEY[key]
+        if is_slow(metric):
+            return self._latest_by_group(metric, children, scope.window)
         aggregates = self._aggregates([metric], children, scope.window)
         values = {code: _compute(metric, aggregates.get(code, {})) for code in children}
         return {code: v for code, v in values.items() if v is not None}
@@ -178,6 +278,8 @@ class Queries:
         if not members:
             return {}
         metric = METRICS_BY_KEY[key]
+        if is_slow(metric):
+            return self._latest_by_group(metric, members, scope.window)
         aggregates = self._aggregates([metric], members, scope.window)
         values = {code: _compute(metric, aggregates.get(code, {})) for code in members}
         return {code: v for code, v in values.items() if v is not None}
@@ -194,15 +296,24 @@ class Queries:
         metric = METRICS_BY_KEY[key]
         if len(places) > 1 and any(_needs_last(c) for c in metric.components):
             raise ValueError(f"{key}: the latest value is read for one area at a time")
+        if is_slow(metric):
+            return self._latest_by_group(metric, places, scope.window, by_dim=True)
         aggregates = self._aggregates([metric], places, scope.window, by_dim=True)
         values = {dim: _compute(metric, aggs) for dim, aggs in aggregates.items()}
         return {dim: v for dim, v in values.items() if v is not None}
 
     def _aggregates(
-        self, metrics: Iterable[Metric], areas: Sequence[str], window: Window, by_dim: bool = False
+        self,
+        metrics: Iterable[Metric],
+        areas: Sequence[str],
+        window: Window,
+        by_dim: bool = False,
+        tails: bool = False,
     ) -> dict[str, dict[str, Aggregate]]:
         """One grouped pass: sum, count, max, latest period per metric and per area (or per
-        dimension member of one area when `by_dim`)."""
+        dimension member of one area when `by_dim`); with `tails`, also the sum and count of
+        the window's last day and the peak without it (what a comparison leaves out while
+        that day runs)."""
         keys = sorted({c for m in metrics for c in m.components})
         ids = {self.metric_ids[k]: k for k in keys}
         split = Obs.dim if by_dim else Obs.area_code
@@ -221,6 +332,16 @@ class Queries:
                 for kind, members in kinds.items()
             )
         )
+        tail = window.end - DAY  # the window's last day: today's, while it runs
+        last_day = (
+            (
+                func.sum(case((Obs.period_start >= tail, Obs.value))),
+                func.count(case((Obs.period_start >= tail, 1))),
+                func.max(case((Obs.period_start < tail, Obs.value))),
+            )
+            if tails
+            else ()
+        )
         query = (
             select(
                 split,
@@ -230,6 +351,7 @@ class Queries:
                 func.max(Obs.value),
                 func.max(Obs.period_start),
                 func.min(Obs.feed_id),
+                *last_day,
             )
             .where(
                 Obs.area_code.in_(areas),
@@ -243,10 +365,10 @@ class Queries:
             rows = conn.execute(query).all()
             wanted = [(r[1], r[0], r[5]) for r in rows if _needs_last(ids[r[1]])]
             lasts = self._last_values(conn, wanted, areas[0] if by_dim else None)
-        for group, metric_id, total, count, peak, last_period, feed in rows:
+        for group, metric_id, total, count, peak, last_period, feed, *tail_parts in rows:
             last_value = lasts.get((metric_id, group))
             result.setdefault(group, {})[ids[metric_id]] = Aggregate(
-                total, count, peak, last_period, feed, last_value
+                total, count, peak, last_period, feed, last_value, *tail_parts
             )
         return result
 
@@ -282,21 +404,19 @@ class Queries:
     # -- trends -----------------------------------------------------------------------------
     def trend(self, scope: Scope, key: str, grain: str) -> Trend:
         """The metric per day, ISO week or month of the window, and the same buckets a year
-        earlier (computed from the daily components, so ratios stay ratios)."""
+        earlier (computed from the daily components, so ratios stay ratios) where that year
+        covers as many days of the bucket as this one."""
         self.check(scope)
         metric = METRICS_BY_KEY[key]
         year = timedelta(days=364 if grain == "week" else 365)  # weeks keep their weekday
         current = self._buckets(metric, scope.area, scope.window, grain)
         shifted = Window(scope.window.start - year, scope.window.end - year)
         before = self._buckets(metric, scope.area, shifted, grain)
-        return Trend(
-            [TrendPoint(p, v) for p, v in current.items()],
-            _align(list(current), before, year),
-        )
+        return Trend(list(current.values()), _align(list(current.values()), before, year))
 
     def _buckets(
         self, metric: Metric, area: str, window: Window, grain: str
-    ) -> dict[date, float | None]:
+    ) -> dict[date, TrendPoint]:
         ids = {self.metric_ids[c]: c for c in metric.components}
         query = (
             select(Obs.metric_id, Obs.period_start, Obs.value)
@@ -316,7 +436,10 @@ class Queries:
         for metric_id, start, value in rows:
             bucket = bucket_start(start.astimezone(LOCAL_TZ).date(), grain)
             grouped.setdefault(bucket, {}).setdefault(ids[metric_id], []).append(value)
-        return {b: _from_values(metric, parts) for b, parts in sorted(grouped.items())}
+        return {
+            b: TrendPoint(b, _from_values(metric, parts), _days(metric, parts))
+            for b, parts in sorted(grouped.items())
+        }
 
     def dim_trend(
         self, scope: Scope, key: str, grain: str, areas: Sequence[str] | None = None
@@ -529,16 +652,6 @@ class Queries:
         return True
 
 
-def _comparable(
-    metric: Metric, current: dict[str, Aggregate], previous: dict[str, Aggregate]
-) -> bool:
-    """A total is compared only with a previous window covering as many periods as this one."""
-    if metric.aggregation is not Aggregation.SUM or metric.key not in previous:
-        return True
-    covered_now = current[metric.key].count if metric.key in current else 0
-    return previous[metric.key].count >= covered_now
-
-
 def bucket_start(day: date, grain: str) -> date:
     if grain == "week":
         return day - timedelta(days=day.weekday())
@@ -564,10 +677,29 @@ def _from_values(metric: Metric, parts: dict[str, list[float]]) -> float | None:
     }[metric.aggregation]
 
 
+def _period_of(key: str, start: datetime) -> date:
+    return period_start(start.astimezone(LOCAL_TZ).date(), METRICS_BY_KEY[key].cadence)
+
+
+def _days(metric: Metric, parts: dict[str, list[float]]) -> int:
+    """Days with data in a bucket: one daily row per day, so the fewer of the components'."""
+    return min(len(parts.get(c, [])) for c in metric.components)
+
+
 def _align(
-    periods: list[date], before: dict[date, float | None], year: timedelta
+    current: list[TrendPoint], before: dict[date, TrendPoint], year: timedelta
 ) -> list[TrendPoint]:
-    return [TrendPoint(p, before.get(p - year)) for p in periods]
+    """Last year's bucket at each of this year's, blank where it does not cover it."""
+    aligned = []
+    for point in current:
+        then = before.get(point.period - year)
+        shown = then is not None and covers(then.days, point.days)
+        aligned.append(
+            TrendPoint(
+                point.period, then.value if shown and then else None, then.days if then else 0
+            )
+        )
+    return aligned
 
 
 def _run(row: Any) -> RunSummary:
@@ -605,6 +737,75 @@ def _compute(metric: Metric, aggs: dict[str, Aggregate]) -> float | None:
         Aggregation.MAX: agg.peak,
         Aggregation.LAST: agg.last_value,
     }[metric.aggregation]
+
+
+def _reading(metric: Metric, aggs: dict[str, Aggregate]) -> Reading:
+    """A window's value with the periods it covers, and the same without its last day."""
+    parts = [aggs.get(c) for c in metric.components]
+    if any(p is None for p in parts):
+        return Reading(_compute(metric, aggs))
+    found = [p for p in parts if p is not None]
+    periods = min(p.count for p in found)
+    settled_periods = min(p.count - p.tail_count for p in found)
+    return Reading(_compute(metric, aggs), periods, _settled(metric, aggs), settled_periods)
+
+
+def _settled(metric: Metric, aggs: dict[str, Aggregate]) -> float | None:
+    """The value without the window's last day (None if nothing is left or it has no sense)."""
+
+    def total(key: str) -> float:
+        agg = aggs[key]
+        return agg.total - (agg.tail_total or 0.0)
+
+    if metric.aggregation is Aggregation.RATIO:
+        assert metric.numerator and metric.denominator
+        den = total(metric.denominator)
+        return total(metric.numerator) / den * metric.scale if den else None
+    agg = aggs[metric.key]
+    left = agg.count - agg.tail_count
+    if left == 0 or metric.aggregation is Aggregation.LAST:
+        return None
+    return {
+        Aggregation.SUM: total(metric.key),
+        Aggregation.MEAN: total(metric.key) / left if left else None,
+        Aggregation.MAX: agg.settled_peak,
+    }[metric.aggregation]
+
+
+def _latest_value(
+    metric: Metric, values: dict[str, dict[date, float]], feeds: dict[str, str], window: Window
+) -> KpiValue:
+    """A slow metric's latest period with all its components, and the period before it."""
+    periods = sorted(
+        set.intersection(*(set(values.get(c, {})) for c in metric.components)), reverse=True
+    )
+    feed = next((feeds[c] for c in metric.components if c in feeds), None)
+    if not periods:
+        return KpiValue(metric.key, None, None, feed, window=window)
+    latest = periods[0]
+    before = period_before(latest, metric.cadence)
+    return KpiValue(
+        metric.key,
+        _period_value(metric, values, latest),
+        _period_value(metric, values, before) if before in periods else None,
+        feed,
+        Reading(_period_value(metric, values, latest), 1),
+        Reading(_period_value(metric, values, before), 1) if before in periods else None,
+        window,
+        latest,
+        before if before in periods else None,
+    )
+
+
+def _period_value(
+    metric: Metric, values: dict[str, dict[date, float]], period: date
+) -> float | None:
+    """One period's value: a ratio of its components', else the period's own row."""
+    if metric.aggregation is Aggregation.RATIO:
+        assert metric.numerator and metric.denominator
+        den = values[metric.denominator][period]
+        return values[metric.numerator][period] / den * metric.scale if den else None
+    return values[metric.key][period]
 
 
 def _source(metric: Metric, aggs: dict[str, Aggregate]) -> str | None:

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timedelta
+
 from dash import html
 
 from i18n import t
 from i18n.formatting import (
     PERCENT_UNITS,
-    format_change,
     format_number,
     format_relative,
     format_value,
 )
 from i18n.names import metric_name, metric_unit
 from store.catalog import Direction, Metric
+from store.comparison import STEADY, Comparison, periods_behind
 from store.queries import KpiValue
+from store.scope import LOCAL_TZ
+from ui.changes import basis_text, change_number, missing_text, period_label, why_text
 from ui.status import FeedState, Freshness, target_for, tile_status
+
+# A slow metric is out of date once a whole period has passed without its next value
+# (this year's value is due during next year).
+STALE_PERIODS = 2
 
 FRESHNESS_CLASS = {
     Freshness.FRESH: "fresh",
@@ -32,8 +41,11 @@ def kpi_tile(
     level: str,
     lang: str,
     caption: str | None = None,
+    now: datetime | None = None,
 ) -> html.Div:
-    """One tile; `caption` (the domain's name on the overview) goes above the metric name."""
+    """One tile; `caption` (the domain's name on the overview) goes above the metric name.
+    `now` places the clock in the window (None: its last day is treated as running)."""
+    state = _cadence_state(metric, kpi, state, now)
     status = tile_status(metric, kpi.value, state, level)
     name = metric_name(metric, lang)
     return html.Div(
@@ -41,7 +53,7 @@ def kpi_tile(
             html.Div(caption, className="kpi-caption") if caption else None,
             html.Div(name, className="kpi-name", title=name),
             _value_line(metric, kpi, lang),
-            _change_line(metric, kpi, lang),
+            _change_line(metric, kpi.comparison(metric, _clock(kpi, now)), lang),
             _target_line(metric, level, lang),
             _freshness_line(state, lang),
         ],
@@ -65,32 +77,73 @@ def _value_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
     if kpi.value is None:
         return html.Div(t("kpi.no_data", lang), className="kpi-value kpi-value-missing")
     unit = metric_unit(metric, lang)
+    period = _period_span(metric, kpi, lang)
     if not unit or unit in PERCENT_UNITS:  # "%" is glued to the number
-        return html.Div(format_value(kpi.value, unit, lang, metric.decimals), className="kpi-value")
+        text = format_value(kpi.value, unit, lang, metric.decimals)
+        return html.Div([text, period] if period else text, className="kpi-value")
     number = format_number(kpi.value, lang, metric.decimals)
-    return html.Div([number, " ", html.Span(unit, className="kpi-unit")], className="kpi-value")
+    return html.Div(
+        [number, " ", html.Span(unit, className="kpi-unit"), period],
+        className="kpi-value",
+    )
 
 
-def _change_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
-    change = kpi.change_pct
-    if change is None:
-        return html.Div("\u00a0", className="kpi-change")
+def _period_span(metric: Metric, kpi: KpiValue, lang: str) -> html.Span | None:
+    """A slow metric's period under its value ("năm học 2025–2026"): the tile shows the
+    latest period whatever the window."""
+    if kpi.period is None:
+        return None
+    return html.Span(period_label(kpi.period, metric.cadence, lang), className="kpi-period")
+
+
+def _clock(kpi: KpiValue, now: datetime | None) -> datetime:
+    """The clock the comparison sees; without one, the window's last day counts as running."""
+    if now is not None:
+        return now
+    end = kpi.window.end if kpi.window else datetime.now(LOCAL_TZ)  # no window: clock unused
+    return end - timedelta(microseconds=1)
+
+
+def _cadence_state(
+    metric: Metric, kpi: KpiValue, state: FeedState | None, now: datetime | None
+) -> FeedState | None:
+    """A slow metric is as fresh as its latest period, not as its feed's last run."""
+    if kpi.period is None or state is None or now is None:
+        return state
+    behind = periods_behind(kpi.period, metric.cadence, now.astimezone(LOCAL_TZ).date())
+    if behind >= STALE_PERIODS:
+        return replace(state, freshness=Freshness.STALE)
+    if state.freshness is Freshness.STALE:
+        return replace(state, freshness=Freshness.FRESH)
+    return state
+
+
+def _change_line(metric: Metric, comparison: Comparison, lang: str) -> html.Div:
+    """The change against the comparison period, or plainly why there is none."""
+    change = comparison.value
+    if change is None or not comparison.shown:
+        text = missing_text(comparison, lang)
+        kind = "insufficient" if text else "none"
+        return html.Div(
+            text or "\u00a0",
+            className=f"kpi-change kpi-change-{kind}",
+            title=why_text(comparison, lang),
+            **{"data-change": comparison.kind.value},
+        )
+    steady = abs(change) < STEADY
     better = {Direction.UP: change > 0, Direction.DOWN: change < 0}.get(metric.direction)
-    tone = "neutral" if better is None or abs(change) < 0.05 else ("up" if better else "down")
+    tone = "neutral" if better is None or steady else ("up" if better else "down")
     arrow = (
-        "bi-arrow-right"
-        if abs(change) < 0.05
-        else "bi-arrow-up-right"
-        if change > 0
-        else "bi-arrow-down-right"
+        "bi-arrow-right" if steady else "bi-arrow-up-right" if change > 0 else "bi-arrow-down-right"
     )
     return html.Div(
         [
             html.I(className=f"bi {arrow}"),
-            f" {format_change(change, lang)} ",
-            html.Span(t("kpi.vs_previous", lang), className="kpi-muted"),
+            f" {change_number(comparison, lang)} ",
+            html.Span(basis_text(comparison, metric, lang), className="kpi-muted"),
         ],
         className=f"kpi-change kpi-change-{tone}",
+        **{"data-change": comparison.kind.value},
     )
 
 

@@ -20,6 +20,7 @@ from i18n import label, t
 from i18n.formatting import format_relative
 from i18n.names import domain_name, domain_system, metric_name
 from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
+from store.comparison import Reading, season_bars
 from store.queries import KpiValue
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from ui.camera import camera_detail
@@ -325,8 +326,10 @@ def _register_callbacks(app: Dash) -> None:
         if all(p.value is None for p in trend.current):
             return empty_message(t("kpi.no_data", lang))
         level = services().queries.areas.get(scope.area).level
-        metric = METRICS_BY_KEY[key]
-        return trend_figure(trend, metric, lang, grain, key in spec.epidemic_line, level)
+        metric, now = METRICS_BY_KEY[key], services().clock()
+        first_day = scope.window.start.astimezone(LOCAL_TZ).date()
+        epidemic = key in spec.epidemic_line
+        return trend_figure(trend, metric, lang, grain, epidemic, level, now, first_day)
 
     @app.callback(Output(_id("breakdown", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_breakdown(area: str, window: str, _tick: Any) -> Any:
@@ -482,30 +485,27 @@ def _register_callbacks(app: Dash) -> None:
         trend = services().queries.trend(
             Scope(scope.area, Window(start, end), scope.allowed), spec.seasonality, "month"
         )
-        months: dict[int, dict[int, float | None]] = {year - 1: {}, year: {}}
+        months: dict[int, dict[int, tuple[float | None, int]]] = {year - 1: {}, year: {}}
         for point in trend.current:
-            months[point.period.year][point.period.month] = point.value
-        if all(v is None for m in months.values() for v in m.values()):
+            months[point.period.year][point.period.month] = (point.value, point.days)
+        bars = season_bars(months, services().clock())
+        if all(b.value is None for m in bars.values() for b in m.values()):
             return empty_message(t("kpi.no_data", lang))
-        return seasonality_figure(months, METRICS_BY_KEY[spec.seasonality], lang)
+        metric = METRICS_BY_KEY[spec.seasonality]
+        return seasonality_figure(bars, metric, lang, services().clock())
 
     @app.callback(Output(_id("medians", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_medians(area: str, window: str, _tick: Any) -> Any:
         spec, lang, scope = _context(area, window)
         level = services().queries.areas.get(scope.area).level
-        states = feed_states()
-        return [
-            kpi_tile(
-                median_metric(m),
-                _median_value(m, spec.domain_key, scope),
-                states.get(
-                    services().queries.kpis(scope, [m.feed_metric])[m.feed_metric].feed_id or ""
-                ),
-                level,
-                lang,
-            )
-            for m in spec.medians
-        ]
+        states, now = feed_states(), services().clock()
+        tiles = []
+        for m in spec.medians:
+            feed = services().queries.kpis(scope, [m.feed_metric])[m.feed_metric]
+            value = _median_value(m, spec.domain_key, scope, feed)
+            state = states.get(feed.feed_id or "")
+            tiles.append(kpi_tile(median_metric(m), value, state, level, lang, now=now))
+        return tiles
 
     @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_sources(area: str, window: str, _tick: Any) -> Any:
@@ -530,7 +530,9 @@ def median_metric(median: EventMedian) -> Metric:
     )
 
 
-def _median_value(median: EventMedian, domain: str, scope: Scope) -> KpiValue:
+def _median_value(median: EventMedian, domain: str, scope: Scope, feed: KpiValue) -> KpiValue:
+    """The median in the window and the window before, covered as far as the days its feed's
+    metric has data in each (the events come from the same feed)."""
     queries = services().queries
 
     def of(window: Any) -> float | None:
@@ -543,7 +545,20 @@ def _median_value(median: EventMedian, domain: str, scope: Scope) -> KpiValue:
         )
         return statistics.median(found) / median.seconds_per_unit if found else None
 
-    return KpiValue(median.key, of(scope.window), of(scope.window.previous()), None)
+    value, previous = of(scope.window), of(scope.window.previous())
+    covered = (
+        feed.current.periods if feed.current else 0,
+        feed.before.periods if feed.before else 0,
+    )
+    return KpiValue(
+        median.key,
+        value,
+        previous,
+        None,
+        Reading(value, covered[0]),
+        Reading(previous, covered[1]),
+        scope.window,
+    )
 
 
 def _clicked_camera(cell: Any, shown: Any) -> str | None:

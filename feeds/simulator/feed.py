@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from feeds.base import Feed, FeedOptions
+from feeds.simulator import almanac
 from feeds.simulator.assets import all_assets
 from feeds.simulator.events import carried_over_events, day_events
 from feeds.simulator.feedback import LOOKBACK_DAYS
 from feeds.simulator.geography import Geography
-from feeds.simulator.model import day_observations, year_observations
+from feeds.simulator.model import day_observations, school_year_observations, year_observations
 from feeds.simulator.plan import SimulationPlan, plan_days
 from feeds.simulator.snapshots import camera_snapshots
 from feeds.simulator.tasks import task_events
@@ -39,8 +40,10 @@ class SimulatorFeed(Feed):
         return SimulationPlan(days, now, Geography.from_areas(self.context.areas))
 
     def normalize(self, raw: SimulationPlan) -> Iterator[Item]:
-        """Assets, the tasks as they stand now and the yearly values of every year the days
-        touch; then each day's observations and events, newest day first, each day followed
+        """Assets, the tasks as they stand now, the yearly values of every year the days
+        touch, and those of every school year they touch and the one before it (the latest
+        whose results are out, as the education system publishes them, however short the
+        backfill); then each day's observations and events, newest day first, each followed
         by a Progress mark (so the runner commits today's numbers first and can say how far
         a long backfill has come); then the events still open from before the first day."""
         world = World(self.options.seed, raw.geography, raw.now)
@@ -50,6 +53,8 @@ class SimulatorFeed(Feed):
         yield Progress(0, total)
         yield from task_events(world)
         yield from year_observations(world, sorted({d.year for d in raw.days}, reverse=True))
+        opened = {almanac.school_year(d) - back for d in raw.days for back in (0, 1)}
+        yield from school_year_observations(world, sorted(opened, reverse=True))
         for done, day in enumerate(raw.days, start=1):
             yield from day_observations(world, world.day(day))
             yield from day_events(world, day)

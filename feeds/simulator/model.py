@@ -8,6 +8,7 @@ from itertools import chain, compress
 
 import numpy as np
 
+from feeds.simulator import almanac
 from feeds.simulator.cameras import camera_metrics
 from feeds.simulator.economy import economy, year_parts
 from feeds.simulator.environment import environment
@@ -15,7 +16,7 @@ from feeds.simulator.feedback import feedback_metrics
 from feeds.simulator.geography import Geography
 from feeds.simulator.government import documents
 from feeds.simulator.parts import Parts, roll_up
-from feeds.simulator.people import education, health, tourism
+from feeds.simulator.people import education, health, school_year_parts, tourism
 from feeds.simulator.portals import portal_metrics
 from feeds.simulator.services import public_services
 from feeds.simulator.tasks import task_metrics
@@ -72,6 +73,15 @@ def year_observations(world: World, years: Iterable[int]) -> Iterator[Observatio
     for year in years:
         start = local_midnight_utc(date(year, 1, 1))
         for key, parts in year_parts(world, year).items():
+            yield from observations(METRICS_BY_KEY[key], parts, world.geo, start, "year")
+
+
+def school_year_observations(world: World, opened: Iterable[int]) -> Iterator[ObservationBlock]:
+    """The school-year metrics (exam results) of each school year opened in `opened` whose
+    values are out, starting on its first of September."""
+    for year in opened:
+        start = local_midnight_utc(date(year, almanac.SCHOOL_YEAR_OPENING.month, 1))
+        for key, parts in school_year_parts(world, year).items():
             yield from observations(METRICS_BY_KEY[key], parts, world.geo, start, "year")
 
 

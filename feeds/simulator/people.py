@@ -10,6 +10,7 @@ from feeds.simulator import almanac
 from feeds.simulator.parts import Parts
 from feeds.simulator.streams import day_rng
 from feeds.simulator.world import Day, World
+from store.scope import LOCAL_TZ
 
 # --- health --------------------------------------------------------------------------------------
 VISITS_PER_PERSON_YEAR = 4.0  # one outpatient visit per person every ~3 months
@@ -139,15 +140,30 @@ def _usual_occupancy(world: World) -> np.ndarray:
 
 
 def education(world: World, day: Day) -> dict[str, Parts]:
-    """Attendance on school days, enrolments on office days, exam results once a year."""
+    """Attendance on school days, enrolments on office days (exam results are per school
+    year: `school_year_parts`)."""
     found: dict[str, Parts] = {}
     if almanac.is_school_day(day.date) and day.local_hour >= ROLL_CALL_HOUR:
         found.update(_attendance_parts(world, day))
     if almanac.is_workday(day.date):
         found["education.admitted"] = _admissions(world, day)
-    if day.date == almanac.exam_results_day(day.date.year) and day.local_hour >= RESULTS_HOUR:
-        found.update(_exam_results(world, day))
     return found
+
+
+def results_published(world: World, opened: int) -> bool:
+    """Whether the exam results of the school year that opened in `opened` are out by now:
+    they come out on one morning in the July that ends it."""
+    day = almanac.exam_results_day(opened + 1)
+    local_now = world.now.astimezone(LOCAL_TZ)
+    hour = local_now.hour + local_now.minute / 60
+    return day < world.today or (day == world.today and hour >= RESULTS_HOUR)
+
+
+def school_year_parts(world: World, opened: int) -> dict[str, Parts]:
+    """The school year's values (the national exam results), once they are published."""
+    if not results_published(world, opened):
+        return {}
+    return _exam_results(world, world.day(almanac.exam_results_day(opened + 1)))
 
 
 def _attendance_parts(world: World, day: Day) -> dict[str, Parts]:

@@ -70,7 +70,8 @@ METRICS: tuple[Metric, ...] = (
         key="education.exam_candidates",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
-        cadence="day",
+        cadence="school_year",
+        period_kind="year",  # one row per school year, from 1 September
         public=True,
         tile=False,
     ),
@@ -78,7 +79,8 @@ METRICS: tuple[Metric, ...] = (
         key="education.exam_passed",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
-        cadence="day",
+        cadence="school_year",
+        period_kind="year",  # one row per school year, from 1 September
         public=True,
         tile=False,
     ),
@@ -92,7 +94,8 @@ METRICS: tuple[Metric, ...] = (
         denominator="education.exam_candidates",
         scale=100,
         decimals=1,
-        cadence="day",
+        cadence="school_year",
+        period_kind="year",  # one row per school year, from 1 September
         public=True,
     ),
 )

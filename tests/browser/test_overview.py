@@ -19,6 +19,7 @@ from store.catalog import DOMAINS, METRICS_BY_KEY
 from store.scope import Scope, Window
 from tests.browser.conftest import APP_PORT, screenshot
 from tests.conftest import FIXED_NOW
+from ui.changes import period_label
 
 pytestmark = pytest.mark.browser
 TILES = "[data-kpi]"
@@ -41,13 +42,14 @@ def wait_for(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
 
 def expected_tile_text(store: Store, key: str, area: str = "94") -> str | None:
     scope = Scope(area, Window.named("30d", FIXED_NOW))
-    value = store.queries.kpis(scope, [key])[key].value
+    kpi = store.queries.kpis(scope, [key])[key]
     metric = METRICS_BY_KEY[key]
-    return (
-        None
-        if value is None
-        else format_value(value, metric_unit(metric, "vi"), "vi", metric.decimals)
-    )
+    if kpi.value is None:
+        return None
+    text = format_value(kpi.value, metric_unit(metric, "vi"), "vi", metric.decimals)
+    if kpi.period is not None:  # a slow metric names its period under the value
+        text += "\n" + period_label(kpi.period, metric.cadence, "vi")
+    return text
 
 
 def test_overview_tiles_match_the_store(dash_duo, demo_app, demo_store: Store) -> None:

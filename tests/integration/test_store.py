@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from i18n.names import metric_name, metric_unit
 from store import Store
 from store.catalog import METRICS_BY_KEY
+from store.comparison import Basis, Comparison, Kind
 from store.models import Area, FeedRunRow, MetricRow, ObservationRow
 from store.records import Asset, Event, Observation
 from store.scope import Scope, ScopeError, Window, local_midnight_utc
@@ -115,7 +116,8 @@ def test_kpis_match_direct_sql(store: Store) -> None:
 def test_missing_data_is_none_not_zero(store: Store) -> None:
     scope = Scope("94", Window.named("7d", FIXED_NOW))
     kpi = store.queries.kpis(scope, ["tourism.visitors"])["tourism.visitors"]
-    assert kpi.value is None and kpi.previous is None and kpi.change_pct is None
+    assert kpi.value is None and kpi.previous is None
+    assert kpi.comparison(METRICS_BY_KEY["tourism.visitors"], FIXED_NOW).kind is Kind.NONE
 
 
 def test_area_values_by_child(store: Store) -> None:
@@ -156,11 +158,15 @@ def test_a_total_is_not_compared_with_a_partly_covered_window(store: Store) -> N
     feed = _feed(store)
     rows = [Observation("tourism.visitors", "94", _day(d), 100.0) for d in range(35)]
     store.writer.write_records(feed, rows, FIXED_NOW)
+    visitors = METRICS_BY_KEY["tourism.visitors"]
     kpi = store.queries.kpis(Scope("94", Window.named("30d", FIXED_NOW)), ["tourism.visitors"])
     assert kpi["tourism.visitors"].value == 3000.0
-    assert kpi["tourism.visitors"].previous is None  # only 5 of its 30 days have data
+    # only 5 of its 30 days have data
+    assert kpi["tourism.visitors"].comparison(visitors, FIXED_NOW).kind is Kind.INSUFFICIENT
     week = store.queries.kpis(Scope("94", Window.named("7d", FIXED_NOW)), ["tourism.visitors"])
-    assert week["tourism.visitors"].change_pct == 0.0
+    assert week["tourism.visitors"].comparison(visitors, FIXED_NOW) == Comparison(
+        Kind.PCT, 0.0, Basis.SETTLED
+    )
 
 
 def test_values_split_by_dimension_stay_out_of_the_totals(store: Store) -> None:

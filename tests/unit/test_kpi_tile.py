@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from store.catalog import METRICS_BY_KEY
+from store.comparison import Reading
 from store.queries import KpiValue
+from store.scope import Window
 from tests.conftest import FIXED_NOW
 from ui.kpi import kpi_tile
 from ui.status import feed_state
@@ -35,11 +37,13 @@ def classes(component) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_tile_hooks_value_change_and_target() -> None:
     state = feed_state(FIXED_NOW - timedelta(minutes=3), "ok", 60, FIXED_NOW)
-    tile = kpi_tile(RATE, KpiValue(RATE.key, 61.5, 60.0, "sim"), state, "commune", "vi")
+    window = Window.last_days(7, FIXED_NOW - timedelta(days=7))
+    kpi = KpiValue(RATE.key, 61.5, 60.0, "sim", Reading(61.5, 7), Reading(60.0, 7), window)
+    tile = kpi_tile(RATE, kpi, state, "commune", "vi", now=FIXED_NOW)
     props = tile.to_plotly_json()["props"]
     assert props["data-kpi"] == RATE.key and props["data-status"] == "good"
     shown = " ".join(texts(tile))
-    assert "61,5%" in shown and "+2,5%" in shown and "Mục tiêu 60%" in shown
+    assert "61,5%" in shown and "+1,5 điểm %" in shown and "Mục tiêu 60%" in shown
     assert "cập nhật 3 phút trước" in shown
 
 

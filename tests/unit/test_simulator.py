@@ -39,6 +39,7 @@ YEARLY = {
     "socio_economic.grdp_growth",
     "socio_economic.grdp_share",
 }
+SCHOOL_YEARLY = {"education.exam_candidates", "education.exam_passed"}
 NOT_CONTAINED = {  # ratios whose numerator may exceed the denominator
     "health.bed_occupancy",  # beds are often over-full
     "education.pupil_teacher_ratio",
@@ -139,7 +140,7 @@ def all_values(
     values: dict[Key, float], summer: list[Item], autumn: list[Item]
 ) -> dict[Key, float]:
     """Spring, summer (exam results, admissions) and autumn (high tides) together."""
-    return {**values, **observations(summer), **observations(autumn)}
+    return {**values, **observations(summer), **observations(autumn), **school_year_rows(summer)}
 
 
 @pytest.fixture(scope="module")
@@ -547,10 +548,11 @@ def test_station_splits_sit_at_the_station_district(
 
 def test_yearly_metrics_are_yearly_observations(backfill: list[Item]) -> None:
     yearly = [o for o in backfill if isinstance(o, Observation) and o.period_kind == "year"]
-    assert {o.metric for o in yearly} == YEARLY
-    assert {o.period_start for o in yearly} == {local_midnight_utc(date(2026, 1, 1))}
+    assert {o.metric for o in yearly} == YEARLY | SCHOOL_YEARLY
+    calendar = {o.period_start for o in yearly if o.metric in YEARLY}
+    assert calendar == {local_midnight_utc(date(2026, 1, 1))}
     daily = {o.metric for o in backfill if isinstance(o, Observation) and o.period_kind == "day"}
-    assert not daily & YEARLY
+    assert not daily & (YEARLY | SCHOOL_YEARLY)
 
 
 def test_yearly_values_cover_every_year_the_plan_touches(areas: dict[str, AdminUnit]) -> None:
@@ -558,7 +560,7 @@ def test_yearly_values_cover_every_year_the_plan_touches(areas: dict[str, AdminU
     years = {
         local_day(o.period_start).year
         for o in items
-        if isinstance(o, Observation) and o.period_kind == "year"
+        if isinstance(o, Observation) and o.period_kind == "year" and o.metric in YEARLY
     }
     assert years == {2025, 2026}
 
@@ -689,7 +691,11 @@ def test_dry_season_salinity_crosses_the_levels(backfill: list[Item]) -> None:
 
 
 def test_no_education_data_at_weekends(all_values: dict[Key, float]) -> None:
-    education_days = {local_day(s) for m, _, s in all_values if m.startswith("education.")}
+    education_days = {
+        local_day(s)
+        for m, _, s in all_values
+        if m.startswith("education.") and m not in SCHOOL_YEARLY  # those start 1 September
+    }
     assert education_days
     assert all(day.weekday() < 5 for day in education_days)
 
@@ -702,14 +708,42 @@ def test_admissions_come_in_the_summer(values: dict[Key, float], summer: list[It
     assert per_day(observations(summer)) > 10 * per_day(values)
 
 
-def test_exam_results_come_out_once_in_july(all_values: dict[Key, float]) -> None:
-    days = {local_day(s) for m, _, s in all_values if m == "education.exam_candidates"}
-    assert days == {date(2026, 7, 16)}
-    start = local_midnight_utc(date(2026, 7, 16))
-    candidates = all_values[("education.exam_candidates", PROVINCE, start)]
-    passed = all_values[("education.exam_passed", PROVINCE, start)]
+def school_year_rows(items: Iterable[Item]) -> dict[Key, float]:
+    return {
+        (o.metric, o.area, o.period_start): o.value
+        for o in items
+        if isinstance(o, Observation) and o.metric in SCHOOL_YEARLY and not o.dim
+    }
+
+
+def test_exam_results_are_one_value_per_school_year_once_published(
+    backfill: list[Item], summer: list[Item]
+) -> None:
+    """Results come out in mid-July; each school year has one row from its 1 September."""
+    assert all(
+        o.period_kind == "year"
+        for o in backfill + summer
+        if isinstance(o, Observation) and o.metric in SCHOOL_YEARLY
+    )
+    spring = school_year_rows(backfill)  # March 2026: the 2024–2025 results only
+    assert {s for _, _, s in spring} == {local_midnight_utc(date(2024, 9, 1))}
+    july = school_year_rows(summer)  # 20 July 2026: the 2025–2026 results are out
+    start = local_midnight_utc(date(2025, 9, 1))
+    assert {s for _, _, s in july} == {start, local_midnight_utc(date(2024, 9, 1))}
+    candidates = july[("education.exam_candidates", PROVINCE, start)]
+    passed = july[("education.exam_passed", PROVINCE, start)]
     assert 9_000 < candidates < 15_000
     assert 0.95 <= passed / candidates <= 0.99
+
+
+def test_exam_results_are_not_out_before_the_morning_they_come(
+    areas: dict[str, AdminUnit],
+) -> None:
+    before = run(areas, now=datetime(2026, 7, 16, 0, 30, tzinfo=UTC), backfill_days=2)  # 07:30
+    after = run(areas, now=datetime(2026, 7, 16, 1, 30, tzinfo=UTC), backfill_days=2)  # 08:30
+    fresh = local_midnight_utc(date(2025, 9, 1))
+    assert fresh not in {s for _, _, s in school_year_rows(before)}
+    assert fresh in {s for _, _, s in school_year_rows(after)}
 
 
 def test_vaccination_coverage(values: dict[Key, float]) -> None:

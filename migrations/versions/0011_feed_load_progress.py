@@ -1,15 +1,15 @@
 """a feed's first-load progress on its health row
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
