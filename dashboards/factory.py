@@ -26,11 +26,21 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 CLOCK_JS = """
 function(_n) {
-    const lang = document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN';
+    const shell = document.querySelector('.app-shell');  // the page's language
+    const lang = shell && shell.lang === 'en' ? 'en-GB' : 'vi-VN';
     const opts = {timeZone: 'Asia/Ho_Chi_Minh', weekday: 'short', day: '2-digit',
                   month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
                   second: '2-digit', hour12: false};
     return new Intl.DateTimeFormat(lang, opts).format(new Date());
+}
+"""
+# The narrow screens' menu: the toggle opens and closes it; moving to another page closes it.
+NAV_JS = """
+function(_clicks, _path) {
+    const ctx = window.dash_clientside.callback_context;
+    const toggled = ctx.triggered.some(t => t.prop_id === 'nav-toggle.n_clicks');
+    const open = toggled && !document.getElementById('side-nav').classList.contains('open');
+    return open ? 'side-nav open' : 'side-nav';
 }
 """
 LANG_JS = """
@@ -65,6 +75,8 @@ def create_app(
         serve_locally=True,
         title=t("app.short_title", settings.ui.language),
         update_title=None,
+        # Without it a phone lays the page out ≈ 980 px wide and shrinks it to fit.
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         suppress_callback_exceptions=True,
     )
     cached = CachedQueries(store.queries, make_cache(app.server, settings.cache))
@@ -79,6 +91,13 @@ def create_app(
     app.layout = _layout
     app.clientside_callback(
         CLOCK_JS, Output("clock", "children"), Input("clock-tick", "n_intervals")
+    )
+    app.clientside_callback(
+        NAV_JS,
+        Output("side-nav", "className"),
+        Input("nav-toggle", "n_clicks"),
+        Input("_pages_location", "pathname"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(
         LANG_JS,

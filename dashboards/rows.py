@@ -9,6 +9,7 @@ from typing import Any
 from dashboards.context import services
 from dashboards.specs import Column, Table
 from i18n import label, t
+from i18n.collation import natural_key
 from i18n.names import member_name, metric_name, metric_unit
 from store.catalog import DIMENSIONS, METRICS_BY_KEY
 from store.comparison import Basis, Reading, clock_in_window, compare
@@ -16,7 +17,8 @@ from store.queries import KpiValue, Place
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from store.targets import TARGETS
 from ui.changes import change_number, missing_text
-from ui.table import GridColumn, field_id
+from ui.status import judged, record_tone, value_status
+from ui.table import GridColumn, field_id, tone_field
 
 Rows = list[dict[str, Any]]
 EVENT_ROWS = 200  # the newest events of the window; filters and exports work on these
@@ -35,6 +37,7 @@ def table_rows(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list
     }[table.source]
     columns, rows = builder(table, domain, scope, lang)
     shown = {c.field for c in columns} | {"id", "camera"}  # what the grid shows, and keys
+    shown |= {tone_field(f) for f in shown}  # and each cell's status colour
     return columns, [{k: v for k, v in row.items() if k in shown} for row in rows]
 
 
@@ -46,12 +49,16 @@ def _metric_column(key: str, lang: str) -> GridColumn:
     return GridColumn(field_id(key), header, kind, metric.decimals)
 
 
+SOURCE_TEXT_FIELDS = ("name", "agency_name")  # asset names and report subjects as sent
+
+
 def _column(column: Column, lang: str) -> GridColumn:
     return GridColumn(
         column.field,
         column.name_en if lang == "en" else column.name_vi,
         column.kind,
         column.decimals,
+        source_text=column.field in SOURCE_TEXT_FIELDS,
     )
 
 
@@ -64,12 +71,13 @@ def map_parent(scope: Scope) -> str:
 def _areas(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
     queries = services().queries
     parent = Scope(map_parent(scope), scope.window, scope.allowed)
-    children = queries.areas.children(parent.area)
+    children = queries.areas.sorted_children(parent.area, lang)
     rows: Rows = [{"area": c, "area_name": queries.areas.name(c, lang)} for c in children]
+    level = queries.areas.get(children[0]).level if children else None
     for key in table.metrics:
         values = queries.area_values(parent, key, children)
         for row in rows:
-            row[field_id(key)] = values.get(row["area"])
+            _put(row, key, values.get(row["area"]), level)
     columns = [GridColumn("area_name", t("table.area", lang))]
     return columns + [_metric_column(k, lang) for k in table.metrics], rows
 
@@ -77,16 +85,27 @@ def _areas(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[Gr
 def _dims(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
     queries = services().queries
     names = member_names(table.dimension, domain, scope, lang)
+    level = queries.areas.get(scope.area).level
     members: dict[str, dict[str, Any]] = {}
     for key in table.metrics:
         for member, value in queries.dim_values(scope, key).items():
             row = members.setdefault(
                 member, {"member": member, "member_name": names.get(member, member)}
             )
-            row[field_id(key)] = value
+            _put(row, key, value, level)
     header = t(f"dimension.{table.dimension}", lang)
-    columns = [GridColumn("member_name", header)] + [_metric_column(k, lang) for k in table.metrics]
-    return columns, sorted(members.values(), key=lambda r: r["member_name"])
+    declared = table.dimension in DIMENSIONS  # else the members are assets, named by their source
+    first = GridColumn("member_name", header, source_text=not declared)
+    columns = [first] + [_metric_column(k, lang) for k in table.metrics]
+    return columns, sorted(members.values(), key=lambda r: natural_key(str(r["member_name"])))
+
+
+def _put(row: dict[str, Any], key: str, value: float | None, level: str | None) -> None:
+    """A metric's cell and, where the metric has thresholds, its status colour (the tiles' rule)."""
+    metric = METRICS_BY_KEY[key]
+    row[field_id(key)] = value
+    if judged(metric, level):
+        row[tone_field(field_id(key))] = value_status(metric, value, level)
 
 
 def member_names(dimension: str, domain: str, scope: Scope, lang: str) -> dict[str, str]:
@@ -207,7 +226,10 @@ def _place_row(place: Place, lang: str) -> dict[str, Any]:
     if place.kind == "camera":
         row["camera"] = place.source_id  # a click on the row opens the camera
     if isinstance(place.attributes.get("up"), bool):
-        row["up"] = t("status.up" if place.attributes["up"] else "status.down", lang)
+        up = "up" if place.attributes["up"] else "down"
+        row["up"], row[tone_field("up")] = t(f"status.{up}", lang), record_tone(up)
+    row[tone_field("status")] = record_tone(place.status)
+    row[tone_field("severity")] = record_tone(place.severity)
     return row
 
 

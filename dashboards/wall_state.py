@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import plotly.utils
@@ -21,17 +21,30 @@ from dashboards.context import feed_states, services
 from dashboards.map_view import map_view
 from dashboards.specs import PAGES_BY_DOMAIN
 from i18n import t
+from i18n.collation import natural_key
 from i18n.formatting import format_datetime_local
 from i18n.names import domain_name, metric_name
 from settings import Playlist, WallPage
 from store.catalog import DOMAINS, DOMAINS_BY_KEY, METRICS_BY_KEY
-from store.scope import Scope, Window
+from store.queries import bucket_start
+from store.scope import LOCAL_TZ, Scope, Window
 from ui.maps import map_legend, map_patch
-from ui.wall import WALL_BORDER, alert_item, camera_tile, no_alerts, ranking
+from ui.wall import (
+    WALL_BORDER,
+    alert_counts,
+    alert_item,
+    camera_tile,
+    more_alerts,
+    no_alerts,
+    ranking,
+    with_sparkline,
+)
 
 HEADLINES = [d.headline for d in DOMAINS]
-CAMERA_TILES = 12
-ALERT_ROWS = 8
+CAMERA_TILES = 9
+ALERT_ROWS = 6  # what fits at 28 px with the counts above, even when every row wraps once
+SPARK_MIN_DAYS = 7  # a sparkline of "today" shows the week up to it
+SPARK_DAILY_DAYS = 62  # longer windows are drawn by week
 TICKER_ITEMS = 40
 STATE_CACHE_SIZE = 256
 
@@ -184,32 +197,61 @@ def _page_items(
     page: WallPage, scope: Scope, alerts: list[Alert], lang: str, now: datetime
 ) -> list[Entry]:
     if page.page == "overview":
-        components = kpi_tiles(HEADLINES, scope, lang)
+        components = _tiles(HEADLINES, scope, lang, now)
     elif page.page == "camera_grid":
         components = _cameras(scope, lang, now)
     elif page.page == "alerts":
-        inside = [a for a in alerts if services().queries.areas.is_within(a.area, scope.area)]
-        shown = inside[:ALERT_ROWS]
-        components = [alert_item(a, _area_name(a.area, lang), lang, big=True) for a in shown]
-        components = components or [no_alerts(lang)]
+        components = _alert_rows(alerts, scope, lang)
     else:
         spec = PAGES_BY_DOMAIN[page.page]
-        components = [*kpi_tiles(spec.kpis, scope, lang), _ranking(spec.map_metric, scope, lang)]
+        components = [*_tiles(spec.kpis, scope, lang, now), _ranking(spec.map_metric, scope, lang)]
     return [(digest(c), c) for c in components]
+
+
+def _tiles(keys: list[str] | tuple[str, ...], scope: Scope, lang: str, now: datetime) -> list[Any]:
+    """The KPI tiles, each with the trend of its metric over the window (one read for all)."""
+    window, grain = _spark_window(scope.window)
+    # The screen state is itself cached per minute and data version: no second cache here.
+    series = services().store.queries.series(Scope(scope.area, window, scope.allowed), keys, grain)
+    today = now.astimezone(LOCAL_TZ).date()
+    tiles = kpi_tiles(keys, scope, lang)
+    out = []
+    for key, tile in zip(keys, tiles, strict=True):
+        points = series.get(key, [])
+        unfinished = bool(points) and points[-1].period >= bucket_start(today, grain)
+        out.append(with_sparkline(tile, [p.value for p in points], unfinished))
+    return out
+
+
+def _spark_window(window: Window) -> tuple[Window, str]:
+    if window.length < timedelta(days=SPARK_MIN_DAYS):
+        window = Window(window.end - timedelta(days=SPARK_MIN_DAYS), window.end)
+    return window, "day" if window.length <= timedelta(days=SPARK_DAILY_DAYS) else "week"
+
+
+def _alert_rows(alerts: list[Alert], scope: Scope, lang: str) -> list[Any]:
+    """The counts by severity, as many rows as fit, then how many more there are."""
+    inside = [a for a in alerts if services().queries.areas.is_within(a.area, scope.area)]
+    if not inside:
+        return [no_alerts(lang)]
+    rows = [alert_item(a, _area_name(a.area, lang), lang, big=True) for a in inside[:ALERT_ROWS]]
+    hidden = len(inside) - ALERT_ROWS
+    return [alert_counts(inside, lang), *rows, *([more_alerts(hidden, lang)] if hidden > 0 else [])]
 
 
 def _ranking(key: str, scope: Scope, lang: str) -> Any:
     queries = services().queries
     values = queries.area_values(scope, key)
     names = {code: queries.areas.name(code, lang) for code in values}
-    return ranking(values, names, METRICS_BY_KEY[key], lang)
+    level = queries.areas.get(next(iter(values))).level if values else None
+    return ranking(values, names, METRICS_BY_KEY[key], lang, level)
 
 
 def _cameras(scope: Scope, lang: str, now: datetime) -> list[Any]:
     queries = services().queries
     cameras = queries.assets(scope, "cameras", ("camera",))
     # Live pictures first; the wall pages through all of them, one group a minute.
-    ordered = sorted(cameras, key=lambda c: (c.status != "online", c.name))
+    ordered = sorted(cameras, key=lambda c: (c.status != "online", natural_key(c.name)))
     groups = max(1, -(-len(ordered) // CAMERA_TILES))
     start = int(now.timestamp() // 60) % groups * CAMERA_TILES
     chosen = ordered[start : start + CAMERA_TILES]

@@ -7,6 +7,8 @@ import json
 import logging
 from pathlib import Path
 
+from babel import Locale
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 CATALOG_DIR = Path(__file__).parent / "catalogs"
@@ -43,8 +45,26 @@ def label(group: str, code: str, lang: str) -> str:
     return t(key, lang) if key in _catalog(DEFAULT_LANGUAGE) else code
 
 
+@functools.cache
+def _plural_locale(lang: str) -> Locale:
+    return Locale.parse(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def plural_form(count: float, lang: str) -> str:
+    """The CLDR plural category of a count in the language: en "one" for 1, else "other"
+    (Vietnamese nouns do not change: always "other")."""
+    return str(_plural_locale(lang).plural_form(count))
+
+
 def t(key: str, lang: str, **params: object) -> str:
-    """Translate `key`: the language's text, else Vietnamese, else the key; then format params."""
+    """Translate `key`: the language's text, else Vietnamese, else the key; then format params.
+    With an integer `count`, the text `key.<plural form>` (e.g. `key.one`) wins where it exists:
+    "1 overdue dossier", "2 overdue dossiers"."""
+    count = params.get("count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        form = f"{key}.{plural_form(count, lang)}"
+        if form in _catalog(lang):
+            key = form
     template = _catalog(lang).get(key) or _catalog(DEFAULT_LANGUAGE).get(key)
     if template is None:
         _warn_missing(key)

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale, dates, numbers
 
-from i18n import DEFAULT_LANGUAGE
+from i18n import DEFAULT_LANGUAGE, catalog_keys, plural_form, t
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 LOCAL_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -63,11 +63,24 @@ def format_percent(value_in_percent: float, lang: str, decimals: int = 2) -> str
 
 
 def format_value(value: float | int, unit: str | None, lang: str, decimals: int = 0) -> str:
-    """Number with its unit: "%" glued ("99,71%"), other units after a space ("1.234 lượt")."""
+    """Number with its unit: "%" glued ("99,71%"), other units after a space ("1.234 lượt"),
+    in the number's plural form ("1 dossier", "2 dossiers")."""
     if unit in PERCENT_UNITS:
         return format_percent(value, lang, decimals)
     text = format_number(value, lang, decimals)
-    return f"{text} {unit}" if unit else text
+    return f"{text} {unit_text(unit, value, lang, decimals)}" if unit else text
+
+
+def unit_text(unit: str, value: float | int | None, lang: str, decimals: int = 0) -> str:
+    """A counted unit as it reads after the shown number: English "1 dossier" but "1.0 days"
+    and "2 days" (CLDR); the catalog key `unit.one.<unit>` holds the singular."""
+    if value is None or decimals > 0 or not unit:
+        return unit
+    shown = int(_rounded(value, 0))
+    singular = f"unit.one.{unit}"
+    if plural_form(shown, lang) == "one" and singular in catalog_keys(lang):
+        return t(singular, lang)
+    return unit
 
 
 def format_change(delta_percent: float, lang: str, decimals: int = 1) -> str:

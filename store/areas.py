@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geo.hierarchy import AdminUnit
+from i18n.collation import natural_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,8 @@ class AreaIndex:
             if unit.parent_code:
                 children.setdefault(unit.parent_code, []).append(unit.code)
         ordered = {
-            k: tuple(sorted(v, key=lambda c: by_code[c].name_vi)) for k, v in children.items()
+            k: tuple(sorted(v, key=lambda c: natural_key(by_code[c].name_vi)))
+            for k, v in children.items()
         }
         return cls(by_code, ordered)
 
@@ -59,6 +61,10 @@ class AreaIndex:
 
     def at_level(self, level: str) -> tuple[str, ...]:
         return tuple(c for c, u in self.by_code.items() if u.level == level)
+
+    def sorted_children(self, code: str, lang: str) -> tuple[str, ...]:
+        """The children in natural order of their names in `lang` (Phường 2 before Phường 10)."""
+        return tuple(sorted(self.children(code), key=lambda c: natural_key(self.name(c, lang))))
 
     def name(self, code: str, lang: str) -> str:
         unit = self.by_code[code]

@@ -130,6 +130,7 @@ class RunSummary:
     error_kind: str | None
     error_text: str | None
     duration_ms: float | None
+    changed: int = 0  # rows the run inserted or updated (accepted ones may be unchanged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,6 +473,35 @@ class Queries:
             for member, buckets in grouped.items()
         }
 
+    def series(self, scope: Scope, keys: Sequence[str], grain: str) -> dict[str, list[TrendPoint]]:
+        """Several metrics per day, ISO week or month of the window in the scope's area, in one
+        read and without last year's buckets: the light series behind the wall's sparklines."""
+        self.check(scope)
+        metrics = [METRICS_BY_KEY[k] for k in keys]
+        ids = {self.metric_ids[c]: c for m in metrics for c in m.components if c in self.metric_ids}
+        query = (
+            select(Obs.metric_id, Obs.period_start, Obs.value)
+            .where(
+                Obs.metric_id.in_(ids),
+                Obs.area_code == scope.area,
+                Obs.dim == "",
+                Obs.period_kind == "day",
+                Obs.period_start >= scope.window.start,
+                Obs.period_start < scope.window.end,
+            )
+            .order_by(Obs.period_start)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        grouped: dict[date, dict[str, list[float]]] = {}
+        for metric_id, start, value in rows:
+            bucket = bucket_start(start.astimezone(LOCAL_TZ).date(), grain)
+            grouped.setdefault(bucket, {}).setdefault(ids[metric_id], []).append(value)
+        buckets = sorted(grouped)
+        return {
+            m.key: [TrendPoint(b, _from_values(m, grouped[b])) for b in buckets] for m in metrics
+        }
+
     # -- places -----------------------------------------------------------------------------
     def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
         """The domain's assets inside the scope's area (its whole subtree)."""
@@ -611,6 +641,18 @@ class Queries:
             rows = conn.execute(query).all()
         return {r.feed_id: _run(r) for r in rows}
 
+    def current_runs(self) -> dict[str, RunSummary]:
+        """Each feed's most recent run, finished or still running."""
+        latest = (
+            select(FeedRunRow.feed_id, func.max(FeedRunRow.id).label("id"))
+            .group_by(FeedRunRow.feed_id)
+            .subquery()
+        )
+        query = select(FeedRunRow.__table__).join(latest, FeedRunRow.id == latest.c.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {r.feed_id: _run(r) for r in rows}
+
     def feed_runs(self, feed_id: str, limit: int = 50) -> list[RunSummary]:
         query = (
             select(FeedRunRow.__table__)
@@ -713,6 +755,7 @@ def _run(row: Any) -> RunSummary:
         row.error_kind,
         row.error_text,
         row.duration_ms,
+        row.changed or 0,
     )
 
 

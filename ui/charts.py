@@ -15,7 +15,7 @@ from store.comparison import ACCRUING, SeasonBar, open_bucket
 from store.queries import Trend
 from ui.changes import until_label
 from ui.palette import STATUS_COLOURS
-from ui.status import value_status
+from ui.status import judged, ranked, value_status
 
 BRAND, PREVIOUS, THRESHOLD = "#0b4f8a", "#9aa5b1", "#c62828"
 UNFINISHED = "#7fa7cc"  # the brand colour, lighter: a period still running
@@ -213,9 +213,7 @@ def breakdown_figure(
     level: str | None = None,
 ) -> dict[str, Any]:
     """Areas sorted by the metric (best first by its good direction), coloured by status."""
-    ordered = sorted(
-        values, key=lambda code: values[code], reverse=metric.direction.value != "down"
-    )
+    ordered = ranked(values, names, metric)
     shown = [format_value(values[c], unit(metric, lang), lang, metric.decimals) for c in ordered]
     bar = {
         "type": "bar",
@@ -226,8 +224,15 @@ def breakdown_figure(
         "text": shown,
         "textposition": "auto",
         "hovertemplate": "%{y}: %{text}<extra></extra>",
+        # The tiles' status colour where thresholds judge the metric; else one neutral colour,
+        # since green for every bar would call a count of visits "good".
         "marker": {
-            "color": [STATUS_COLOURS[value_status(metric, values[c], level)] for c in ordered]
+            "color": [
+                STATUS_COLOURS[value_status(metric, values[c], level)]
+                if judged(metric, level)
+                else BRAND
+                for c in ordered
+            ]
         },
     }
     height = max(220, 26 * len(ordered) + 60)

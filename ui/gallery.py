@@ -34,7 +34,10 @@ def gallery(tiles: list[Tile], total: int, lang: str, page: str) -> html.Div:
 
 
 def _card(tile: Tile, lang: str) -> html.Figure:
-    caption = [html.B(tile.name), html.Span(tile.area, className="text-muted")]
+    caption = [
+        html.B(tile.name, className="ioc-source-text"),
+        html.Span(tile.area, className="text-muted"),
+    ]
     if not tile.online:
         when = (
             format_datetime_local(_parse(tile.last_online), lang)

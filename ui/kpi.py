@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from dash import html
 
-from i18n import t
+from i18n import catalog_keys, t
 from i18n.formatting import (
     PERCENT_UNITS,
     format_number,
     format_relative,
     format_value,
+    unit_text,
 )
 from i18n.names import metric_name, metric_unit
 from store.catalog import Direction, Metric
@@ -20,7 +21,7 @@ from store.comparison import STEADY, Comparison, periods_behind
 from store.queries import KpiValue
 from store.scope import LOCAL_TZ
 from ui.changes import basis_text, change_number, missing_text, period_label, why_text
-from ui.status import FeedState, Freshness, target_for, tile_status
+from ui.status import FeedState, Freshness, target_attainment, target_for, tile_status
 
 # A slow metric is out of date once a whole period has passed without its next value
 # (this year's value is due during next year).
@@ -54,7 +55,7 @@ def kpi_tile(
             html.Div(name, className="kpi-name", title=name),
             _value_line(metric, kpi, lang),
             _change_line(metric, kpi.comparison(metric, _clock(kpi, now)), lang),
-            _target_line(metric, level, lang),
+            _target_line(metric, kpi.value, level, lang),
             _freshness_line(state, lang),
         ],
         className=f"kpi-tile kpi-{status}",
@@ -82,8 +83,9 @@ def _value_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
         text = format_value(kpi.value, unit, lang, metric.decimals)
         return html.Div([text, period] if period else text, className="kpi-value")
     number = format_number(kpi.value, lang, metric.decimals)
+    counted = unit_text(unit, kpi.value, lang, metric.decimals)  # "1 dossier", "2 dossiers"
     return html.Div(
-        [number, " ", html.Span(unit, className="kpi-unit"), period],
+        [number, " ", html.Span(counted, className="kpi-unit"), period],
         className="kpi-value",
     )
 
@@ -147,15 +149,47 @@ def _change_line(metric: Metric, comparison: Comparison, lang: str) -> html.Div:
     )
 
 
-def _target_line(metric: Metric, level: str, lang: str) -> html.Div:
+def _target_line(metric: Metric, value: float | None, level: str, lang: str) -> html.Div:
+    """Progress against the level's target ("Đạt mục tiêu 90%" / "Chưa đạt mục tiêu 90%, còn
+    3,1 điểm %"), else the baseline the metric is read against ("Mốc 2021: 99,71%"): a baseline
+    is a reference point, never called a target. Status colours stay with the thresholds."""
+    reference = _reference(metric, lang)
     target = target_for(metric, level)
-    if target is not None:
-        unit = metric_unit(metric, lang)
-        text = t("kpi.target", lang, value=format_value(target, unit, lang, 0))
-        return html.Div(text, className="kpi-target", title=metric.target_source)
-    if metric.target_source:
-        return html.Div(t("kpi.baseline", lang, text=metric.target_source), className="kpi-target")
-    return html.Div("\u00a0", className="kpi-target")
+    if target is None:
+        if not reference:
+            return html.Div("\u00a0", className="kpi-target")
+        text = t("target.baseline", lang, text=reference)
+        return html.Div(text, className="kpi-target kpi-baseline", title=text)
+    unit = metric_unit(metric, lang)
+    shown = format_value(target, unit, lang, 0 if float(target).is_integer() else metric.decimals)
+    attainment = target_attainment(metric, value, level)
+    if attainment is None:  # no value yet, or a metric with no good direction
+        text, state = t("kpi.target", lang, value=shown), "none"
+    elif attainment.met:
+        text, state = t("target.met", lang, value=shown), "met"
+    else:
+        side = "below" if metric.direction is Direction.UP else "above"
+        gap = _gap_text(attainment.gap, metric, unit, lang)
+        text, state = t(f"target.{side}", lang, value=shown, gap=gap), "below"
+    return html.Div(
+        text,
+        className=f"kpi-target kpi-target-{state}",
+        title=reference or text,
+        **{"data-target": state},
+    )
+
+
+def _gap_text(gap: float, metric: Metric, unit: str, lang: str) -> str:
+    """A gap to a target: in percentage points for rates, else in the metric's own unit."""
+    if unit in PERCENT_UNITS:
+        return t("target.points", lang, value=format_number(gap, lang, 1))
+    return format_value(gap, unit, lang, metric.decimals)
+
+
+def _reference(metric: Metric, lang: str) -> str:
+    """Where a target or baseline comes from, in the page's language."""
+    key = f"target.reference.{metric.key}"
+    return t(key, lang) if key in catalog_keys(lang) else metric.target_source
 
 
 def _freshness_line(state: FeedState | None, lang: str) -> html.Div:

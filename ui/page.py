@@ -11,6 +11,7 @@ from dash import dcc, html
 from i18n import t
 from store.areas import AreaIndex
 from store.scope import CUSTOM, WINDOW_DAYS
+from ui.legend import status_legend
 
 
 def param_id(page: str, param: str) -> dict[str, str]:
@@ -22,11 +23,11 @@ def area_options(areas: AreaIndex, lang: str) -> list[dict[str, Any]]:
     """Province, then each district followed by its communes, indented."""
     root = areas.root
     options = [{"label": areas.name(root, lang), "value": root}]
-    for district in areas.children(root):
+    for district in areas.sorted_children(root, lang):
         options.append({"label": f"· {areas.name(district, lang)}", "value": district})
         options.extend(
             {"label": f"\u2003· {areas.name(c, lang)}", "value": c}
-            for c in areas.children(district)
+            for c in areas.sorted_children(district, lang)
         )
     return options
 
@@ -75,13 +76,15 @@ def scope_controls(page: str, areas: AreaIndex, area: str, window: str, lang: st
     )
 
 
-def page_header(title: str, subtitle: str, controls: html.Div) -> html.Div:
+def page_header(title: str, subtitle: str, controls: html.Div, lang: str) -> html.Div:
+    """Title, subtitle and the status legend (every page says what its colours mean)."""
     return html.Div(
         [
             html.Div(
                 [
                     html.H1(title, className="page-title"),
                     html.Div(subtitle, className="page-subtitle"),
+                    status_legend(lang),
                 ]
             ),
             controls,

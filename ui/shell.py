@@ -27,7 +27,7 @@ def nav_links(pages: Iterable[dict[str, Any]], lang: str) -> html.Nav:
         for page in sorted(pages, key=lambda p: p.get("order", 99))
         if page.get("nav", True)
     ]
-    return html.Nav(items, className="side-nav")
+    return html.Nav(items, id="side-nav", className="side-nav")
 
 
 def top_bar(title: str, province: str, lang: str, demo: bool) -> html.Header:
@@ -45,6 +45,14 @@ def top_bar(title: str, province: str, lang: str, demo: bool) -> html.Header:
     )
     return html.Header(
         [
+            html.Button(  # shown on narrow screens only, where the side navigation folds away
+                html.I(className="bi bi-list"),
+                id="nav-toggle",
+                n_clicks=0,
+                className="nav-toggle",
+                title=t("nav.menu", lang),
+                **{"aria-label": t("nav.menu", lang), "aria-controls": "side-nav"},
+            ),
             html.Div(
                 [
                     html.Img(

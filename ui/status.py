@@ -1,4 +1,5 @@
-"""Pure rules: a metric value's status, and a feed's freshness, from thresholds and clocks."""
+"""Pure rules: a metric value's status (THE one colour rule), its progress against a target,
+and a feed's freshness, from thresholds, targets and clocks."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from i18n.collation import natural_key
 from store.catalog import Direction, Metric
 
 STALE_AFTER_INTERVALS = 3  # a feed that missed three runs in a row is stale
@@ -47,9 +49,15 @@ def feed_state(
     return FeedState(Freshness.FRESH, age, demo, error)
 
 
+# The one status vocabulary every tile, table cell, ranking bar and map class is painted in.
+STATUSES = ("good", "warn", "critical", "nodata")
+TILE_STATUSES = (*STATUSES, "stale")  # a tile also says when its numbers are old
+
+
 def value_status(metric: Metric, value: float | None, level: str | None = None) -> str:
-    """good | warn | critical by the metric's thresholds for an area at `level` and its good
-    direction; nodata if None."""
+    """THE status rule: good | warn | critical by the metric's thresholds for an area at `level`
+    in its good direction (up: below a limit is bad; down: at or above a limit is bad); nodata
+    if None. Targets never change a status: see `target_attainment`."""
     if value is None:
         return "nodata"
     warn, critical = metric.limits(level)
@@ -66,6 +74,46 @@ def value_status(metric: Metric, value: float | None, level: str | None = None) 
     return "good"
 
 
+def judged(metric: Metric, level: str | None = None) -> bool:
+    """Whether the metric has thresholds at `level`, so that its status says something; a
+    value without thresholds is "good" only in that nothing is wrong with it."""
+    return metric.direction is not Direction.NEUTRAL and any(
+        limit is not None for limit in metric.limits(level)
+    )
+
+
+# Record statuses a feed sends (a camera's, an alert's) in the same four colours.
+RECORD_TONES = {
+    "online": "good",
+    "ok": "good",
+    "up": "good",
+    "resolved": "good",
+    "done": "good",
+    "warning": "warn",
+    "late": "warn",
+    "resolved_late": "warn",
+    "partial": "warn",
+    "maintenance": "warn",
+    "overdue": "critical",
+    "critical": "critical",
+    "offline": "critical",
+    "down": "critical",
+    "failed": "critical",
+}
+
+
+def record_tone(code: object) -> str | None:
+    """The status colour of a record status code, or None for codes that judge nothing."""
+    return RECORD_TONES.get(str(code)) if code is not None else None
+
+
+def ranked(values: dict[str, float], names: dict[str, str], metric: Metric) -> list[str]:
+    """Area codes best first by the metric's good direction (largest first when neutral); equal
+    values in natural order of their names."""
+    sign = 1 if metric.direction is Direction.DOWN else -1
+    return sorted(values, key=lambda code: (sign * values[code], natural_key(names[code])))
+
+
 def tile_status(
     metric: Metric, value: float | None, state: FeedState | None, level: str | None = None
 ) -> str:
@@ -79,3 +127,25 @@ def tile_status(
 
 def target_for(metric: Metric, level: str) -> float | None:
     return metric.targets.get(level)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetAttainment:
+    """A value against the target of its area's level, in the metric's good direction."""
+
+    target: float
+    met: bool
+    gap: float  # how far the value still is from the target (0 when met), in the metric's unit
+
+
+def target_attainment(
+    metric: Metric, value: float | None, level: str | None
+) -> TargetAttainment | None:
+    """Progress against a target: met when at or beyond it in the good direction (up: value ≥
+    target; down: value ≤ target). None without a target for the level, a value, or a good
+    direction (a neutral metric has nothing to attain)."""
+    target = metric.targets.get(level) if level is not None else None
+    if target is None or value is None or metric.direction is Direction.NEUTRAL:
+        return None
+    shortfall = target - value if metric.direction is Direction.UP else value - target
+    return TargetAttainment(target=target, met=shortfall <= 0, gap=max(shortfall, 0.0))

@@ -8,6 +8,13 @@ from typing import Any
 
 import dash_ag_grid as dag
 
+from i18n import catalog_keys, t
+
+GRID_TEXT = "grid."  # AG Grid's own texts (pagination, filters, overlays) are i18n keys
+TONE_SUFFIX = "__tone"
+SOURCE_TEXT_CLASS = "ioc-source-text"
+NATURAL_COMPARE = "iocNaturalCompare"  # assets/50_app/grid.js; the grid calls it (a, b)
+
 
 @dataclass(frozen=True, slots=True)
 class GridColumn:
@@ -15,11 +22,19 @@ class GridColumn:
     header: str
     kind: str = "text"  # text | number | percent | datetime | status | sparkline | thumbnail
     decimals: int = 0
+    # Names and texts as the source system wrote them (an agency, a camera, a citizen's report):
+    # shown in the source's language on every page, and marked so.
+    source_text: bool = False
 
 
 def field_id(key: str) -> str:
     """AG Grid reads dots as nested paths: metric keys become flat field names."""
     return key.replace(".", "__")
+
+
+def tone_field(field: str) -> str:
+    """Where a row carries a cell's status colour (good | warn | critical | nodata)."""
+    return field + TONE_SUFFIX
 
 
 def column_defs(columns: Sequence[GridColumn], lang: str) -> list[dict[str, Any]]:
@@ -41,6 +56,7 @@ def _column_def(column: GridColumn, locale: str) -> dict[str, Any]:
             valueFormatter={
                 "function": f"iocNumber(params.value, {column.decimals}, '{locale}', '{suffix}')"
             },
+            cellClass=_tone_class(column.field),
         )
     elif column.kind == "datetime":
         base.update(
@@ -66,10 +82,17 @@ def _column_def(column: GridColumn, locale: str) -> dict[str, Any]:
             cellClass="ioc-thumb-cell",
         )
     elif column.kind == "status":
-        base.update(filter="agTextColumnFilter", cellClass={"function": "iocStatusClass(params)"})
-    else:
-        base.update(filter="agTextColumnFilter")
+        base.update(filter="agTextColumnFilter", cellClass=_tone_class(column.field))
+    else:  # names sort naturally and Vietnamese-aware: Phường 2 before Phường 10
+        base.update(filter="agTextColumnFilter", comparator={"function": NATURAL_COMPARE})
+    if column.source_text:
+        base["cellClass"] = SOURCE_TEXT_CLASS
     return {k: v for k, v in base.items() if v is not None}
+
+
+def _tone_class(field: str) -> dict[str, str]:
+    """The cell's class from the status the server computed with the tiles' rule."""
+    return {"function": f"iocToneClass(params, '{tone_field(field)}')"}
 
 
 def grid(grid_id: dict[str, str], lang: str) -> dag.AgGrid:
@@ -99,22 +122,9 @@ def grid(grid_id: dict[str, str], lang: str) -> dag.AgGrid:
 
 
 def _locale_text(lang: str) -> dict[str, str]:
-    if lang == "en":
-        return {}
+    """AG Grid's own texts in the page's language (its built-in ones are English only)."""
     return {
-        "page": "Trang",
-        "of": "trên",
-        "to": "đến",
-        "noRowsToShow": "Không có dữ liệu",
-        "filterOoo": "Lọc...",
-        "contains": "Chứa",
-        "equals": "Bằng",
-        "notEqual": "Khác",
-        "lessThan": "Nhỏ hơn",
-        "greaterThan": "Lớn hơn",
-        "andCondition": "VÀ",
-        "orCondition": "HOẶC",
-        "blanks": "Trống",
-        "loadingOoo": "Đang tải...",
-        "pageSizeSelectorLabel": "Số dòng:",
+        key.removeprefix(GRID_TEXT): t(key, lang)
+        for key in sorted(catalog_keys(lang))
+        if key.startswith(GRID_TEXT)
     }

@@ -1,4 +1,5 @@
-"""Pieces of the wall display: the kiosk frame, ranking bars, camera tiles, alert rows."""
+"""Pieces of the wall display: the kiosk frame, tiles with their sparkline, ranking bars,
+camera tiles, alert rows and the alert counts."""
 
 from __future__ import annotations
 
@@ -13,16 +14,23 @@ import dash
 from dash import dcc, html
 
 from i18n import t
-from i18n.formatting import format_datetime_local, format_relative, format_value
+from i18n.formatting import format_datetime_local, format_number, format_relative, format_value
 from i18n.names import metric_name, metric_unit
 from store.catalog import METRICS_BY_KEY, Metric
+from ui.legend import status_legend
 from ui.maps import AREAS, LABELS, empty_figure
+from ui.status import judged, ranked, value_status
 
 if TYPE_CHECKING:
     from dashboards.alerts import Alert
 
 WALL_BORDER = "#0d1520"  # area borders on the dark wall
 SEVERITY_ICON = {"critical": "bi-exclamation-octagon-fill", "warn": "bi-exclamation-triangle-fill"}
+SEVERITIES = ("critical", "warn")
+RANK_ROWS = 6  # per column: eleven districts read 1–6 down the left, 7–11 down the right
+SPARK_W, SPARK_H = 120, 40  # the sparkline's own units; the picture stretches to its box
+PLACEHOLDER = "\u00a0"  # what a tile's empty line holds on the pages, to keep tiles aligned
+FRESH = "kpi-freshness fresh"  # "updated just now": on a wall only stale or failing data get a line
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +142,7 @@ def _ticker(lang: str) -> html.Footer:
                 html.Div(id="wall-ticker-track", className="wall-ticker-track"),
                 className="wall-ticker-window",
             ),
+            status_legend(lang, "wall-legend"),
         ],
         className="wall-ticker",
         **{"data-testid": "alert-ticker"},
@@ -147,18 +156,29 @@ def slot_title(title: str, subtitle: str) -> html.Div:
     )
 
 
-def ranking(values: dict[str, float], names: dict[str, str], metric: Metric, lang: str) -> html.Div:
-    """Child areas as horizontal bars, best first by the metric's direction; big type."""
+def ranking(
+    values: dict[str, float],
+    names: dict[str, str],
+    metric: Metric,
+    lang: str,
+    level: str | None = None,
+) -> html.Div:
+    """Child areas as horizontal bars, best first by the metric's direction, numbered and read
+    down each of two columns (beyond two full columns, the best and the worst); each bar in the
+    status colour of its value (the tiles' rule) where the metric has thresholds."""
     if not values:
         return html.Div(t("kpi.no_data", lang), className="wall-ranking wall-empty")
-    reverse = metric.direction.value != "down"
-    ordered = sorted(values.items(), key=lambda kv: kv[1], reverse=reverse)
+    ordered = list(enumerate(((c, values[c]) for c in ranked(values, names, metric)), 1))
+    if len(ordered) > 2 * RANK_ROWS:
+        ordered = ordered[:RANK_ROWS] + ordered[-RANK_ROWS:]
+    tone = judged(metric, level)
     peak = max(abs(v) for v in values.values()) or 1
     unit = metric_unit(metric, lang)
     title = t("wall.ranking", lang, metric=metric_name(metric, lang))
     rows = [
         html.Div(
             [
+                html.Span(format_number(rank, lang), className="wall-rank-number"),
                 html.Span(names[code], className="wall-rank-name"),
                 html.Span(
                     html.Span(style={"width": f"{abs(value) / peak * 100:.1f}%"}),
@@ -168,20 +188,79 @@ def ranking(values: dict[str, float], names: dict[str, str], metric: Metric, lan
                     format_value(value, unit, lang, metric.decimals), className="wall-rank-value"
                 ),
             ],
-            className="wall-rank-row",
-            **{"data-area": code},
+            className="wall-rank-row"
+            + (f" wall-rank-{value_status(metric, value, level)}" if tone else ""),
+            **{"data-area": code, "data-rank": str(rank)},
         )
-        for code, value in ordered
+        for rank, (code, value) in ordered
     ]
+    per_column = -(-len(rows) // 2)
     return html.Div(
-        [html.Div(title, className="wall-ranking-title"), *rows], className="wall-ranking"
+        [
+            html.Div(title, className="wall-ranking-title"),
+            html.Div(
+                rows,
+                className="wall-ranking-rows",
+                style={"gridTemplateRows": f"repeat({per_column}, auto)"},
+            ),
+        ],
+        className="wall-ranking",
     )
+
+
+def with_sparkline(tile: html.Div, points: Sequence[float | None], unfinished: bool) -> html.Div:
+    """A KPI tile for the wall: its empty placeholder lines dropped (a wall tile has no row
+    of neighbours to align with), its freshness line only when the data are not fresh, and
+    the window's trend drawn in the room they leave."""
+    kept = [
+        c
+        for c in tile.children
+        if getattr(c, "children", None) != PLACEHOLDER and getattr(c, "className", None) != FRESH
+    ]
+    tile.children = [*kept, sparkline(points, unfinished)]
+    return tile
+
+
+def sparkline(points: Sequence[float | None], unfinished: bool) -> html.Img | None:
+    """The series as an inline SVG picture; a dashed last segment when the last period is
+    still running (today), so a half-counted day does not read as a fall. Whole-number
+    coordinates and single quotes keep it to ≈ 400 bytes of the refresh."""
+    known = [(i, v) for i, v in enumerate(points) if v is not None]
+    if len(known) < 2:
+        return None
+    low, high = min(v for _, v in known), max(v for _, v in known)
+    span = (high - low) or 1.0
+    step = SPARK_W / max(1, len(points) - 1)
+
+    def xy(i: int, v: float) -> str:
+        y = SPARK_H - 2 - (v - low) / span * (SPARK_H - 4) if high > low else SPARK_H / 2
+        return f"{round(i * step)},{round(y)}"
+
+    done = known[:-1] if unfinished else known
+    line = " ".join(xy(i, v) for i, v in done)
+    keep = "vector-effect='non-scaling-stroke'"  # the stroke stays 3 px however it stretches
+    # A line only: an area fill would repeat every point and double the bytes.
+    parts = [f"<polyline points='{line}' stroke='%2358a6ff' {keep}/>"]
+    if unfinished:
+        last = " ".join(xy(i, v) for i, v in known[-2:])
+        parts.append(
+            f"<polyline points='{last}' stroke='%23a9b7c9' stroke-dasharray='6 5' {keep}/>"
+        )
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {SPARK_W} {SPARK_H}'"
+        " preserveAspectRatio='none' fill='none' stroke-width='3' stroke-linejoin='round'>"
+        f"{''.join(parts)}</svg>"
+    )
+    return html.Img(src="data:image/svg+xml," + svg, className="wall-spark", alt="")
 
 
 def camera_tile(
     camera: str, name: str, area: str, online: bool, version: str, since: str | None, lang: str
 ) -> html.Figure:
-    caption = [html.B(name), html.Span(area)]
+    caption = [
+        html.B(name, className="ioc-source-text"),
+        html.Span(area) if area and area not in name else None,
+    ]
     if not online:
         caption.append(html.Span(t("wall.offline_since", lang, time=since or "?"), className="off"))
     return html.Figure(
@@ -207,6 +286,8 @@ def alert_text(alert: Alert, lang: str) -> str:
         params["limit"] = format_value(params["limit"], "‰", lang, 0)
     if params.get("age") is not None:
         params["age"] = format_relative(params["age"], lang)
+    if isinstance(params.get("days"), int):
+        params["days"] = t("count.days", lang, count=params["days"])
     return t(alert.message, lang, **params)
 
 
@@ -224,6 +305,34 @@ def alert_item(alert: Alert, area_name: str, lang: str, big: bool = False) -> ht
     )
 
 
+def alert_counts(alerts: Sequence[Alert], lang: str) -> html.Div:
+    """How many alerts of each severity are current, above the alerts page's rows."""
+    chips = [
+        html.Span(
+            [
+                html.I(className=f"bi {SEVERITY_ICON[severity]}"),
+                t(
+                    f"wall.count.{severity}",
+                    lang,
+                    count=format_number(sum(a.severity == severity for a in alerts), lang),
+                ),
+            ],
+            className=f"wall-count wall-count-{severity}",
+            **{"data-severity": severity},
+        )
+        for severity in SEVERITIES
+    ]
+    return html.Div(chips, className="wall-alert-counts", **{"data-testid": "alert-counts"})
+
+
+def more_alerts(count: int, lang: str) -> html.Div:
+    return html.Div(
+        t("wall.more_alerts", lang, count=format_number(count, lang)),
+        className="wall-alert-more",
+        **{"data-more": str(count)},
+    )
+
+
 def no_alerts(lang: str) -> html.Div:
     return html.Div(
         [html.I(className="bi bi-check-circle-fill"), " ", t("wall.no_alerts", lang)],
@@ -238,9 +347,10 @@ def wall_map_figure(circles: bool) -> dict[str, Any]:
     layout = figure["layout"]
     layout.pop("height", None)
     layout["autosize"] = True
-    layout["font"] = {"family": "Be Vietnam Pro, sans-serif", "color": "#e8eef6", "size": 18}
+    # 28 px: the wall's smallest text, read from five metres.
+    layout["font"] = {"family": "Be Vietnam Pro, sans-serif", "color": "#e8eef6", "size": 28}
     # Big labels; their colour comes with each Patch, against each area's fill.
-    figure["data"][LABELS]["textfont"] = {"size": 22, "color": "#ffffff", "shadow": "auto"}
+    figure["data"][LABELS]["textfont"] = {"size": 28, "color": "#ffffff", "shadow": "auto"}
     marker = figure["data"][AREAS].setdefault("marker", {})
     marker.setdefault("line", {})["color"] = WALL_BORDER
     return figure

@@ -17,6 +17,18 @@ dagfuncs.iocDateTime = function (value, locale) {
   }).format(new Date(value));
 };
 
-dagfuncs.iocStatusClass = function (params) {
-  return params.value ? "ioc-status ioc-status-" + String(params.value).replace(/[^a-z_]/gi, "") : "";
+/* A cell's status colour: the server computed it with the tiles' rule (ui/status.py) and sent it
+   in the row as <field>__tone; the browser only maps it to a class. */
+dagfuncs.iocToneClass = function (params, toneField) {
+  var tone = params.data ? params.data[toneField] : null;
+  return /^(good|warn|critical|nodata)$/.test(tone || "") ? "ioc-value-" + tone : "";
+};
+
+/* Names in natural, Vietnamese-aware order (Phường 2 before Phường 10; Đ after D); blanks last. */
+var iocCollator = new Intl.Collator("vi", {numeric: true, sensitivity: "base"});
+dagfuncs.iocNaturalCompare = function (a, b) {
+  if (a === b) { return 0; }
+  if (a === null || a === undefined || a === "") { return 1; }
+  if (b === null || b === undefined || b === "") { return -1; }
+  return iocCollator.compare(String(a), String(b));
 };

@@ -17,6 +17,7 @@ from dashboards.pages.overview import graph_config
 from dashboards.rows import map_parent, table_rows
 from dashboards.specs import PAGES, PAGES_BY_DOMAIN, EventMedian, PageSpec, PointLayer
 from i18n import label, t
+from i18n.collation import natural_key
 from i18n.formatting import format_relative
 from i18n.names import domain_name, domain_system, metric_name
 from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
@@ -97,7 +98,7 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
         controls = scope_controls(page, svc.queries.areas, scope.area, scope.window.name, lang)
         return html.Div(
             [
-                page_header(title, domain_system(spec.domain, lang), controls),
+                page_header(title, domain_system(spec.domain, lang), controls, lang),
                 html.Div(id=_id("sources", page), className="source-badges"),
                 html.Div(  # the median tiles flow on in the same grid as the KPI tiles
                     [
@@ -423,7 +424,7 @@ def _register_callbacks(app: Dash) -> None:
     def update_gallery(area: str, window: str, tick: Any) -> Any:
         _spec, lang, scope = _context(area, window)
         cameras = services().queries.assets(scope, "cameras", ("camera",))
-        ordered = sorted(cameras, key=lambda c: (c.status == "online", c.name))
+        ordered = sorted(cameras, key=lambda c: (c.status == "online", natural_key(c.name)))
         tiles = [
             Tile(
                 c.source_id,

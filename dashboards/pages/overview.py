@@ -41,9 +41,10 @@ def layout(
     svc, lang = services(), current_lang()
     scope = scope_for(area, window)
     controls = scope_controls(PAGE, svc.queries.areas, scope.area, scope.window.name, lang)
+    province = svc.settings.province.name_en if lang == "en" else svc.settings.province.name_vi
     return html.Div(
         [
-            page_header(t("overview.title", lang), svc.settings.province.name_vi, controls),
+            page_header(t("overview.title", lang), province, controls, lang),
             kpi_section(PAGE, HEADLINES, svc.settings.ui.refresh_interval),
             _map_card(metric if metric in HEADLINES else HEADLINES[0], lang),
         ]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from feeds.simulator.geography import near
+from feeds.simulator.geography import Geography, near
 from feeds.simulator.parts import Parts
 from feeds.simulator.streams import day_rng, stable_uniform, static_rng
 from feeds.simulator.world import Day, World
@@ -75,17 +76,47 @@ def _install_cameras(world: World) -> tuple[Camera, ...]:
     geo, seed = world.geo, world.seed
     city = geo.capital().parent_code
     rng = static_rng(seed, "cameras")
+    places = _place_names(geo)
     found = []
     for index, commune in enumerate(geo.communes):
         urban = commune.type_vi in ("Phường", "Thị trấn")
-        for n in range(_camera_count(commune, city, rng)):
-            source_id = f"CAM-{commune.code}-{n + 1:02d}"
-            purpose = _pick(CAMERA_PURPOSES, stable_uniform(seed, "cam-purpose", source_id))
-            name = f"Camera {purpose.lower()} – {commune.name_vi} ({n + 1:02d})"
+        count = _camera_count(commune, city, rng)
+        purposes = [
+            _pick(CAMERA_PURPOSES, stable_uniform(seed, "cam-purpose", _camera_id(commune, n)))
+            for n in range(count)
+        ]
+        for n, purpose in enumerate(purposes):
+            source_id = _camera_id(commune, n)
+            name = _camera_name(purpose, purposes[: n + 1].count(purpose), purposes.count(purpose))
+            name = f"{name} – {places[index]}"
             flaky = stable_uniform(seed, "cam-flaky", source_id) < 0.08
             reliability = 0.85 if flaky else 0.985
             found.append(Camera(source_id, name, commune, index, reliability, purpose, urban))
     return tuple(found)
+
+
+def _camera_id(commune: AdminUnit, n: int) -> str:
+    return f"CAM-{commune.code}-{n + 1:02d}"
+
+
+def _camera_name(purpose: str, ordinal: int, of: int) -> str:
+    """ "Camera chợ", or "Camera chợ 2" where a commune has more than one at that kind of place
+    (acronyms such as UBND keep their capitals)."""
+    name = f"Camera {purpose[0].lower()}{purpose[1:]}"
+    return f"{name} {ordinal}" if of > 1 else name
+
+
+def _place_names(geo: Geography) -> list[str]:
+    """Each commune's name, with its district where the name recurs (Phường 1 of the city and
+    Phường 1 of Vĩnh Châu town), so that camera names are unique in the province."""
+    seen = Counter(c.name_vi for c in geo.communes)
+    names = []
+    for index, commune in enumerate(geo.communes):
+        owner = geo.owner(index)
+        recurs = seen[commune.name_vi] > 1 and owner.level == "district"
+        where = f", {owner.type_vi.lower()} {owner.short_name_vi}" if recurs else ""
+        names.append(commune.name_vi + where)
+    return names
 
 
 def _pick(options: tuple[str, ...], u: float) -> str:
@@ -210,20 +241,28 @@ def _analytics_event(
 
 
 def last_online(world: World) -> list[datetime | None]:
-    """When each camera was last seen online: now if it is, else the end of its last day
-    online (None if not for months)."""
+    """When each camera was last online: now if it is, else the moment it went offline (None if
+    not for months)."""
     online_now = cameras_online(world, world.today)
     found: list[datetime | None] = []
     for index, is_online in enumerate(online_now.tolist()):
-        found.append(world.now if is_online else _last_day_online(world, index))
+        found.append(world.now if is_online else _went_offline(world, index))
     return found
 
 
-def _last_day_online(world: World, index: int) -> datetime | None:
+def _went_offline(world: World, index: int) -> datetime | None:
+    """From the status history: the camera was online at the last check of its last day online
+    and offline at the next day's check, so it went down at a moment between the two (the same
+    moment on every run)."""
+    camera = cameras(world)[index]
     for back in range(1, OFFLINE_LOOKBACK_DAYS + 1):
         day = world.today - timedelta(days=back)
         if cameras_online(world, day)[index]:
-            return world.day(day).end
+            seen_up = world.day(day).end
+            seen_down = world.day(day + timedelta(days=1)).cutoff
+            u = stable_uniform(world.seed, "cam-went-offline", f"{camera.source_id}|{day}")
+            moment = seen_up + (seen_down - seen_up) * u
+            return moment.replace(second=0, microsecond=0)
     return None
 
 

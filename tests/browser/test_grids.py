@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import APP_PORT, screenshot
@@ -81,4 +83,44 @@ def test_tourism_seasonality_and_the_grdp_structure(dash_duo, demo_app) -> None:
     assert "Thuế sản phẩm trừ trợ cấp sản phẩm" in text and "Cơ cấu GRDP" in text
     _scroll_to(driver, dash_duo.find_element(".ioc-grid"))
     screenshot(driver, "socio-economic-grdp-structure")
+    assert dash_duo.get_logs() == []
+
+
+NAMES_IN_VIEW_ORDER = """
+const cells = Array.from(document.querySelectorAll(
+  '.ag-center-cols-container .ag-row, .ag-pinned-left-cols-container .ag-row'));
+return cells
+  .map((row) => [Number(row.getAttribute('row-index')),
+                 row.querySelector('[col-id=area_name]')])
+  .filter(([, cell]) => cell)
+  .sort((a, b) => a[0] - b[0])
+  .map(([, cell]) => cell.textContent.trim());
+"""
+
+
+def test_area_tables_sort_naturally_and_colour_cells_by_the_status_rule(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
+    """Phường 2 before Phường 10, as sent and after sorting in the grid; rate cells carry the
+    same status classes as the tiles."""
+    dash_duo.start_server(demo_app, port=APP_PORT)
+    driver = dash_duo.driver
+    driver.set_window_size(1920, 1080)
+    driver.get(f"{dash_duo.server_url}/hanh-chinh-cong?area=941&table=areas")
+    wards = [f"Phường {n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 10)]  # the city has no Phường 9
+    assert wait_for(lambda: driver.execute_script(NAMES_IN_VIEW_ORDER) == wards)
+    header = dash_duo.find_element(".ag-header-cell[col-id=area_name] .ag-header-cell-label")
+    click(driver, header)  # ascending, by the grid's own comparator
+    wait_for(
+        lambda: dash_duo.find_elements(
+            ".ag-header-cell[col-id=area_name] .ag-sort-ascending-icon:not(.ag-hidden)"
+        )
+    )
+    assert wait_for(lambda: driver.execute_script(NAMES_IN_VIEW_ORDER) == wards)
+    click(driver, header)  # descending
+    assert wait_for(lambda: driver.execute_script(NAMES_IN_VIEW_ORDER) == wards[::-1])
+    rate = "[col-id=public_services__on_time_rate]"
+    classes = [c.get_attribute("class") for c in dash_duo.find_elements(f".ag-row {rate}")]
+    assert len(classes) == len(wards)
+    assert all(re.search(r"\bioc-value-(good|warn|critical|nodata)\b", c) for c in classes)
+    received = dash_duo.find_elements(".ag-row [col-id=public_services__received]")
+    assert received and not any("ioc-value-" in c.get_attribute("class") for c in received)
     assert dash_duo.get_logs() == []

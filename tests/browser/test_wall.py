@@ -25,6 +25,7 @@ from selenium.webdriver.chrome.options import Options
 from sqlalchemy import text
 
 from dashboards import create_app
+from dashboards.context import LANG_COOKIE
 from settings import Settings, WallConfig
 from settings.wall import default_playlists
 from store import Store
@@ -32,7 +33,7 @@ from store.catalog import METRICS
 from store.comparison import is_slow
 from store.records import Observation
 from store.scope import local_midnight_utc
-from tests.browser.conftest import APP_PORT, screenshot
+from tests.browser.conftest import APP_PORT, ARTIFACTS, screenshot
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.browser
@@ -158,6 +159,133 @@ def test_every_wall_page_fills_the_screen_with_big_numbers(dash_duo, wall_app, s
         assert errors == []
     finally:
         driver.quit()
+
+
+# Every visible text of the page now showing (header, active slot, ticker), with its computed
+# size; SVG text of the map included. The ticker's items scroll in, so they count too.
+TEXTS = """
+const root = document.querySelector('.wall-root');
+const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+const out = [];
+while (walker.nextNode()) {
+  const node = walker.currentNode, el = node.parentElement, text = node.textContent.trim();
+  if (!text || (el.closest('.wall-slot') && !el.closest('.wall-slot.active'))) continue;
+  if (!el.checkVisibility({visibilityProperty: true})) continue;
+  const range = document.createRange();
+  range.selectNodeContents(node);
+  if (![...range.getClientRects()].some(r => r.width > 0 && r.height > 0)) continue;
+  out.push([parseFloat(getComputedStyle(el).fontSize), text.slice(0, 40),
+            el.closest('[class]').className.baseVal ?? el.closest('[class]').className]);
+}
+return out;
+"""
+# Layout faults of the page now showing: a unit on another line than its number, a value or
+# a tile cut off, anything reaching out of the screen, a title another element covers.
+FAULTS = """
+const faults = [];
+const slot = document.querySelector('.wall-slot.active');
+const box = e => e.getBoundingClientRect();
+for (const value of slot.querySelectorAll('.kpi-value:not(.kpi-value-missing)')) {
+  const unit = value.querySelector('.kpi-unit');
+  const range = document.createRange();
+  range.selectNodeContents(value.firstChild);
+  const number = range.getBoundingClientRect();
+  if (unit && (box(unit).top >= number.bottom - 2 || box(unit).right > box(value).right + 1))
+    faults.push(['unit wrapped or cut', value.textContent]);
+  if (value.scrollWidth > value.clientWidth + 1) faults.push(['value cut', value.textContent]);
+}
+for (const tile of slot.querySelectorAll('.kpi-tile, .wall-ranking, .wall-alert.big, .wall-camera'))
+  if (tile.scrollHeight > tile.clientHeight + 1 || tile.scrollWidth > tile.clientWidth + 1)
+    faults.push(['content cut', tile.textContent.slice(0, 40)]);
+for (const e of [...slot.querySelectorAll('*'), ...document.querySelectorAll('.wall-header *')]) {
+  const r = box(e);
+  if (r.width && (r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5 || r.left < -0.5))
+    faults.push(['outside the screen', e.className.baseVal ?? e.className]);
+}
+const titles = '.wall-page-name, .wall-slot-title h1, .wall-slot-title span, .kpi-caption, '
+  + '.kpi-name, .wall-ranking-title, .wall-alert-counts';
+for (const title of [...slot.querySelectorAll(titles), document.querySelector('.wall-page-name')]) {
+  const r = box(title);
+  for (const [x, y] of [[r.left + 2, r.top + r.height / 2], [r.left + r.width / 2, r.top + 3]]) {
+    const top = document.elementFromPoint(x, y);
+    if (top && top !== title && !title.contains(top))
+      faults.push(['title covered', title.textContent, top.className]);
+  }
+}
+return faults;
+"""
+KINDS = "return [...document.querySelectorAll('.wall-slot')].map(s => s.className)"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_wall_page_type_reads_from_five_metres(dash_duo, wall_app, lang) -> None:
+    """At 1920×1080 on every page of the default playlist (the overview, each domain page,
+    the map, the camera grid, the alerts), in both languages: no text under 28 px, values at
+    64 px or more, units beside their numbers, nothing cut, outside the screen or covering a
+    title."""
+    app, _clock = wall_app
+    dash_duo.start_server(app, port=APP_PORT)
+    driver = chromium(1920, 1080)
+    smallest: dict[str, float] = {}
+    try:
+        driver.get(f"{BASE}/healthz")
+        driver.add_cookie({"name": LANG_COOKIE, "value": lang})
+        driver.get(f"{BASE}/wall/default")
+        wait_until(lambda: js(driver, "return window.iocWall && window.iocWall.skew"))
+        dwells = js(
+            driver, "return JSON.parse(document.querySelector('.wall-root').dataset.plan).dwells"
+        )
+        kinds = [c.split("wall-slot-")[1].split()[0] for c in js(driver, KINDS)]
+        assert set(kinds) == {"overview", "domain", "map", "camera_grid", "alerts"}
+        for index, kind in enumerate(kinds):
+            driver.get(f"{BASE}/wall/default?shift={shift_to(driver, dwells, index):.0f}")
+            wait_until(lambda i=index: js(driver, SHOWN) == i and js(driver, FILLED) > 0)
+            time.sleep(0.8)  # the fade-in
+            screenshot(driver, f"wall-{lang}-{index:02d}-{kind}")
+            texts = js(driver, TEXTS)
+            small = [t for t in texts if t[0] < 28]
+            assert small == [], (index, kind, small)
+            smallest[kind] = min(smallest.get(kind, 999.0), min(t[0] for t in texts))
+            fonts = js(driver, FONTS)
+            assert all(f >= 64 for f in fonts), (index, fonts)
+            faults = js(driver, FAULTS)
+            assert faults == [], (index, kind, faults)
+            if kind in ("domain", "alerts"):
+                check_page_order(driver, kind)
+    finally:
+        driver.quit()
+    measured = ARTIFACTS / f"wall-text-sizes-{lang}.json"
+    measured.write_text(json.dumps(smallest, indent=1), encoding="utf-8")
+    print(f"smallest wall text per page type ({lang}, px):", smallest)
+
+
+def check_page_order(driver: webdriver.Chrome, kind: str) -> None:
+    if kind == "domain":  # two columns, read down: ranks 1..k on the left, the rest on the right
+        rows = js(
+            driver,
+            "return [...document.querySelectorAll('.wall-slot.active .wall-rank-row')]"
+            ".map(r => [Number(r.dataset.rank), r.getBoundingClientRect().left,"
+            " r.getBoundingClientRect().top])",
+        )
+        left = min(x for _r, x, _y in rows)
+        ranks_left = [r for r, x, _y in sorted(rows, key=lambda r: r[2]) if x == left]
+        assert ranks_left == list(range(1, len(ranks_left) + 1)), rows
+        assert len(ranks_left) == -(-len(rows) // 2)
+    else:  # counts by severity, then the rows, then how many more
+        counts = js(
+            driver,
+            "return [...document.querySelectorAll('.wall-slot.active .wall-count')]"
+            ".map(c => c.textContent)",
+        )
+        rows = js(
+            driver, "return document.querySelectorAll('.wall-slot.active .wall-alert.big').length"
+        )
+        more = js(
+            driver,
+            "return document.querySelector('.wall-slot.active .wall-alert-more')?.dataset.more",
+        )
+        total = sum(int("".join(ch for ch in c if ch.isdigit())) for c in counts)
+        assert total == rows + int(more or 0), (counts, rows, more)
 
 
 RECORD_TURNS = """

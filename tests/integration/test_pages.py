@@ -350,3 +350,35 @@ def test_dimension_members_are_named_in_the_page_language(demo, lang: str) -> No
     expected = {member_name("level", m, lang) for m in DIMENSIONS["level"]}
     assert {r["member_name"] for r in by_level} == expected
     assert ("Hotline 1022" in named.values()) == (lang == "en")
+
+
+@pytest.mark.parametrize("area", ["94", "941"])
+def test_table_cells_carry_the_status_of_the_one_rule(demo, area: str) -> None:  # type: ignore[no-untyped-def]
+    """Each judged metric's cell has the status value_status gives its area's value and level;
+    metrics without thresholds carry none; rows come in natural order of their names."""
+    from dashboards.rows import table_rows
+    from dashboards.specs import PAGES_BY_DOMAIN
+    from i18n.collation import natural_key
+    from store.catalog import METRICS_BY_KEY
+    from store.scope import Scope
+    from ui.status import judged, value_status
+    from ui.table import field_id, tone_field
+
+    app, store = demo
+    scope = Scope(area, Window.named("30d", FIXED_NOW))
+    table = next(t for t in PAGES_BY_DOMAIN["public_services"].tables if t.source == "areas")
+    with app.server.test_request_context():
+        _, rows = table_rows(table, "public_services", scope, "vi")
+    assert [r["area_name"] for r in rows] == sorted((r["area_name"] for r in rows), key=natural_key)
+    level = store.queries.areas.get(store.queries.areas.children(area)[0]).level
+    coloured = 0
+    for key in table.metrics:
+        metric = METRICS_BY_KEY[key]
+        for row in rows:
+            tone = row.get(tone_field(field_id(key)))
+            if judged(metric, level):
+                assert tone == value_status(metric, row[field_id(key)], level), (key, row)
+                coloured += 1
+            else:
+                assert tone is None, key
+    assert coloured >= len(rows)  # the on-time rate at least is judged everywhere

@@ -79,7 +79,7 @@ def test_catalog_placeholders_match() -> None:
 
 def test_texts() -> None:
     assert t("app.title", "vi") == "Trung tâm Giám sát, điều hành thông minh tỉnh Sóc Trăng"
-    assert t("app.title", "en") == "Sóc Trăng Intelligent Operations Center"
+    assert t("app.title", "en") == "Soc Trang Intelligent Operations Center"
     assert t("demo.badge", "vi") == "Dữ liệu mô phỏng"
     assert t("window.7d", "en") == "7 days"
 

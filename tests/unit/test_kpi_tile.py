@@ -43,7 +43,7 @@ def test_tile_hooks_value_change_and_target() -> None:
     props = tile.to_plotly_json()["props"]
     assert props["data-kpi"] == RATE.key and props["data-status"] == "good"
     shown = " ".join(texts(tile))
-    assert "61,5%" in shown and "+1,5 điểm %" in shown and "Mục tiêu 60%" in shown
+    assert "61,5%" in shown and "+1,5 điểm %" in shown and "Đạt mục tiêu 60%" in shown
     assert "cập nhật 3 phút trước" in shown
 
 
