@@ -1,5 +1,5 @@
 """Fresh start: seconds from `python app.py` on an empty database to numbers on screen,
-seen by headless Chromium; then how long the 365-day backfill takes to finish.
+seen by headless Chromium; then how long the (730-day) backfill takes to finish.
 
 Run: python -m bench.first_start
 """
@@ -88,7 +88,7 @@ def main() -> None:
         backfill = wait_backfill(url, started)
         print(f"server answering      : {serving:.1f} s after `python app.py`")
         print(f"numbers on screen     : {first_data:.1f} s (headless Chromium)")
-        print(f"365-day backfill done : {backfill:.1f} s")
+        print(f"backfill done         : {backfill:.1f} s")
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -1,4 +1,4 @@
-"""Shared bench plumbing: a store with the 365-day demo backfill, an app, SQL capture and replay."""
+"""Shared bench plumbing: a store with the demo backfill, an app, SQL capture and replay."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def open_store(database: str) -> Store:
 
 
 def ensure_backfill(store: Store, simulator: FeedConfig) -> dict[str, float] | None:
-    """Run the simulator's 365-day backfill once; returns its rows and seconds if it ran."""
+    """Run the simulator's configured backfill once; returns its rows and seconds if it ran."""
     with store.engine.connect() as conn:
         rows = conn.execute(select(func.count()).select_from(ObservationRow)).scalar_one()
     if rows:

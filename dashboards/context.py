@@ -69,9 +69,21 @@ def feed_states() -> dict[str, FeedState]:
     svc = services()
     now = svc.clock()
     return {
-        h.id: feed_state(h.last_success_at, h.last_status, h.interval_s, now, h.demo, h.last_error)
+        h.id: feed_state(
+            h.last_success_at,
+            h.last_status,
+            h.interval_s,
+            now,
+            h.demo,
+            h.last_error,
+            first_load=_first_load(h.load_done, h.load_total),
+        )
         for h in svc.queries.feed_health()
     }
+
+
+def _first_load(done: int | None, total: int | None) -> tuple[int, int] | None:
+    return (done, total) if done is not None and total is not None else None
 
 
 def demo_active() -> bool:

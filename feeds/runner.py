@@ -1,10 +1,12 @@
-"""Runs one feed once: timeout, retries, validation, batched upserts, a recorded run, health."""
+"""Runs one feed once: timeout, retries, validation, chunked upserts, a recorded run, health,
+and the progress of a feed's first (long) load."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -14,16 +16,20 @@ from typing import Any
 import requests
 from pydantic import ValidationError
 
-from feeds.base import ErrorKind, Feed, FeedContext, FeedError
+from feeds.base import ErrorKind, Feed, FeedContext, FeedError, excerpt
+from feeds.progress import ProgressLog
 from feeds.registry import feed_types
 from feeds.validate import RecordCheck
 from settings import FeedConfig
 from store import Store
-from store.records import Item, Record, Rejection
+from store.records import ObservationBlock, Progress, Record, Rejection, row_count
 from store.writer import FeedSpec, RunOutcome
 
 log = logging.getLogger(__name__)
-BATCH_SIZE = 20000
+# Rows per transaction. Sorted by key, a chunk of ~19 simulated days writes each index page
+# once instead of once per day (measured: 100k-row chunks load ≈4× faster than 20k ones),
+# and a chunk still commits within a second or two, so readers see the load advance.
+CHUNK_ROWS = 100_000
 LARGE_RUN = 100_000  # rows changed: enough to refresh the planner's statistics afterwards
 
 
@@ -57,6 +63,53 @@ class _Tally:
     error: tuple[ErrorKind, str] | None = None
 
 
+@dataclass
+class _Chunk:
+    """Records waiting for their transaction, and the feed's latest progress mark."""
+
+    records: list[Record] = field(default_factory=list)
+    rows: int = 0
+    progress: Progress | None = None
+    stored: Progress | None = None  # the mark last written to the health row
+
+
+class _FirstLoad:
+    """Logs a feed's first load: its start, its progress (ProgressLog's cadence), its end."""
+
+    def __init__(self, feed_id: str, started: float) -> None:
+        self.feed_id = feed_id
+        self.started = started
+        self.cadence: ProgressLog | None = None
+
+    def committed(self, mark: Progress, rows: int) -> None:
+        now = time.monotonic()
+        if self.cadence is None:
+            self.cadence = ProgressLog(mark.total, now)
+            log.info("feed %s: first load of %d days started", self.feed_id, mark.total)
+        if self.cadence.due(mark.done, now):
+            log.info(
+                "feed %s: first load %d/%d days, %d rows in %.1f s",
+                self.feed_id,
+                mark.done,
+                mark.total,
+                rows,
+                now - self.started,
+            )
+
+    def finished(self, status: str, rows: int) -> None:
+        if self.cadence is None:
+            return
+        seconds = time.monotonic() - self.started
+        log.info(
+            "feed %s: first load %s: %d rows in %.1f s (%.0f rows/s)",
+            self.feed_id,
+            "done" if status == "ok" else f"ended {status}",
+            rows,
+            seconds,
+            rows / seconds if seconds > 0 else 0.0,
+        )
+
+
 def classify(exc: BaseException) -> tuple[ErrorKind, str]:
     """Map any failure to one of the four error kinds, with a one-line text."""
     if isinstance(exc, FeedError):
@@ -80,12 +133,16 @@ class FeedRunner:
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
         backoff_s: float = 2.0,
+        chunk_rows: int = CHUNK_ROWS,
     ) -> None:
         self.store = store
         self.feeds = {f.id: f for f in feeds}
         self.clock = clock
         self.sleep = sleep
         self.backoff_s = backoff_s
+        self.chunk_rows = chunk_rows
+        self._running: set[str] = set()
+        self._running_lock = threading.Lock()
         store.writer.sync_feeds(_spec(f) for f in self.feeds.values())
 
     def run(self, feed_id: str) -> RunReport:
@@ -94,22 +151,53 @@ class FeedRunner:
         monotonic_start = time.monotonic()
         run_id = self.store.writer.start_run(feed_id, started)
         tally = _Tally()
+        load: _FirstLoad | None = None
         try:
             feed = self._build(config)
+            if feed.context.last_success is None:  # never succeeded: this is its first load
+                load = _FirstLoad(feed_id, monotonic_start)
             raw = self._fetch_with_retries(feed, config, monotonic_start)
-            self._ingest(feed, raw, config, monotonic_start, tally)
+            self._ingest(feed, raw, config, monotonic_start, tally, load)
         except Exception as exc:  # every failure becomes a recorded, classified run
             tally.error = classify(exc)
             if tally.error[0] is ErrorKind.BAD_DATA and not isinstance(exc, FeedError):
                 log.debug("feed %s: unexpected error", feed_id, exc_info=True)
-        return self._finish(run_id, feed_id, tally, monotonic_start)
+        report = self._finish(run_id, feed_id, tally, monotonic_start)
+        if load is not None:
+            load.finished(report.status, report.accepted)
+        return report
 
     def run_safely(self, feed_id: str) -> None:
-        """The scheduler's entry point: never lets an exception kill the scheduler thread."""
+        """The scheduler's entry point: never lets an exception kill the scheduler thread,
+        and never starts a feed's run while its previous one is still going (a long first
+        load outlasts many intervals): that turn is skipped with an INFO line, not a warning."""
+        if not self._claim(feed_id):
+            log.info(
+                "feed %s: previous run still in progress%s; this turn is skipped",
+                feed_id,
+                self._load_note(feed_id),
+            )
+            return
         try:
             self.run(feed_id)
         except Exception:
             log.exception("feed %s: the run could not be recorded", feed_id)
+        finally:
+            with self._running_lock:
+                self._running.discard(feed_id)
+
+    def _claim(self, feed_id: str) -> bool:
+        with self._running_lock:
+            if feed_id in self._running:
+                return False
+            self._running.add(feed_id)
+            return True
+
+    def _load_note(self, feed_id: str) -> str:
+        health = {h.id: h for h in self.store.queries.feed_health()}.get(feed_id)
+        if health is None or health.load_total is None:
+            return ""
+        return f" (first load {health.load_done}/{health.load_total} days)"
 
     def _build(self, config: FeedConfig) -> Feed:
         cls = feed_types()[config.type]
@@ -143,22 +231,81 @@ class FeedRunner:
                 )
                 self.sleep(delay)
 
-    def _ingest(self, feed: Feed, raw: Any, config: FeedConfig, t0: float, tally: _Tally) -> None:
+    def _ingest(
+        self,
+        feed: Feed,
+        raw: Any,
+        config: FeedConfig,
+        t0: float,
+        tally: _Tally,
+        load: _FirstLoad | None,
+    ) -> None:
+        """Check the items and write them in chunks of about `chunk_rows` rows. A feed that
+        yields Progress marks is committed at its marks (whole days), the first two at once
+        (its start and its newest day: today's numbers within seconds); a chunk between marks
+        may grow to twice the size. A feed without marks is committed every `chunk_rows`."""
         check = RecordCheck(self.store.queries.areas, self.clock())
-        for batch in _batches(feed.normalize(raw)):
-            records: list[Record] = []
-            for item in batch:
-                problem = item.reason if isinstance(item, Rejection) else check.problem(item)
-                if problem is None:
-                    records.append(item)  # type: ignore[arg-type]
-                else:
-                    tally.rejections.append(_rejection(item, problem))
-            tally.changed += self.store.writer.write_records(config.id, records, self.clock())
-            tally.accepted += len(records)
-            if _remaining(config, t0) <= 0:
-                raise RunTimeout(
-                    f"run exceeded its {config.timeout:g} s timeout after {tally.accepted} records"
-                )
+        chunk = _Chunk()
+        for item in feed.normalize(raw):
+            if isinstance(item, Progress):
+                chunk.progress = item
+                if item.done <= 1 or chunk.rows >= self.chunk_rows:
+                    self._commit(config, chunk, tally, load, t0)
+                continue
+            self._take(item, check, chunk, tally)
+            limit = self.chunk_rows if chunk.progress is None else 2 * self.chunk_rows
+            if chunk.rows >= limit:
+                self._commit(config, chunk, tally, load, t0)
+        self._commit(config, chunk, tally, load, t0)
+
+    def _take(
+        self, item: Record | Rejection, check: RecordCheck, chunk: _Chunk, tally: _Tally
+    ) -> None:
+        """Add the item's storable rows to the chunk; count and keep the others as rejections."""
+        if isinstance(item, Rejection):
+            tally.rejections.append(item)
+            return
+        if isinstance(item, ObservationBlock):
+            kept, problems = check.split(item)
+            tally.rejections.extend(
+                Rejection(reason, excerpt(item.observation(i))) for i, reason in problems
+            )
+            if len(kept):
+                chunk.records.append(kept)
+                chunk.rows += len(kept)
+            return
+        problem = check.problem(item)
+        if problem is None:
+            chunk.records.append(item)
+            chunk.rows += row_count(item)
+        else:
+            tally.rejections.append(Rejection(problem, excerpt(item)))
+
+    def _commit(
+        self,
+        config: FeedConfig,
+        chunk: _Chunk,
+        tally: _Tally,
+        load: _FirstLoad | None,
+        t0: float,
+    ) -> None:
+        """Write the chunk (and, on a first load, its progress) in one transaction."""
+        mark = chunk.progress if load is not None and chunk.progress != chunk.stored else None
+        if not chunk.records and mark is None:
+            return
+        progress = (mark.done, mark.total) if mark is not None else None
+        tally.changed += self.store.writer.write_records(
+            config.id, chunk.records, self.clock(), load_progress=progress
+        )
+        tally.accepted += chunk.rows
+        chunk.records, chunk.rows = [], 0
+        if mark is not None and load is not None:
+            chunk.stored = mark
+            load.committed(mark, tally.accepted)
+        if _remaining(config, t0) <= 0:
+            raise RunTimeout(
+                f"run exceeded its {config.timeout:g} s timeout after {tally.accepted} records"
+            )
 
     def _finish(self, run_id: int, feed_id: str, tally: _Tally, t0: float) -> RunReport:
         duration_ms = (time.monotonic() - t0) * 1000
@@ -229,22 +376,3 @@ def _call_with_timeout(fn: Callable[[], Any], timeout: float) -> Any:
         raise RunTimeout(f"fetch timed out after {timeout:.1f} s") from None
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _batches(items: Iterable[Item]) -> Iterator[list[Item]]:
-    batch: list[Item] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _rejection(item: Item, reason: str) -> Rejection:
-    if isinstance(item, Rejection):
-        return item
-    from feeds.base import excerpt
-
-    return Rejection(reason, excerpt(item))

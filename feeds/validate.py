@@ -7,7 +7,15 @@ from collections.abc import Container
 from datetime import datetime, timedelta
 
 from store.catalog import DOMAINS_BY_KEY, METRICS_BY_KEY, Aggregation
-from store.records import PERIOD_KINDS, Asset, Event, Observation, Record, Snapshot
+from store.records import (
+    PERIOD_KINDS,
+    Asset,
+    Event,
+    Observation,
+    ObservationBlock,
+    Record,
+    Snapshot,
+)
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/svg+xml")
@@ -22,6 +30,9 @@ class RecordCheck:
         self.latest_allowed = now + FUTURE_TOLERANCE
 
     def problem(self, record: Record) -> str | None:
+        """Why the record (for a block: all of it) cannot be stored; use `split` on blocks."""
+        if isinstance(record, ObservationBlock):
+            return self._block(record)
         if isinstance(record, Observation):
             return self._observation(record)
         if isinstance(record, Event):
@@ -32,19 +43,54 @@ class RecordCheck:
             return self._image(record)
         return f"not a record: {type(record).__name__}"
 
+    def split(self, block: ObservationBlock) -> tuple[ObservationBlock, list[tuple[int, str]]]:
+        """The block's storable rows, and (row index, reason) for each row that is not.
+
+        What the rows share (metric, period) is checked once; areas and values row by row
+        only when the cheap whole-block test finds a problem."""
+        shared = self._block(block)
+        if shared is not None:
+            return block.only([]), [(i, shared) for i in range(len(block))]
+        if self._areas_known(block.areas) and _all_finite(block.values):
+            return block, []
+        problems = [
+            (i, reason)
+            for i, (area, value) in enumerate(zip(block.areas, block.values, strict=True))
+            if (reason := self._area(area) or _number(value)) is not None
+        ]
+        bad = {i for i, _ in problems}
+        return block.only([i for i in range(len(block)) if i not in bad]), problems
+
     def _observation(self, obs: Observation) -> str | None:
-        metric = METRICS_BY_KEY.get(obs.metric)
+        shared = self._series(obs.metric, obs.period_kind, obs.period_start)
+        if shared is not None:
+            return shared
+        return self._area(obs.area) or _number(obs.value)
+
+    def _block(self, block: ObservationBlock) -> str | None:
+        shared = self._series(block.metric, block.period_kind, block.period_start)
+        if shared is not None or block.dims is None:
+            return shared
+        if len(block.dims) != len(block.areas):
+            return f"block of {block.metric!r}: {len(block.dims)} dims for {len(block)} areas"
+        return None
+
+    def _series(self, key: str, period_kind: str, period_start: datetime) -> str | None:
+        """What every row of one metric and period shares."""
+        metric = METRICS_BY_KEY.get(key)
         if metric is None:
-            return f"unknown metric {obs.metric!r}"
+            return f"unknown metric {key!r}"
         if metric.aggregation is Aggregation.RATIO:
-            return f"metric {obs.metric!r} is computed from its components and cannot be ingested"
-        if obs.area not in self.areas:
-            return f"unknown area code {obs.area!r}"
-        if obs.period_kind not in PERIOD_KINDS:
-            return f"unknown period kind {obs.period_kind!r}"
-        if not isinstance(obs.value, int | float) or not math.isfinite(obs.value):
-            return f"value {obs.value!r} is not a finite number"
-        return self._when(obs.period_start)
+            return f"metric {key!r} is computed from its components and cannot be ingested"
+        if period_kind not in PERIOD_KINDS:
+            return f"unknown period kind {period_kind!r}"
+        return self._when(period_start)
+
+    def _area(self, area: str) -> str | None:
+        return None if area in self.areas else f"unknown area code {area!r}"
+
+    def _areas_known(self, areas: tuple[str, ...]) -> bool:
+        return all(code in self.areas for code in set(areas))
 
     def _image(self, shot: Snapshot) -> str | None:
         if shot.content_type not in IMAGE_TYPES:
@@ -66,3 +112,21 @@ class RecordCheck:
         if moment > self.latest_allowed:
             return f"timestamp {moment.isoformat()} is in the future"
         return None
+
+
+def _number(value: object) -> str | None:
+    try:
+        if isinstance(value, int | float) and math.isfinite(value):
+            return None
+    except OverflowError:  # an int beyond any float
+        pass
+    return f"value {value!r} is not a finite number"
+
+
+def _all_finite(values: tuple[float, ...]) -> bool:
+    """True when every value is a finite float, tested in C rather than row by row: a NaN,
+    an infinity or an overflow makes the sum non-finite. Anything else (ints, strings) is
+    left to the row-by-row test."""
+    if set(map(type, values)) != {float}:
+        return False
+    return math.isfinite(sum(values))

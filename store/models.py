@@ -161,6 +161,10 @@ class FeedRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     data_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # cache version
+    # While the first backfill runs: days committed of days planned (NULL otherwise), so
+    # pages can say "first load in progress: 212/731 days" instead of silently climbing.
+    load_done: Mapped[int | None] = mapped_column(Integer)
+    load_total: Mapped[int | None] = mapped_column(Integer)
 
 
 class FeedRunRow(Base):

@@ -146,6 +146,8 @@ class FeedHealth:
     last_error_kind: str | None
     last_error: str | None
     consecutive_failures: int
+    load_done: int | None = None  # while the first load runs: days committed of load_total
+    load_total: int | None = None
 
 
 class Queries:
@@ -884,4 +886,6 @@ def _feed_health(row: Any) -> FeedHealth:
         row.last_error_kind,
         row.last_error,
         row.consecutive_failures,
+        row.load_done,
+        row.load_total,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +23,63 @@ class Observation:
     value: float
     period_kind: str = "day"
     dim: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationBlock:
+    """Observations of one metric and period for many areas at once: the bulk form of
+    `Observation` for feeds that produce whole columns of values (the simulator's days).
+
+    `areas` and `values` (and `dims`, when given) are aligned; `dims` None means every row
+    is its area's total (""). One object per column instead of one per row is what lets a
+    multi-year backfill be generated, checked and written at database speed.
+    """
+
+    metric: str
+    period_start: datetime
+    areas: tuple[str, ...]
+    values: tuple[float, ...]
+    period_kind: str = "day"
+    dims: tuple[str, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self.areas)
+
+    def observation(self, index: int) -> Observation:
+        dim = "" if self.dims is None else self.dims[index]
+        return Observation(
+            self.metric,
+            self.areas[index],
+            self.period_start,
+            self.values[index],
+            self.period_kind,
+            dim,
+        )
+
+    def observations(self) -> Iterator[Observation]:
+        """The block as single observations, in order."""
+        return map(self.observation, range(len(self.areas)))
+
+    def only(self, indexes: list[int]) -> ObservationBlock:
+        """The block cut to the rows at `indexes` (the ones that passed a check)."""
+        dims = None if self.dims is None else tuple(self.dims[i] for i in indexes)
+        return ObservationBlock(
+            self.metric,
+            self.period_start,
+            tuple(self.areas[i] for i in indexes),
+            tuple(self.values[i] for i in indexes),
+            self.period_kind,
+            dims,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A marker a long-running feed yields between its chunks: the records before it complete
+    `done` of `total` days. The runner commits at these marks and reports the first load."""
+
+    done: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,5 +133,10 @@ class Rejection:
     raw: str = ""
 
 
-Record = Observation | Event | Asset | Snapshot
-Item = Record | Rejection
+Record = Observation | ObservationBlock | Event | Asset | Snapshot
+Item = Record | Rejection | Progress
+
+
+def row_count(record: Record) -> int:
+    """How many stored rows a record makes (a block makes one per area)."""
+    return len(record) if isinstance(record, ObservationBlock) else 1

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from itertools import count, repeat
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
@@ -24,9 +25,50 @@ from store.models import (
     RejectedRecordRow,
     SnapshotRow,
 )
-from store.records import Asset, Event, Observation, Record, Rejection, Snapshot
+from store.records import (
+    Asset,
+    Event,
+    Observation,
+    ObservationBlock,
+    Record,
+    Rejection,
+    Snapshot,
+)
 
 MAX_REJECTIONS_STORED = 500  # per run: enough to diagnose, bounded against a flood
+OBSERVATION_KEY = ("metric_id", "area_code", "dim", "period_kind", "period_start")
+OBSERVATION_COLUMNS = (*OBSERVATION_KEY, "value", "feed_id", "ingested_at")
+_KEY = ", ".join(OBSERVATION_KEY)
+_COLUMNS = ", ".join(OBSERVATION_COLUMNS)
+# Upsert that touches a row only when its value or owner differs: re-runs change nothing.
+_ON_CONFLICT = (
+    f"ON CONFLICT ({_KEY}) DO UPDATE SET value = excluded.value, feed_id = excluded.feed_id,"
+    " ingested_at = excluded.ingested_at"
+    " WHERE observations.value IS DISTINCT FROM excluded.value"
+    " OR observations.feed_id IS DISTINCT FROM excluded.feed_id"
+)
+# The statements below are built from the constants above only (no input reaches them).
+# SQLite: ?6 is the row's sequence number, bound but unused: it only orders the sort.
+_SQLITE_UPSERT = (
+    f"INSERT INTO observations ({_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9) "  # noqa: S608
+    + _ON_CONFLICT.replace("IS DISTINCT FROM", "IS NOT")
+)
+# PostgreSQL: COPY into a session's temporary table, then one INSERT .. SELECT upserts it;
+# `seq` follows the COPY order, so of two rows with one key the later one wins.
+_PG_STAGING = "observations_incoming"
+_PG_CREATE_STAGING = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_PG_STAGING}"
+    " (LIKE observations INCLUDING DEFAULTS, seq bigserial) ON COMMIT DELETE ROWS"
+)
+_PG_COPY = f"COPY {_PG_STAGING} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+PG_COPY_TYPES = [
+    *("int4", "varchar", "varchar", "varchar", "timestamptz"),  # the key
+    *("float8", "varchar", "timestamptz"),  # value, feed_id, ingested_at
+]
+_PG_UPSERT = (
+    f"INSERT INTO observations ({_COLUMNS}) SELECT DISTINCT ON ({_KEY}) {_COLUMNS}"  # noqa: S608
+    f" FROM {_PG_STAGING} ORDER BY {_KEY}, seq DESC " + _ON_CONFLICT
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +153,19 @@ class Writer:
             self._upsert(conn, FeedRow, rows, ["id"], ["type", "interval_s", "enabled", "demo"])
 
     # -- records ----------------------------------------------------------------------------
-    def write_records(self, feed_id: str, records: Sequence[Record], now: datetime) -> int:
-        """Upsert a batch of records in one transaction; returns how many rows changed."""
-        observations = [r for r in records if isinstance(r, Observation)]
+    def write_records(
+        self,
+        feed_id: str,
+        records: Sequence[Record],
+        now: datetime,
+        *,
+        load_progress: tuple[int, int] | None = None,
+    ) -> int:
+        """Upsert a batch of records in one transaction; returns how many rows changed.
+
+        `load_progress` (days done, days planned) is stored on the feed's health row in the
+        same transaction, so the progress shown never runs ahead of the rows committed."""
+        observations = [r for r in records if isinstance(r, Observation | ObservationBlock)]
         events = [r for r in records if isinstance(r, Event)]
         assets = [r for r in records if isinstance(r, Asset)]
         snapshots = [r for r in records if isinstance(r, Snapshot)]
@@ -122,10 +174,13 @@ class Writer:
             changed += self._write_events(conn, feed_id, events, now)
             changed += self._write_assets(conn, feed_id, assets)
             changed += self._write_snapshots(conn, feed_id, snapshots)
+            health: dict[str, Any] = {}
             if changed:  # readers' caches key on this: it moves with every committed batch
-                conn.execute(
-                    update(FeedRow).where(FeedRow.id == feed_id).values(data_changed_at=now)
-                )
+                health["data_changed_at"] = now
+            if load_progress is not None:
+                health["load_done"], health["load_total"] = load_progress
+            if health:
+                conn.execute(update(FeedRow).where(FeedRow.id == feed_id).values(**health))
         return changed
 
     def _metric_id(self, key: str) -> int:
@@ -136,25 +191,31 @@ class Writer:
         return self._metric_ids[key]
 
     def _write_observations(
-        self, conn: Connection, feed_id: str, observations: Sequence[Observation], now: datetime
+        self,
+        conn: Connection,
+        feed_id: str,
+        observations: Sequence[Observation | ObservationBlock],
+        now: datetime,
     ) -> int:
-        rows = [
-            {
-                "metric_id": self._metric_id(o.metric),
-                "area_code": o.area,
-                "dim": o.dim,
-                "period_kind": o.period_kind,
-                "period_start": o.period_start,
-                "value": o.value,
-                "feed_id": feed_id,
-                "ingested_at": now,
-            }
-            for o in observations
-        ]
-        keys = ["metric_id", "area_code", "dim", "period_kind", "period_start"]
-        return self._upsert(
-            conn, ObservationRow, rows, keys, ["value", "feed_id"], also=["ingested_at"]
+        """Bulk upsert through the driver: rows are built as tuples (a block's columns are
+        zipped in C), never as dicts through SQLAlchemy's per-row bind processing, which was
+        most of a backfill's cost. The natural-key upsert and its changed count stay."""
+        if not observations:
+            return 0
+        stamp = column_stamper(self.engine)
+        postgres = self.engine.dialect.name == "postgresql"
+        rows = observation_rows(
+            observations, self._metric_id, stamp, feed_id, stamp(now), numbered=not postgres
         )
+        cursor = conn.connection.cursor()
+        try:
+            if postgres:
+                return _pg_upsert(cursor, rows)
+            rows.sort()  # key order: each index page is visited once per batch, not per day
+            cursor.executemany(_SQLITE_UPSERT, rows)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
 
     def _write_events(
         self, conn: Connection, feed_id: str, events: Sequence[Event], now: datetime
@@ -311,6 +372,68 @@ class Writer:
             )
 
 
+def column_stamper(engine: Engine) -> Callable[[datetime], Any]:
+    """The column's own conversion of a datetime for this database (a naive-UTC string on
+    SQLite, an aware UTC datetime on PostgreSQL), computed once per distinct instant."""
+    column_type = ObservationRow.__table__.c.period_start.type
+    convert = column_type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
+    seen: dict[datetime, Any] = {}
+
+    def stamp(moment: datetime) -> Any:
+        found = seen.get(moment)
+        if found is None:
+            found = seen[moment] = convert(moment) if convert else moment
+        return found
+
+    return stamp
+
+
+def observation_rows(
+    observations: Sequence[Observation | ObservationBlock],
+    metric_id: Callable[[str], int],
+    stamp: Callable[[datetime], Any],
+    feed_id: str,
+    ingested_at: Any,
+    *,
+    numbered: bool,
+) -> list[tuple[Any, ...]]:
+    """Rows in OBSERVATION_COLUMNS order; `numbered` puts a sequence number after the key,
+    so that sorting keeps rows of one key in arrival order (the later one is written last)."""
+    rows: list[tuple[Any, ...]] = []
+    seq = count()
+    for obs in observations:
+        if isinstance(obs, ObservationBlock):
+            n = len(obs)
+            key = (
+                repeat(metric_id(obs.metric), n),
+                obs.areas,
+                repeat("", n) if obs.dims is None else obs.dims,
+                repeat(obs.period_kind, n),
+                repeat(stamp(obs.period_start), n),
+            )
+            rest = (map(float, obs.values), repeat(feed_id, n), repeat(ingested_at, n))
+            # strict=False: `seq` never ends; the block's own columns all have n items
+            columns = (*key, seq, *rest) if numbered else (*key, *rest)
+            rows.extend(zip(*columns, strict=False))
+            continue
+        row = (metric_id(obs.metric), obs.area, obs.dim, obs.period_kind, stamp(obs.period_start))
+        tail = (float(obs.value), feed_id, ingested_at)
+        rows.append((*row, next(seq), *tail) if numbered else (*row, *tail))
+    return rows
+
+
+def _pg_upsert(cursor: Any, rows: list[tuple[Any, ...]]) -> int:
+    """COPY the rows (binary) into the session's staging table, then upsert them at once.
+    The table is declared in every transaction: one rolled back would have taken it along."""
+    cursor.execute(_PG_CREATE_STAGING)
+    with cursor.copy(_PG_COPY) as copy:
+        copy.set_types(PG_COPY_TYPES)
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(_PG_UPSERT)
+    return int(cursor.rowcount)
+
+
 def _any(conditions: list[Any]) -> Any:
     from sqlalchemy import or_
 
@@ -318,7 +441,12 @@ def _any(conditions: list[Any]) -> Any:
 
 
 def _feed_health(outcome: RunOutcome) -> dict[str, Any]:
-    health: dict[str, Any] = {"last_run_at": outcome.finished_at, "last_status": outcome.status}
+    health: dict[str, Any] = {
+        "last_run_at": outcome.finished_at,
+        "last_status": outcome.status,
+        "load_done": None,  # a finished run is no longer loading
+        "load_total": None,
+    }
     if outcome.status == "failed":
         health.update(
             last_error_kind=outcome.error_kind,

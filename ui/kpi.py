@@ -65,6 +65,17 @@ def kpi_tile(
     )
 
 
+def first_load_text(state: FeedState, lang: str) -> str:
+    """ "first load in progress: 212/731 days" while the feed's first backfill runs (numbers
+    still climbing), or just "first load in progress" before it has reported how far."""
+    if state.first_load is None:
+        return t("kpi.loading", lang)
+    done, total = state.first_load
+    return t(
+        "kpi.first_load", lang, done=format_number(done, lang), total=format_number(total, lang)
+    )
+
+
 def _value_line(metric: Metric, kpi: KpiValue, lang: str) -> html.Div:
     if kpi.value is None:
         return html.Div(t("kpi.no_data", lang), className="kpi-value kpi-value-missing")
@@ -188,7 +199,7 @@ def _reference(metric: Metric, lang: str) -> str:
 
 def _freshness_line(state: FeedState | None, lang: str) -> html.Div:
     if state is not None and state.freshness is Freshness.NEVER:  # its first run is writing
-        return html.Div(t("kpi.loading", lang), className="kpi-freshness stale")
+        return html.Div(first_load_text(state, lang), className="kpi-freshness stale loading")
     if state is None or state.age is None:
         return html.Div(t("kpi.never_updated", lang), className="kpi-freshness stale")
     label = t("kpi.updated", lang, age=format_relative(state.age, lang))

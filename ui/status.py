@@ -27,6 +27,7 @@ class FeedState:
     age: timedelta | None
     demo: bool = False
     error: str | None = None
+    first_load: tuple[int, int] | None = None  # days committed, days planned, while loading
 
 
 def feed_state(
@@ -36,9 +37,10 @@ def feed_state(
     now: datetime,
     demo: bool = False,
     error: str | None = None,
+    first_load: tuple[int, int] | None = None,
 ) -> FeedState:
     if last_success is None:
-        return FeedState(Freshness.NEVER, None, demo, error)
+        return FeedState(Freshness.NEVER, None, demo, error, first_load)
     age = max(timedelta(0), now - last_success)
     if age > max(MIN_STALE_AGE, timedelta(seconds=interval_s * STALE_AFTER_INTERVALS)):
         return FeedState(Freshness.STALE, age, demo, error)

@@ -28,7 +28,7 @@ from ui.camera import camera_detail
 from ui.charts import breakdown_figure, empty_message, seasonality_figure, trend_figure
 from ui.export import to_csv, to_xlsx
 from ui.gallery import Tile, gallery
-from ui.kpi import kpi_tile
+from ui.kpi import first_load_text, kpi_tile
 from ui.maps import (
     POINT_COLOURS,
     POINTS,
@@ -652,7 +652,11 @@ def _source_badge(feed_id: str, state: FeedState | None, run: Any, lang: str) ->
         state.freshness if state else Freshness.NEVER, "stale"
     )
     first_run = state is not None and state.freshness is Freshness.NEVER
-    details = [t("kpi.loading", lang) if first_run else t("sources.last_success", lang, age=age)]
+    details = [
+        first_load_text(state, lang)
+        if state is not None and first_run
+        else t("sources.last_success", lang, age=age)
+    ]
     if run is not None:
         details.append(t("sources.rejected", lang, count=run.rejected))
         if run.error_text:

@@ -17,12 +17,12 @@ from feeds.simulator.plan import SimulationPlan, plan_days
 from feeds.simulator.snapshots import camera_snapshots
 from feeds.simulator.tasks import task_events
 from feeds.simulator.world import World
-from store.records import Item
+from store.records import Item, Progress
 
 
 class SimulatorOptions(FeedOptions):
     seed: int = 94
-    backfill_days: int = Field(365, ge=0, le=730)
+    backfill_days: int = Field(730, ge=0, le=730)
 
 
 class SimulatorFeed(Feed):
@@ -40,19 +40,24 @@ class SimulatorFeed(Feed):
         return SimulationPlan(days, now, Geography.from_areas(self.context.areas))
 
     def normalize(self, raw: SimulationPlan) -> Iterator[Item]:
-        """Assets first, then each day's observations and events, newest day first; then the
-        tasks as they stand now and the yearly values of every year the days touch, and of
-        every school year they touch and the one before it (the latest whose results are out,
-        as the education system publishes them, however short the backfill)."""
+        """Assets, the tasks as they stand now, the yearly values of every year the days
+        touch, and those of every school year they touch and the one before it (the latest
+        whose results are out, as the education system publishes them, however short the
+        backfill); then each day's observations and events, newest day first, each followed
+        by a Progress mark (so the runner commits today's numbers first and can say how far
+        a long backfill has come); then the events still open from before the first day."""
         world = World(self.options.seed, raw.geography, raw.now)
+        total = len(raw.days)
         yield from all_assets(world)
         yield from camera_snapshots(world)
-        for day in raw.days:
-            yield from day_observations(world, world.day(day))
-            yield from day_events(world, day)
-        if raw.days:
-            yield from carried_over_events(world, raw.days[-1], LOOKBACK_DAYS)
+        yield Progress(0, total)
         yield from task_events(world)
         yield from year_observations(world, sorted({d.year for d in raw.days}, reverse=True))
         opened = {almanac.school_year(d) - back for d in raw.days for back in (0, 1)}
         yield from school_year_observations(world, sorted(opened, reverse=True))
+        for done, day in enumerate(raw.days, start=1):
+            yield from day_observations(world, world.day(day))
+            yield from day_events(world, day)
+            yield Progress(done, total)
+        if raw.days:
+            yield from carried_over_events(world, raw.days[-1], LOOKBACK_DAYS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from itertools import chain, compress, repeat
+from itertools import chain, compress
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from feeds.simulator.services import public_services
 from feeds.simulator.tasks import task_metrics
 from feeds.simulator.world import Day, World
 from store.catalog import METRICS_BY_KEY, Aggregation, Metric
-from store.records import Observation
+from store.records import ObservationBlock
 from store.scope import local_midnight_utc
 
 Generator = Callable[[World, Day], dict[str, Parts]]
@@ -58,9 +58,9 @@ def _accrued(metric: Metric, parts: Parts, day: Day) -> Parts:
     return parts
 
 
-def day_observations(world: World, day: Day) -> Iterator[Observation]:
+def day_observations(world: World, day: Day) -> Iterator[ObservationBlock]:
     """The day's observations: one per stored metric and area at the metric's levels, then
-    the metric's split rows (by agency, portal, station, ...). Chained in C, metric by metric."""
+    the metric's split rows (by agency, portal, station, ...), as blocks, metric by metric."""
     found = day_parts(world, day)
     return chain.from_iterable(
         observations(METRICS_BY_KEY[key], parts, world.geo, day.start, "day")
@@ -68,7 +68,7 @@ def day_observations(world: World, day: Day) -> Iterator[Observation]:
     )
 
 
-def year_observations(world: World, years: Iterable[int]) -> Iterator[Observation]:
+def year_observations(world: World, years: Iterable[int]) -> Iterator[ObservationBlock]:
     """The yearly metrics (plans, GRDP growth) for each year, starting on 1 January."""
     for year in years:
         start = local_midnight_utc(date(year, 1, 1))
@@ -76,7 +76,7 @@ def year_observations(world: World, years: Iterable[int]) -> Iterator[Observatio
             yield from observations(METRICS_BY_KEY[key], parts, world.geo, start, "year")
 
 
-def school_year_observations(world: World, opened: Iterable[int]) -> Iterator[Observation]:
+def school_year_observations(world: World, opened: Iterable[int]) -> Iterator[ObservationBlock]:
     """The school-year metrics (exam results) of each school year opened in `opened` whose
     values are out, starting on its first of September."""
     for year in opened:
@@ -87,16 +87,16 @@ def school_year_observations(world: World, opened: Iterable[int]) -> Iterator[Ob
 
 def observations(
     metric: Metric, parts: Parts, geo: Geography, start: datetime, period_kind: str
-) -> list[Observation]:
-    """One metric's observations: its totals by level, then its split rows. A short list,
-    built in C: streaming them keeps the garbage collector idle."""
+) -> list[ObservationBlock]:
+    """One metric's observations: a block of totals per level, then a block of its split
+    rows. Blocks, not one object per row: a two-year backfill has millions of rows."""
     values = roll_up(parts, geo)
     by_level = {
         "commune": (geo.commune_codes, values.commune),
         "district": (geo.district_codes, values.district),
         "province": ([geo.province.code], np.array([values.province])),
     }
-    found: list[Observation] = []
+    found: list[ObservationBlock] = []
     for level in metric.levels:
         codes, level_values = by_level[level]
         if level_values is None:
@@ -105,20 +105,11 @@ def observations(
         present = ~np.isnan(level_values)
         if not present.all():  # NaN: no value for this area (no station there)
             codes, numbers = list(compress(codes, present)), list(compress(numbers, present))
-        found.extend(
-            map(Observation, repeat(metric.key), codes, repeat(start), numbers, repeat(period_kind))
-        )
+        if codes:
+            found.append(
+                ObservationBlock(metric.key, start, tuple(codes), tuple(numbers), period_kind)
+            )
     if parts.splits:  # reported values: already rounded, never NaN
         areas, dims, numbers = zip(*parts.splits, strict=True)
-        found.extend(
-            map(
-                Observation,
-                repeat(metric.key),
-                areas,
-                repeat(start),
-                numbers,
-                repeat(period_kind),
-                dims,
-            )
-        )
+        found.append(ObservationBlock(metric.key, start, areas, numbers, period_kind, dims))
     return found

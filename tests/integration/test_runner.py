@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from feeds.http_json import HttpJsonFeed
 from feeds.runner import FeedRunner
-from feeds.scheduler import JOB_DEFAULTS, build_scheduler
+from feeds.scheduler import FEED_MAX_INSTANCES, JOB_DEFAULTS, build_scheduler
 from settings import FeedConfig
 from store import Store
 from store.models import FeedRunRow, ObservationRow, RejectedRecordRow
@@ -197,6 +197,9 @@ def test_scheduler_has_one_coalesced_job_per_enabled_feed(store: Store, clock: C
     assert "a" in jobs and "b" not in jobs
     assert JOB_DEFAULTS == {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     assert jobs["a"].trigger.jitter == 6
+    # a turn during a long run reaches the runner, which skips it at INFO (no APScheduler
+    # "maximum number of running instances reached" warning); runs still never overlap
+    assert jobs["a"].max_instances == FEED_MAX_INSTANCES == 2
 
 
 def test_simulator_rerun_over_the_same_data_changes_nothing(store: Store, clock: Clock) -> None:

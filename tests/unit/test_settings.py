@@ -42,7 +42,7 @@ class _Strict(BaseModel):
 
 class _FakeSimulatorOptions(FeedOptions):
     seed: int = 94
-    backfill_days: int = 365
+    backfill_days: int = 730
 
 
 class _FakeFields(_Strict):
@@ -322,7 +322,7 @@ def test_shipped_config_is_valid_without_environment() -> None:
     assert [feed.id for feed in settings.enabled_feeds] == ["simulator"]
     simulator = settings.feed("simulator")
     assert (simulator.type, simulator.interval, simulator.timeout) == ("simulator", 60, 600)
-    assert simulator.options.model_dump() == {"seed": 94, "backfill_days": 365}
+    assert simulator.options.model_dump() == {"seed": 94, "backfill_days": 730}
     assert settings.database.url == f"sqlite:///{REPO_ROOT / 'var' / 'ioc.db'}"
     assert settings.geography.directory == (REPO_ROOT.parent / "shared" / "geo").resolve()
 

@@ -17,7 +17,7 @@ from feeds.simulator.agencies import AGENCY_CODES
 from feeds.simulator.plan import plan_days
 from geo.hierarchy import AdminUnit, load_admin_units
 from store.catalog import DIMENSIONS, METRICS, METRICS_BY_KEY, Aggregation, stored_metrics
-from store.records import Asset, Event, Item, Observation
+from store.records import Asset, Event, Item, Observation, ObservationBlock, Progress
 from store.scope import LOCAL_TZ, local_midnight_utc
 
 pytestmark = pytest.mark.unit
@@ -69,7 +69,16 @@ def run(
 ) -> list[Item]:
     context = FeedContext(areas=areas, now=lambda: now, last_success=last_success)
     feed = SimulatorFeed("demo", SimulatorOptions(backfill_days=backfill_days), context)
-    return list(feed.normalize(feed.fetch()))
+    return list(expanded(feed.normalize(feed.fetch())))
+
+
+def expanded(items: Iterable[Item]) -> Iterable[Item]:
+    """The items with each block as its single observations, in order."""
+    for item in items:
+        if isinstance(item, ObservationBlock):
+            yield from item.observations()
+        else:
+            yield item
 
 
 def observations(items: Iterable[Item]) -> dict[Key, float]:
@@ -204,7 +213,7 @@ def test_feed_is_flagged_as_demo() -> None:
     assert SimulatorFeed.demo is True
     assert SimulatorFeed.type == "simulator"
     assert SimulatorOptions().seed == 94
-    assert SimulatorOptions().backfill_days == 365
+    assert SimulatorOptions().backfill_days == 730  # two years: every year-on-year view has data
 
 
 # --- determinism -------------------------------------------------------------------------------
@@ -269,12 +278,28 @@ def test_no_future_days_and_no_ratio_metrics(backfill: list[Item]) -> None:
 
 
 def test_daily_records_come_newest_day_first(backfill: list[Item]) -> None:
-    starts = [o.period_start for o in backfill if isinstance(o, Observation)]
+    kinds = [o.period_kind for o in backfill if isinstance(o, Observation)]
     daily = [
         o.period_start for o in backfill if isinstance(o, Observation) and o.period_kind == "day"
     ]
     assert daily == sorted(daily, reverse=True)
-    assert starts[: len(daily)] == daily  # the yearly values come last
+    first_daily = kinds.index("day")
+    assert "day" not in kinds[:first_daily] and set(kinds[first_daily:]) == {"day"}  # yearly first
+
+
+def test_each_day_is_followed_by_its_progress_mark(backfill: list[Item]) -> None:
+    marks = [item for item in backfill if isinstance(item, Progress)]
+    total = BACKFILL_DAYS + 1
+    assert marks == [Progress(n, total) for n in range(total + 1)]
+    last_day_of_mark: dict[int, datetime] = {}
+    newest_seen: datetime | None = None
+    for item in backfill:
+        if isinstance(item, Observation) and item.period_kind == "day":
+            newest_seen = item.period_start
+        elif isinstance(item, Progress) and newest_seen is not None:
+            last_day_of_mark[item.done] = newest_seen
+    assert last_day_of_mark[1] == local_midnight_utc(TODAY)  # the first mark closes today
+    assert last_day_of_mark[total] == local_midnight_utc(TODAY - timedelta(days=BACKFILL_DAYS))
 
 
 def test_every_stored_metric_is_present_at_each_of_its_levels(
@@ -990,11 +1015,12 @@ def test_assets_and_events_are_marked_as_demo_and_placed(
 
 def test_full_year_backfill_size(areas: dict[str, AdminUnit]) -> None:
     context = FeedContext(areas=areas, now=lambda: FIXED_NOW)
-    feed = SimulatorFeed("demo", SimulatorOptions(), context)
+    feed = SimulatorFeed("demo", SimulatorOptions(backfill_days=365), context)
     started = time.perf_counter()
     plan = feed.fetch()
-    counts = Counter(map(type, feed.normalize(plan)))
+    counts: Counter[str] = Counter()
+    for item in feed.normalize(plan):
+        counts[type(item).__name__] += len(item) if isinstance(item, ObservationBlock) else 1
     elapsed = time.perf_counter() - started
-    found = {kind.__name__: n for kind, n in counts.items()}
-    print(f"\n365-day backfill: {len(plan.days)} days, {found} in {elapsed:.2f} s")
-    assert counts[Observation] > 1_800_000  # with the split rows
+    print(f"\n365-day backfill: {len(plan.days)} days, {dict(counts)} in {elapsed:.2f} s")
+    assert counts["ObservationBlock"] > 1_800_000  # rows, with the split rows
