@@ -44,10 +44,12 @@ def download(
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise FeedBadData(f"{url}: body of {int(declared):,} bytes exceeds {max_bytes:,}")
-            body = bytearray()
+            chunks: list[bytes] = []  # joined once at the end: no over-allocation while growing
+            size = 0
             for chunk in response.iter_content(_CHUNK):
-                body += chunk
-                if len(body) > max_bytes:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > max_bytes:
                     raise FeedBadData(
                         f"{url}: body exceeds {max_bytes:,} bytes (refused while reading)"
                     )
@@ -55,7 +57,7 @@ def download(
                     raise FeedUnavailable(f"{url}: download took longer than {timeout:g} s")
             return Downloaded(
                 url=response.url,
-                content=bytes(body),
+                content=b"".join(chunks),
                 content_type=response.headers.get("Content-Type", ""),
             )
     except requests.Timeout as error:
