@@ -13,6 +13,7 @@ from feeds.tabular.grid import Cell, Grid, Merge
 
 HEADER_SEPARATOR = " / "
 MAX_HEADER_ROWS = 4
+SEARCH_ROWS = 50  # the header block starts within the first rows of a report
 # Cells that read as data, not as a header: numbers, "1.234,5", "12%", "-", "...", "(1)".
 _NUMERIC_TEXT = re.compile(r"^\(?[-+]?[\d.,\s]*\d[\d.,\s]*%?\)?$|^-$|^\.\.\.$|^…$")
 
@@ -53,9 +54,10 @@ class Table:
 def build_table(grid: Grid, header_rows: Sequence[int] | None = None) -> Table:
     """Turn a grid into a Table; `header_rows` (1-based) declares the block, else it is found.
 
-    Found: the block starts at the first row filling at least half of the sheet's width with
-    mostly-text cells (title rows above fill one or two cells) and runs on, up to
-    MAX_HEADER_ROWS, while rows stay mostly text and fill gaps the rows above left. Merged
+    Found: the first mostly-text row of at least two cells that, with the rows below it that
+    stay mostly text and fill gaps the rows above left (up to MAX_HEADER_ROWS), names at
+    least half of the sheet's width; title rows ("UBND TỈNH..." beside "CỘNG HÒA XÃ HỘI
+    CHỦ NGHĨA VIỆT NAM") name too few columns and stay document cells. Merged
     ranges give their top-left value to every cell they cover; a CSV has no merges, so a
     blank in an upper header row over a sub-header takes the group name from its left.
     """
@@ -110,37 +112,29 @@ def _mostly_text(row: list[Cell]) -> bool:
 
 def _find_header_block(rows: list[list[Cell]]) -> tuple[int, ...]:
     width = max((len(_filled(row)) for row in rows), default=0)
-    start = next(
-        (
-            i
-            for i, row in enumerate(rows)
-            if len(_filled(row)) >= max(2, (width + 1) // 2) and _mostly_text(row)
-        ),
-        None,
-    )
-    if start is None:
-        return ()
-    block = [start]
-    for i in range(start + 1, min(start + MAX_HEADER_ROWS, len(rows))):
-        if not _mostly_text(rows[i]) or not _fills_header_gaps(rows, block, rows[i]):
-            break
-        block.append(i)
-    return tuple(i + 1 for i in block)
+    for start in range(min(len(rows), SEARCH_ROWS)):
+        if len(_filled(rows[start])) < 2 or not _mostly_text(rows[start]):
+            continue
+        block = [start]
+        for i in range(start + 1, min(start + MAX_HEADER_ROWS, len(rows))):
+            if not _mostly_text(rows[i]) or not _fills_header_gaps(rows, block, rows[i]):
+                break
+            block.append(i)
+        named = {c for i in block for c, value in enumerate(rows[i]) if value is not None}
+        if len(named) >= max(2, (width + 1) // 2):
+            return tuple(i + 1 for i in block)
+    return ()
 
 
 def _fills_header_gaps(rows: list[list[Cell]], block: list[int], row: list[Cell]) -> bool:
     """A lower header row names sub-columns under blanks the rows above left (a group's
     merged or empty cells); a data row under a full header row fills no such gap."""
     above = [rows[i] for i in block]
-    width = max(len(r) for r in above)
-    first = min(next(c for c, v in enumerate(r) if v is not None) for r in above if _filled(r))
-    last = max(max(c for c, v in enumerate(r) if v is not None) for r in above if _filled(r))
-    gaps = {
-        c
-        for c in range(first, min(width, len(row)))
-        if all(c >= len(r) or r[c] is None for r in above)
-    }
-    return any(row[c] is not None for c in gaps if c <= last + 1)
+    first = min(next(c for c, v in enumerate(r) if v is not None) for r in above)
+    return any(
+        row[c] is not None and all(c >= len(r) or r[c] is None for r in above)
+        for c in range(first, len(row))
+    )
 
 
 def _column_names(grid: Grid, block: tuple[int, ...]) -> list[str]:
@@ -179,7 +173,8 @@ def _fill_merge(grid: Grid, merge: Merge, layer: list[str | None]) -> None:
 def _fill_groups_from_left(layers: list[list[str | None]]) -> list[list[str | None]]:
     """In a CSV's upper header rows, a blank above a sub-header belongs to the group on its left."""
     filled = [list(layer) for layer in layers]
-    for upper, lower in itertools.pairwise(filled):
+    # bottom-up, so a middle row's groups are filled before the row above reads them
+    for upper, lower in reversed(list(itertools.pairwise(filled))):
         for col in range(1, len(upper)):
             if upper[col] is None and lower[col] is not None and lower[col - 1] is not None:
                 upper[col] = upper[col - 1]

@@ -163,3 +163,50 @@ def test_text_is_nfc_normalised() -> None:
     decomposed = "Sóc Trăng".replace("ó", "o\u0301")
     grid = read_csv(f"Địa bàn;Số\r\n{decomposed};1\r\n".encode(), source="x.csv")
     assert grid.rows[1][0] == "Sóc Trăng"
+
+
+def test_three_header_rows_combine_into_one_name() -> None:
+    rows = [
+        ["Kỳ báo cáo: Quý III/2026", "", "", "", ""],
+        ["Đơn vị", "Hồ sơ", "", "", ""],
+        ["", "Đã giải quyết", "", "", "Đang giải quyết"],
+        ["", "Trước hạn", "Đúng hạn", "Quá hạn", ""],
+        ["Sở Y tế", "10", "5", "1", "3"],
+    ]
+    table = build_table(read_csv(csv_text(rows).encode(), source="x.csv"))
+    assert table.header_rows == (2, 3, 4)
+    assert table.columns == [
+        "Đơn vị",
+        "Hồ sơ / Đã giải quyết / Trước hạn",
+        "Hồ sơ / Đã giải quyết / Đúng hạn",
+        "Hồ sơ / Đã giải quyết / Quá hạn",
+        "Hồ sơ / Đang giải quyết",
+    ]
+    assert table.rows[0].cells["Hồ sơ / Đang giải quyết"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "Excel 97-2003"),
+        (b"\xef\xbb\xbf<html><table><tr><td>S\xc3\xb3c</td></tr></table>", "HTML/XML page"),
+        (b"  <!DOCTYPE html><html>", "HTML/XML page"),
+    ],
+    ids=["xls", "html-as-xls", "login-page"],
+)
+def test_files_that_are_not_csv_are_named_for_what_they_are(data: bytes, reason: str) -> None:
+    with pytest.raises(FeedBadData, match=reason):
+        read_tables(data, source="bao-cao.xls")
+
+
+def test_official_letterhead_rows_stay_document_cells() -> None:
+    letterhead = [
+        ["UBND TỈNH SÓC TRĂNG", "", "", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "", ""],
+        ["SỞ Y TẾ", "", "", "", "Độc lập - Tự do - Hạnh phúc", "", ""],
+        ["Số: 123/BC-SYT", "", "", "", "Sóc Trăng, ngày 05 tháng 11 năm 2026", "", ""],
+    ]
+    table = build_table(read_csv(csv_text(letterhead + ONE_STOP_ROWS[1:]).encode(), source="x.csv"))
+    assert table.header_rows == (7, 8)
+    assert table.columns == ONE_STOP_COLUMNS
+    assert "Sóc Trăng, ngày 05 tháng 11 năm 2026" in table.document_text()
+    assert "Kỳ báo cáo: Tháng 10/2026" in table.document_text()
