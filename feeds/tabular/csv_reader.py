@@ -39,7 +39,8 @@ def decode(
     """Decode a file's bytes to NFC text.
 
     A declared `encoding` is the only one tried. With "auto": a BOM decides (UTF-8, UTF-16
-    LE/BE); else strict UTF-8; else the `fallbacks` in order, except that when both cp1258
+    LE/BE); else strict UTF-8 (valid UTF-8 with a few bad bytes is refused, not read as a
+    code page); else the `fallbacks` in order, except that when both cp1258
     and cp1252 are candidates the text decides between them (`_vietnamese`): cp1252 decodes
     almost every byte, so "first that does not fail" would never pick cp1258.
     Raises FeedBadData naming every encoding tried and the offset of the first bad byte.
@@ -49,8 +50,22 @@ def decode(
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _decode_strict(data, [codec])
+    if _damaged_utf8(data):
+        return _decode_strict(
+            data, ["utf-8"], "; the rest is valid UTF-8, so no code page was tried"
+        )
     candidates = ["utf-8", *(_known_codec(name) for name in fallbacks)]
     return _decode_strict(data, _order_legacy(data, candidates))
+
+
+def _damaged_utf8(data: bytes) -> bool:
+    """UTF-8 text with a few bad bytes (a mixed or damaged file): read as a code page it would
+    become mojibake ("SÃ³c"), so it is refused instead. Legacy Vietnamese text almost never
+    forms valid multi-byte UTF-8 sequences, so more valid ones than bad bytes tells them apart."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return 0 < bad < valid
 
 
 def _known_codec(name: str) -> str:
@@ -89,7 +104,7 @@ def _vietnamese(text: str) -> bool:
     return toned
 
 
-def _decode_strict(data: bytes, codecs_to_try: Sequence[str]) -> Decoded:
+def _decode_strict(data: bytes, codecs_to_try: Sequence[str], why: str = "") -> Decoded:
     failures: list[str] = []
     for codec in codecs_to_try:
         try:
@@ -101,7 +116,7 @@ def _decode_strict(data: bytes, codecs_to_try: Sequence[str]) -> Decoded:
             failures.append(f"{codec} (byte 0x{data[error.start]:02x} at offset {error.start})")
             continue
         return Decoded(text=unicodedata.normalize("NFC", text), encoding=codec)
-    raise FeedBadData("cannot decode the file as " + ", ".join(failures))
+    raise FeedBadData("cannot decode the file as " + ", ".join(failures) + why)
 
 
 def _cut_at_end(error: UnicodeDecodeError, size: int) -> bool:

@@ -80,7 +80,7 @@ def test_declared_encoding_is_the_only_one_tried() -> None:
 
 def test_undecodable_file_names_each_encoding_and_offset() -> None:
     # 0x81 is undefined in both cp1258 and cp1252, and invalid UTF-8 as a start byte.
-    raw = "Địa bàn;Số\r\n".encode() + b"Ph\x81ng;1\r\n"
+    raw = to_cp1258("Địa bàn;Số hồ sơ\r\n") + b"Ph\x81ng;1\r\n"
     with pytest.raises(FeedBadData) as caught:
         decode(raw)
     message = str(caught.value)
@@ -88,6 +88,17 @@ def test_undecodable_file_names_each_encoding_and_offset() -> None:
     for codec in ("utf-8", "cp1258", "cp1252"):
         assert f"{codec} (byte 0x" in message
     assert f"at offset {offset}" in message
+
+
+def test_utf8_with_a_bad_byte_is_refused_not_read_as_mojibake() -> None:
+    raw = "Địa bàn;Số hồ sơ\r\nTP. Sóc Trăng;1\r\n".encode() + b"Ph\x81ng;2\r\n"
+    with pytest.raises(FeedBadData) as caught:
+        decode(raw)
+    message = str(caught.value)
+    offset = raw.index(b"\x81")
+    assert f"utf-8 (byte 0x81 at offset {offset})" in message
+    assert "the rest is valid UTF-8" in message
+    assert "cp1252" not in message
 
 
 def test_excel_unicode_text_is_utf16_with_tabs() -> None:
