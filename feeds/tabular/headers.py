@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from openpyxl.utils.cell import get_column_letter
+
 from feeds.base import FeedBadData
 from feeds.tabular.grid import Cell, Grid, Merge
 
@@ -68,8 +70,8 @@ def build_table(grid: Grid, header_rows: Sequence[int] | None = None) -> Table:
         raise FeedBadData(
             f"{grid.source}: header rows {list(block)} beyond the sheet's {len(grid.rows)} rows"
         )
-    columns = _column_names(grid, block)
     first_data = max(block) + 1
+    columns = _name_unlabelled(_column_names(grid, block), grid.rows[first_data - 1 :])
     document = [
         DocumentCell(row=number, column=col, value=value)
         for number, row in enumerate(grid.rows[: min(block) - 1], start=1)
@@ -89,6 +91,16 @@ def build_table(grid: Grid, header_rows: Sequence[int] | None = None) -> Table:
         rows=rows,
         notes=grid.notes,
     )
+
+
+def _name_unlabelled(columns: list[str], data: list[list[Cell]]) -> list[str]:
+    """A column with data but no header is named by its letter ("[A]"), never dropped."""
+    width = max([len(columns), *(len(row) for row in data)])
+    named = columns + [""] * (width - len(columns))
+    for col in range(width):
+        if not named[col] and any(col < len(row) and row[col] is not None for row in data):
+            named[col] = f"[{get_column_letter(col + 1)}]"
+    return named
 
 
 def _row_cells(columns: list[str], row: list[Cell]) -> dict[str, Cell]:

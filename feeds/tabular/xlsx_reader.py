@@ -59,7 +59,8 @@ def _read_sheets(book: Any, data: bytes, source: str, patterns: Sequence[str] | 
         if sheet.sheet_state != "visible":
             ignored.append(f"sheet {sheet.title!r} ignored: hidden")
             continue
-        rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()  # a stated A1:XFD1048576 would pad every row to 16,384 cells
+        rows = [_trimmed([_cell(v) for v in row]) for row in sheet.iter_rows(values_only=True)]
         if not any(value is not None for row in rows for value in row):
             ignored.append(f"sheet {sheet.title!r} ignored: empty")
             continue
@@ -92,6 +93,12 @@ def _matching(title: str, patterns: Sequence[str] | None) -> list[str]:
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
+
+
+def _trimmed(row: list[Cell]) -> list[Cell]:
+    while row and row[-1] is None:
+        row.pop()
+    return row
 
 
 def _cell(value: object) -> Cell:

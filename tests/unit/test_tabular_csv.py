@@ -221,3 +221,15 @@ def test_official_letterhead_rows_stay_document_cells() -> None:
     assert table.columns == ONE_STOP_COLUMNS
     assert "Sóc Trăng, ngày 05 tháng 11 năm 2026" in table.document_text()
     assert "Kỳ báo cáo: Tháng 10/2026" in table.document_text()
+
+
+def test_a_column_without_a_header_is_named_by_its_letter() -> None:
+    rows = [["", "Đơn vị", "Số hồ sơ"], ["1", "Sở Y tế", "12"], ["2", "Sở Tài chính", "7", "x"]]
+    table = build_table(read_csv(csv_text(rows).encode(), source="x.csv"))
+    assert table.columns == ["[A]", "Đơn vị", "Số hồ sơ", "[D]"]
+    assert table.rows[1].cells == {
+        "[A]": "2",
+        "Đơn vị": "Sở Tài chính",
+        "Số hồ sơ": "7",
+        "[D]": "x",
+    }

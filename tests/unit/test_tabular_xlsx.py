@@ -74,3 +74,24 @@ def test_merged_ranges_are_read_from_the_sheet() -> None:
 def test_not_a_workbook() -> None:
     with pytest.raises(FeedBadData, match="not a readable xlsx"):
         read_xlsx(b"PK\x03\x04garbage", source="x.xlsx")
+
+
+def test_a_stated_huge_dimension_does_not_pad_rows() -> None:
+    import io
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(tourism_workbook()))
+    patched = io.BytesIO()
+    with zipfile.ZipFile(patched, "w") as out:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(
+                    rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', content
+                )
+            out.writestr(item, content)
+    book = read_xlsx(patched.getvalue(), source="x.xlsx", sheets=["Tháng 10"])
+    rows = book.grids[0].rows
+    assert len(rows) == 9
+    assert max(len(row) for row in rows) == 5
