@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feeds.base import FeedUnavailable
+
 PROCESSED = "processed"
 REJECTED = "rejected"
 STATE_FILE = ".ioc-drop-state.json"
@@ -24,12 +26,23 @@ _IN_PROGRESS_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download"
 
 @dataclass(frozen=True, kw_only=True)
 class DroppedFile:
-    """A stable, new file: its path, its path under the folder, its bytes and their SHA-256."""
+    """A stable, new file: its path, its path under the folder, its size and SHA-256.
+
+    The scan hashes files without keeping them; `read()` loads one at a time, so a folder
+    of many large reports never sits in memory at once.
+    """
 
     path: Path
     relative: Path
-    content: bytes
+    size: int
     sha256: str
+
+    def read(self) -> bytes:
+        """The file's bytes; FeedUnavailable if they changed since the scan hashed them."""
+        content = self.path.read_bytes()
+        if hashlib.sha256(content).hexdigest() != self.sha256:
+            raise FeedUnavailable(f"{self.relative}: changed after it was found stable")
+        return content
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,8 +59,8 @@ class DropFolder:
     """Scan `root` and its sub-folders for files matching `patterns`.
 
     A file is ready when its modification time is at least `stability_seconds` old by the
-    injected clock and its size is the same before and after it is read (a writer that is
-    still appending changes both). Symlinks are never followed (neither to files nor to
+    injected clock and its size and mtime are the same before and after it is hashed (a
+    writer still appending changes both). Symlinks are never followed (neither to files nor to
     folders), so nothing outside the folder is read or moved. The SHA-256 of every file
     accepted is kept in a JSON state file (`STATE_FILE` in the folder unless `state_path` is
     given), written atomically, so it survives restarts. Content seen before is moved to
@@ -110,20 +123,19 @@ class DropFolder:
                 self.reject(path, f"file of {before.st_size:,} bytes exceeds {limit}")
             )
             return
-        content = path.read_bytes()
+        with path.open("rb") as stream:
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
         after = path.lstat()
-        if len(content) != before.st_size or (after.st_size, after.st_mtime) != (
-            before.st_size,
-            before.st_mtime,
-        ):
+        if (after.st_size, after.st_mtime) != (before.st_size, before.st_mtime):
             scan.waiting.append(path)
             return
-        digest = hashlib.sha256(content).hexdigest()
         if self.seen(digest):
             scan.duplicates.append(self._move(path, PROCESSED))
             return
         relative = path.relative_to(self.root)
-        scan.ready.append(DroppedFile(path=path, relative=relative, content=content, sha256=digest))
+        scan.ready.append(
+            DroppedFile(path=path, relative=relative, size=before.st_size, sha256=digest)
+        )
 
     def _candidates(self) -> list[Path]:
         found: list[Path] = []

@@ -7,6 +7,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from feeds.base import FeedUnavailable
 from feeds.tabular import DropFolder, read_tables
 from tests.conftest import Clock
 from tests.fixtures.reports import ONE_STOP_ROWS, csv_text, to_cp1258, tourism_workbook
@@ -35,7 +38,7 @@ def test_a_file_is_read_only_after_it_stopped_changing(tmp_path: Path, clock: Cl
     clock.now += timedelta(seconds=WINDOW)
     [ready] = _folder(tmp_path, clock).scan().ready
     assert ready.path == path
-    assert ready.content == b"a;b\r\n1;2\r\n"
+    assert ready.read() == b"a;b\r\n1;2\r\n"
 
 
 def test_accepted_files_move_to_processed_and_rejected_ones_get_a_reason(
@@ -54,7 +57,7 @@ def test_accepted_files_move_to_processed_and_rejected_ones_get_a_reason(
     ]
     for dropped in scan.ready:
         try:
-            read_tables(dropped.content, source=dropped.relative.as_posix())
+            read_tables(dropped.read(), source=dropped.relative.as_posix())
         except Exception as error:
             folder.reject(dropped, str(error))
         else:
@@ -151,7 +154,7 @@ def test_five_hundred_small_files(tmp_path: Path, clock: Clock) -> None:
     scan = folder.scan()
     rows_read = 0
     for dropped in scan.ready:
-        tables, _ = read_tables(dropped.content, source=dropped.relative.as_posix())
+        tables, _ = read_tables(dropped.read(), source=dropped.relative.as_posix())
         rows_read += len(tables[0].rows)
         folder.accept(dropped)
     elapsed = time.perf_counter() - started
@@ -160,3 +163,11 @@ def test_five_hundred_small_files(tmp_path: Path, clock: Clock) -> None:
     assert rows_read == 500 * 5  # the column-number row, three districts, one commune
     assert len(list((tmp_path / "processed").rglob("*.csv"))) == 500
     assert elapsed < 60
+
+
+def test_a_file_changed_after_the_scan_is_not_read(tmp_path: Path, clock: Clock) -> None:
+    _drop(tmp_path, "a.csv", b"a;b\r\n1;2\r\n", clock)
+    [dropped] = _folder(tmp_path, clock).scan().ready
+    _drop(tmp_path, "a.csv", b"a;b\r\n1;3\r\n", clock)
+    with pytest.raises(FeedUnavailable, match="changed after it was found stable"):
+        dropped.read()
