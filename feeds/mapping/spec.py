@@ -180,7 +180,7 @@ class MappingSpec(_Spec):
     period: PeriodSpec
     source_time: SourceTimeSpec | None = None
     dimension: DimensionSpec | None = None
-    observations: tuple[ObservationSpec, ...] = Field(min_length=1)
+    observations: tuple[ObservationSpec, ...]
     checks: tuple[CheckSpec, ...] = ()
 
     @field_validator("timezone")
@@ -191,6 +191,15 @@ class MappingSpec(_Spec):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {name!r}") from None
         return name
+
+    @field_validator("observations")
+    @classmethod
+    def _at_least_one(
+        cls, observations: tuple[ObservationSpec, ...]
+    ) -> tuple[ObservationSpec, ...]:
+        if not observations:  # checked here, not by min_length, so bad items are not reported twice
+            raise ValueError("map at least one observation")
+        return observations
 
     @field_validator("computed")
     @classmethod
