@@ -6,10 +6,10 @@ import json
 import math
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from feeds.base import FeedBadData, FeedContext, excerpt
 from feeds.mapping.areas import AreaIndex, fold
@@ -23,6 +23,7 @@ from geo.hierarchy import AdminUnit
 from store.records import Item, Observation, Rejection
 
 MISSING: Any = object()
+T = TypeVar("T")
 DUPLICATE_REASON = "duplicate of an earlier record in this payload"
 
 
@@ -88,6 +89,17 @@ def _decoded(value: Any) -> Any:
     return value
 
 
+def _memo(cache: dict[Any, T], key: Any, compute: Callable[[], T]) -> T:
+    """compute(), remembered under `key` when it is hashable and the call succeeds."""
+    try:
+        return cache[key]
+    except KeyError:
+        value = cache[key] = compute()
+        return value
+    except TypeError:  # an unhashable raw value (a list in JSON): not remembered
+        return compute()
+
+
 def _header_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
@@ -101,6 +113,9 @@ class Mapper:
         self.feed_id = feed_id
         self.areas = AreaIndex.from_context(context.areas)
         self._expressions: dict[str, Expression] = spec.expressions()
+        # Reports repeat their period and update time on every row: parse each text once.
+        self._periods: dict[Any, Period] = {}
+        self._times: dict[Any, datetime] = {}
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -220,11 +235,14 @@ class Mapper:
     def _period(self, fields: _Fields) -> Period:
         spec, zone = self.spec.period, self.spec.zone
         if spec.field is not None:
-            period = parse_period(fields.required(spec.field, "period"), spec.format, zone)
+            raw = fields.required(spec.field, "period")
+            period = _memo(self._periods, raw, lambda: parse_period(raw, spec.format, zone))
         else:
             assert spec.month is not None and spec.year is not None
             month, year = fields.required(spec.month, "month"), fields.required(spec.year, "year")
-            period = month_year_period(month, year, zone)
+            period = _memo(
+                self._periods, (month, year), lambda: month_year_period(month, year, zone)
+            )
         if period.kind not in STORABLE_PERIOD_KINDS:
             raise RecordError(f"a {period.kind} period cannot be stored yet")
         if is_in_future(period.start, self.context.now(), self.spec.future_tolerance):
@@ -238,7 +256,7 @@ class Mapper:
         raw = fields.get(spec.field)
         if raw is MISSING or is_null(raw):
             return None
-        moment = parse_time(raw, spec.format, self.spec.zone)
+        moment = _memo(self._times, raw, lambda: parse_time(raw, spec.format, self.spec.zone))
         if is_in_future(moment, self.context.now(), self.spec.future_tolerance):
             warnings.append(
                 f"source time {moment.isoformat()} is in the future (source clock fault?)"
@@ -321,8 +339,8 @@ class _Base:
 
 
 class _Fields:
-    """One record's field lookup: computed, the record (exact, dotted, or header-normalised
-    name), then document fields and constants."""
+    """One record's field lookup: computed, the record (exact or dotted name), document
+    fields and constants, then the record's headers compared loosely (spacing, case, form)."""
 
     def __init__(
         self,
@@ -345,9 +363,9 @@ class _Fields:
             return self.record[name]
         value = resolve_path(self.record, name) if "." in name else MISSING
         if value is MISSING:
-            value = self._by_header(name)
-        if value is MISSING:
             value = self.shared.get(name, MISSING)
+        if value is MISSING:  # last: a header written with other spacing, case or form
+            value = self._by_header(name)
         return value
 
     def required(self, name: str, what: str) -> Any:

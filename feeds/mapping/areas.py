@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -62,6 +63,7 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _TRAILING_ROMAN = re.compile(r" (iii|ii|iv|i)$")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case ASCII words without diacritics or punctuation: "TP. Sóc Trăng" → "tp soc trang".
 
@@ -105,6 +107,7 @@ class AreaIndex:
     def __init__(self, units: Iterable[AdminUnit]) -> None:
         self.units: dict[str, AdminUnit] = {u.code: u for u in units}
         self._by_name: dict[str, list[_Entry]] = defaultdict(list)
+        self._found: dict[tuple[Any, str | None, str | None], AdminUnit] = {}
         for unit in self.units.values():
             kind = KIND_OF_TYPE.get(fold(unit.type_vi), unit.level)
             for name in {unit.short_name_vi, unit.short_name_en, unit.name_vi, unit.name_en}:
@@ -151,7 +154,18 @@ class AreaIndex:
     def lookup(
         self, raw: Any, *, parent: AdminUnit | None = None, level: str | None = None
     ) -> AdminUnit:
-        """By code when `raw` looks like one (digits), else by name."""
+        """By code when `raw` looks like one (digits), else by name; found units are
+        remembered, since a report names the same few areas on every row."""
+        key = (raw, parent.code if parent else None, level)
+        try:
+            return self._found[key]
+        except KeyError:
+            unit = self._found[key] = self._lookup(raw, parent, level)
+            return unit
+        except TypeError:  # unhashable raw value
+            return self._lookup(raw, parent, level)
+
+    def _lookup(self, raw: Any, parent: AdminUnit | None, level: str | None) -> AdminUnit:
         if _code_text(raw) is not None:
             unit = self.by_code(raw)
             if not _fits(unit, parent, level):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import Decimal
@@ -30,7 +31,10 @@ def is_null(raw: Any) -> bool:
         return True
     if isinstance(raw, float) and math.isnan(raw):
         return True
-    return isinstance(raw, str) and _SPACES.sub("", raw) in NULL_TOKENS
+    if not isinstance(raw, str):
+        return False
+    text = raw.strip()
+    return not text or (len(text) <= 8 and _SPACES.sub("", text) in NULL_TOKENS)
 
 
 def parse_number(raw: Any, locale: Locale = "vi") -> float | None:
@@ -72,6 +76,7 @@ def _finite(number: float, raw: Any) -> float:
     return number
 
 
+@functools.lru_cache(maxsize=65536)
 def _from_text(raw: str, locale: Locale) -> float:
     text = raw.strip().replace("\u2212", "-")
     negative = text.startswith("(") and text.endswith(")")

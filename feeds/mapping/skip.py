@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -85,10 +86,11 @@ def skip_reason(cells: Sequence[Any], rules: SkipRules) -> str | None:
     if not filled:
         return "empty" if rules.empty else None
     labels = [fold(c) for c in filled if isinstance(c, str)][:LABEL_CELLS]
-    for name, matches in _RULES:
-        if getattr(rules, name) and any(matches(label) for label in labels):
+    kinds = [_label_kind(label) for label in labels]
+    for name, _ in _RULES:
+        if getattr(rules, name) and name in kinds:
             return name.removesuffix("s")
-    if any(_is_province(label) for label in labels) and not rules.province_is_data:
+    if "province" in kinds and not rules.province_is_data:
         return "province_total" if rules.totals else None
     if rules.column_numbers and _column_numbers(filled):
         return "column_numbers"
@@ -124,6 +126,15 @@ _RULES = (
     ("notes", _starts(NOTE_PREFIXES)),
     ("signatures", _is_signature),
 )
+
+
+@functools.lru_cache(maxsize=65536)
+def _label_kind(label: str) -> str | None:
+    """Which rule a folded label falls under (totals, subtotals, …, province), if any."""
+    for name, matches in _RULES:
+        if matches(label):
+            return name
+    return "province" if _is_province(label) else None
 
 
 def _column_numbers(cells: list[Any]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any, Literal, Self
+from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -271,11 +271,3 @@ def _cyclic(computed: dict[str, str]) -> list[str]:
         return False
 
     return [name for name in computed if reaches(name, name, set())]
-
-
-def field_names_of(spec: MappingSpec) -> dict[str, Any]:
-    """Every field the mapping reads, by where it is used (for a connector's own checks)."""
-    used: dict[str, Any] = {"area": [spec.area.code or spec.area.name, spec.area.parent]}
-    used["period"] = [spec.period.field, spec.period.month, spec.period.year]
-    used["observations"] = [o.field for o in spec.observations]
-    return {k: [n for n in v if n] for k, v in used.items()}
