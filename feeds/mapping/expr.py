@@ -39,9 +39,9 @@ class Expression:
         placeholders: dict[str, str] = {}
 
         def hold(match: re.Match[str]) -> str:
-            name = f"_field_{len(placeholders)}"
+            name = f"_field_{len(placeholders)}_"
             placeholders[name] = match[1].strip()
-            return name
+            return f" {name} "  # spaced, so "a[0]" cannot glue into one name
 
         source = _BRACKETED.sub(hold, text)
         try:
