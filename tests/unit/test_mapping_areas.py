@@ -165,3 +165,12 @@ def test_every_code_maps_to_its_unit(unit: AdminUnit, as_number: bool) -> None:
 @given(text=st.text(max_size=30))
 def test_fold_is_idempotent_and_ascii_for_vietnamese(text: str) -> None:
     assert fold(fold(text)) == fold(text)
+
+
+def test_a_name_decoded_from_windows_1258_maps() -> None:
+    # Windows-1258 has ê precomposed but tone marks as combining characters: decoded text
+    # is neither NFC nor NFD.
+    raw = "Huy\u00ea\u0323n K\u00ea\u0301 Sa\u0301ch".encode("cp1258").decode("cp1258")
+    assert raw != unicodedata.normalize("NFD", raw)
+    assert raw != "Huyện Kế Sách"
+    assert INDEX.lookup(raw).code == "943"

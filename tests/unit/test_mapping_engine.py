@@ -363,3 +363,25 @@ def test_config_mistakes_name_their_paths() -> None:
 def test_mapped_observation_keeps_what_the_record_type_lacks() -> None:
     result = mapper(ONE_STOP).map_document(load("one_stop_stats.json"))
     assert all(isinstance(m, MappedObservation) and m.source_time for m in result.observations)
+
+
+def test_the_readme_example_is_a_valid_mapping() -> None:
+    import yaml
+
+    readme = (Path(__file__).parents[2] / "feeds" / "mapping" / "README.md").read_text("utf-8")
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    options = yaml.safe_load(block)["feeds"][0]["options"]
+    spec = MappingSpec.model_validate(options["mapping"])
+    assert [o.metric for o in spec.observations][:2] == [
+        "public_services.received",
+        "public_services.resolved",
+    ]
+    result = Mapper(spec, CONTEXT, "dvc-thong-ke").map_document(load("one_stop_stats.json"))
+    assert len(result.observations) == 11
+
+
+def test_the_mapping_has_a_json_schema_for_the_console_forms() -> None:
+    schema = MappedOptions.model_json_schema()
+    mapping = schema["$defs"]["MappingSpec"]
+    assert {"area", "period", "observations"} <= set(mapping["required"])
+    assert mapping["additionalProperties"] is False
