@@ -385,3 +385,33 @@ def test_the_mapping_has_a_json_schema_for_the_console_forms() -> None:
     mapping = schema["$defs"]["MappingSpec"]
     assert {"area", "period", "observations"} <= set(mapping["required"])
     assert mapping["additionalProperties"] is False
+
+
+def test_label_fields_keep_an_indicator_name_from_reading_as_a_total() -> None:
+    spec = {
+        "area": {"code": "ma"},
+        "period": {"field": "ky", "format": "mm/yyyy"},
+        "skip": {"label_fields": ["ten"]},
+        "observations": [{"metric": "public_services.received", "field": "so"}],
+    }
+    rows = [
+        {
+            "chi_tieu": "Tổng số hồ sơ tiếp nhận",
+            "ten": "TP. Sóc Trăng",
+            "ma": "941",
+            "ky": "10/2026",
+            "so": "12",
+        },
+        {
+            "chi_tieu": "Tổng số hồ sơ tiếp nhận",
+            "ten": "Tổng cộng",
+            "ma": "94",
+            "ky": "10/2026",
+            "so": "12",
+        },
+    ]
+    result = mapper(spec).map_rows(rows)
+    assert values(result) == {("public_services.received", "941", ""): 12}
+    assert result.skipped == {"total": 1}
+    unlabelled = mapper({**spec, "skip": {}}).map_rows(rows)
+    assert unlabelled.skipped == {"total": 2}
