@@ -17,7 +17,13 @@ from feeds.mapping.errors import ParseError, shown
 from feeds.mapping.expr import Expression, ExpressionError
 from feeds.mapping.numbers import as_count, is_null, parse_number
 from feeds.mapping.skip import skip_reason
-from feeds.mapping.spec import STORABLE_PERIOD_KINDS, DocumentField, MappingSpec, ObservationSpec
+from feeds.mapping.spec import (
+    STORABLE_PERIOD_KINDS,
+    DocumentField,
+    MappingSpec,
+    ObservationSpec,
+    is_count,
+)
 from feeds.mapping.times import Period, is_in_future, month_year_period, parse_period, parse_time
 from geo.hierarchy import AdminUnit
 from store.records import Item, Observation, Rejection
@@ -303,17 +309,24 @@ class Mapper:
         result: MappingResult,
     ) -> MappedObservation | Rejection | None:
         try:
+            metric = _metric_of(spec, fields)
+        except RecordError as exc:
+            return Rejection(f"{where}: {exc}")
+        if metric is None:
+            result.skipped["unmapped_metric"] += 1
+            return None
+        try:
             value = fields.number(spec.field, required=True)
             if value is None:
                 result.nulls += 1
                 return None
             value *= spec.scale
-            if spec.is_count:
+            if is_count(metric):
                 value = float(as_count(round(value, 6), fields.get(spec.field)))
         except (RecordError, ParseError, ExpressionError) as exc:
-            return Rejection(f"{where}: {spec.metric} (field {spec.field!r}): {exc}")
+            return Rejection(f"{where}: {metric} (field {spec.field!r}): {exc}")
         observation = Observation(
-            metric=spec.metric,
+            metric=metric,
             area=base.area,
             period_start=base.period.start,
             value=value,
@@ -327,6 +340,18 @@ class Mapper:
             warnings=base.warnings,
             where=where,
         )
+
+
+def _metric_of(spec: ObservationSpec, fields: _Fields) -> str | None:
+    """The metric key: fixed, or the record's indicator code through metric_map (None: skip)."""
+    if spec.metric is not None:
+        return spec.metric
+    assert spec.metric_field is not None
+    code = _dim_key(fields.required(spec.metric_field, "metric"))
+    metric = spec.metric_map.get(code)
+    if metric is None and spec.unmapped_metric == "reject":
+        raise RecordError(f"{spec.metric_field} {shown(code)} is not in the metric map")
+    return metric
 
 
 @dataclass(frozen=True, slots=True)

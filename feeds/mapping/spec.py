@@ -136,24 +136,54 @@ class DimensionSpec(_Spec):
 
 
 class ObservationSpec(_Spec):
-    """One observation taken from each record: a catalog metric read from a field."""
+    """One observation taken from each record: a catalog metric read from a field.
 
-    metric: str
+    The metric is fixed (`metric`), or named by the record itself (`metric_field` through
+    `metric_map`), as in reporting databases that keep one row per indicator.
+    """
+
+    metric: str | None = None
+    metric_field: FieldName | None = None
+    metric_map: dict[str, str] = Field(default_factory=dict)
+    unmapped_metric: Literal["reject", "skip"] = "reject"
     field: FieldName = Field(min_length=1)
     dim: str | None = None  # a fixed member ("" = the total); None: from `dimension`
     scale: float = Field(1.0, gt=0)  # e.g. 1000000 when the column is in millions
 
     @field_validator("metric")
     @classmethod
-    def _catalogued(cls, key: str) -> str:
-        problem = metric_problem(key)
+    def _catalogued(cls, key: str | None) -> str | None:
+        problem = None if key is None else metric_problem(key)
         if problem:
             raise ValueError(problem)
         return key
 
+    @field_validator("metric_map")
+    @classmethod
+    def _catalogued_map(cls, table: dict[str, str]) -> dict[str, str]:
+        errors: list[tuple[tuple[str | int, ...], str]] = [
+            ((code,), problem) for code, key in table.items() if (problem := metric_problem(key))
+        ]
+        _fail(errors, "metric_map")
+        return table
+
+    @model_validator(mode="after")
+    def _one_metric_source(self) -> Self:
+        if (self.metric is None) == (self.metric_field is None):
+            raise ValueError("set exactly one of metric or metric_field (with metric_map)")
+        if self.metric_field is not None and not self.metric_map:
+            _fail([(("metric_map",), "metric_field needs a metric_map")], "")
+        return self
+
     @property
-    def is_count(self) -> bool:
-        return METRICS_BY_KEY[self.metric].aggregation is Aggregation.SUM
+    def metrics(self) -> tuple[str, ...]:
+        """Every metric this observation can produce."""
+        return (self.metric,) if self.metric else tuple(dict.fromkeys(self.metric_map.values()))
+
+
+def is_count(metric: str) -> bool:
+    """Counts (SUM metrics) must be non-negative whole numbers."""
+    return METRICS_BY_KEY[metric].aggregation is Aggregation.SUM
 
 
 class CheckSpec(_Spec):
@@ -233,11 +263,14 @@ class MappingSpec(_Spec):
         for index, obs in enumerate(self.observations):
             here: tuple[str | int, ...] = ("observations", index)
             split = obs.dim is None and self.dimension is not None
-            if split and METRICS_BY_KEY[obs.metric].dimension is None:
-                yield (
-                    (*here, "dim"),
-                    (f'metric {obs.metric!r} is not split by a dimension; set dim: ""'),
-                )
+            for metric in obs.metrics:
+                if split and METRICS_BY_KEY[metric].dimension is None:
+                    yield (
+                        (*here, "dim"),
+                        (f'metric {metric!r} is not split by a dimension; set dim: ""'),
+                    )
+            if obs.metric is None:
+                continue
             key = (obs.metric, obs.dim)
             if key in seen:
                 yield (

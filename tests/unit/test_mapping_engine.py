@@ -415,3 +415,58 @@ def test_label_fields_keep_an_indicator_name_from_reading_as_a_total() -> None:
     assert result.skipped == {"total": 1}
     unlabelled = mapper({**spec, "skip": {}}).map_rows(rows)
     assert unlabelled.skipped == {"total": 2}
+
+
+LONG_FORMAT = {
+    "locale": "strict",
+    "area": {"code": "ma_dv_hc"},
+    "period": {"month": "thang", "year": "nam"},
+    "observations": [
+        {
+            "metric_field": "ma_chi_tieu",
+            "metric_map": {"DL01": "tourism.visitors", "DL02": "tourism.visitors_international"},
+            "unmapped_metric": "skip",
+            "field": "gia_tri",
+        }
+    ],
+}
+
+
+def test_one_row_per_indicator_as_reporting_databases_keep_them() -> None:
+    rows = [
+        {"ma_chi_tieu": "DL01", "ma_dv_hc": "941", "thang": 10, "nam": 2026, "gia_tri": 60120},
+        {"ma_chi_tieu": "DL02", "ma_dv_hc": "941", "thang": 10, "nam": 2026, "gia_tri": 2100},
+        {"ma_chi_tieu": "DL99", "ma_dv_hc": "941", "thang": 10, "nam": 2026, "gia_tri": 7},
+    ]
+    result = mapper(LONG_FORMAT).map_rows(rows)
+    assert values(result) == {
+        ("tourism.visitors", "941", ""): 60120,
+        ("tourism.visitors_international", "941", ""): 2100,
+    }
+    assert result.skipped == {"unmapped_metric": 1}
+    strict = {
+        **LONG_FORMAT,
+        "observations": [{**LONG_FORMAT["observations"][0], "unmapped_metric": "reject"}],
+    }
+    rejected = mapper(strict).map_rows(rows)
+    assert rejected.rejections[0].reason == "record 3: ma_chi_tieu 'DL99' is not in the metric map"
+
+
+def test_a_metric_map_naming_a_ratio_is_refused_at_its_path() -> None:
+    bad = {
+        **LONG_FORMAT,
+        "observations": [
+            {
+                **LONG_FORMAT["observations"][0],
+                "metric_map": {"DL01": "tourism.visitors", "DL09": "tourism.occupancy_rate"},
+            }
+        ],
+    }
+    assert problems(bad) == [
+        "mapping.observations[0].metric_map.DL09: metric 'tourism.occupancy_rate' is a ratio "
+        "computed from its components; map the components"
+    ]
+    neither = {**LONG_FORMAT, "observations": [{"field": "gia_tri"}]}
+    assert problems(neither) == [
+        "mapping.observations[0]: set exactly one of metric or metric_field (with metric_map)"
+    ]
