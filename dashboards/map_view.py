@@ -21,7 +21,7 @@ from store.catalog import METRICS_BY_KEY, Direction, Metric
 from store.scope import Scope
 from ui.maps import AreaShade, LegendEntry, MapView
 from ui.palette import SEQUENTIAL_BLUES, STATUS_COLOURS, label_colour
-from ui.status import target_for, value_status
+from ui.status import judged, target_attainment, target_for, value_status
 
 CLASSES = len(SEQUENTIAL_BLUES)  # classes of the sequential scale at most
 
@@ -114,11 +114,9 @@ class Classes:
         return next(e for e in self.legend if e.klass == klass)
 
 
-def has_thresholds(metric: Metric, level: str) -> bool:
-    """Whether the status rule can judge this metric's values at `level`."""
-    return metric.direction is not Direction.NEUTRAL and any(
-        limit is not None for limit in metric.limits(level)
-    )
+def _target(metric: Metric, level: str) -> float | None:
+    """The level's target where the metric has something to attain (a good direction)."""
+    return None if metric.direction is Direction.NEUTRAL else target_for(metric, level)
 
 
 def classes_for(
@@ -126,11 +124,11 @@ def classes_for(
 ) -> Classes:
     """Thresholds → status classes; else a target at this level → met / not met; else the
     sequential scale over the values of the whole level."""
-    if has_thresholds(metric, level):
+    if judged(metric, level):
         return _status_classes(metric, level, lang)
-    target = target_for(metric, level)
+    target = _target(metric, level)
     if target is not None:
-        return _target_classes(metric, target, lang)
+        return _target_classes(metric, level, target, lang)
     values = [v for v in level_values or () if v is not None]
     breaks = class_breaks(values, CLASSES, metric.decimals)
     return _sequential_classes(metric, breaks, values, lang)
@@ -157,15 +155,16 @@ def _status_classes(metric: Metric, level: str, lang: str) -> Classes:
     )
 
 
-def _target_classes(metric: Metric, target: float, lang: str) -> Classes:
+def _target_classes(metric: Metric, level: str, target: float, lang: str) -> Classes:
     down = metric.direction is Direction.DOWN
     bound = f"{'≤' if down else '≥'} {_limit(metric, target, lang)}"
     name = _class_name(metric, "met", lang)
     met = LegendEntry("met", name, bound, STATUS_COLOURS["good"], f"{name} {bound}")
     not_met = _entry("not_met", _class_name(metric, "not_met", lang), "", STATUS_COLOURS["warn"])
 
-    def rule(value: float) -> str:
-        return "met" if (value <= target if down else value >= target) else "not_met"
+    def rule(value: float) -> str:  # the tiles' target rule, so map and tile agree
+        attainment = target_attainment(metric, value, level)
+        return "met" if attainment is not None and attainment.met else "not_met"
 
     return Classes("target", (met, not_met, _nodata(metric, lang)), rule)
 
@@ -244,7 +243,7 @@ def build_map_view(
     shown = areas.children(parent) or (parent,)
     level = areas.get(shown[0]).level
     metric = METRICS_BY_KEY[key]
-    if has_thresholds(metric, level) or target_for(metric, level) is not None:
+    if judged(metric, level) or _target(metric, level) is not None:
         values = reads.area_values(replace(scope, area=parent), key, shown)
         classes = classes_for(metric, level, lang)
     else:  # breaks from the whole level: the same value has the same colour on every map

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboards.map_view import class_breaks, classes_for, has_thresholds
+from dashboards.map_view import class_breaks, classes_for
 from store.catalog import METRICS_BY_KEY, Direction
 from ui.maps import AreaShade, LegendEntry, MapView, map_legend, map_patch
 from ui.palette import INK, SEQUENTIAL_BLUES, STATUS_COLOURS, WHITE, contrast, label_colour
-from ui.status import value_status
+from ui.status import judged, value_status
 
 SALINITY = METRICS_BY_KEY["environment.salinity_max"]  # DOWN, warn 1, critical 4
 ATTENDANCE = METRICS_BY_KEY["education.attendance_rate"]  # UP, warn 95, critical 90
@@ -142,9 +142,9 @@ def test_only_one_limit_gives_only_its_class() -> None:
 
 
 def test_a_neutral_metric_is_never_judged_even_with_limits() -> None:
-    judged = replace(VISITS, warn=100, critical=200)
-    assert not has_thresholds(judged, "commune")
-    assert classes_for(judged, "commune", "vi", [1, 50, 300]).scheme == "sequential"
+    limited = replace(VISITS, warn=100, critical=200)
+    assert not judged(limited, "commune")
+    assert classes_for(limited, "commune", "vi", [1, 50, 300]).scheme == "sequential"
 
 
 # -- target classes -------------------------------------------------------------------------
