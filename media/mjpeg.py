@@ -34,16 +34,6 @@ class StreamRefused(StreamError):
     """The camera URL points outside what the configuration allows; nothing was contacted."""
 
 
-def redact(url: str) -> str:
-    """The URL as safe to log: scheme, host, port and path; no user, password or query."""
-    try:
-        parts = urlsplit(url)
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(unparsable URL)"
-    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
-
-
 @dataclass(frozen=True)
 class Target:
     """A checked camera: the address to connect to and what the request must say."""
