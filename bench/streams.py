@@ -56,7 +56,9 @@ class StreamLoad:
     least_bytes_relayed: int  # by the slowest of the open streams, while pages loaded
 
 
-def camera_config(tmp: Path, max_streams: int, backfill_days: int | None) -> Path:
+def camera_config(
+    tmp: Path, max_streams: int, backfill_days: int | None, idle: str = "15s"
+) -> Path:
     feeds = (
         "feeds:\n  - {id: simulator, type: simulator, interval: 1h,"
         f" options: {{backfill_days: {backfill_days}}}}}\n"
@@ -68,7 +70,8 @@ def camera_config(tmp: Path, max_streams: int, backfill_days: int | None) -> Pat
         f'version: 1\ndatabase:\n  url: "sqlite:///{tmp / "ioc.db"}"\n'
         "geography:\n  directory: null\nscheduler:\n  embedded: false\n"
         "cameras:\n  allowed_networks: [127.0.0.1/32]\n"
-        f"  max_streams_per_client: {PER_CLIENT}\n  max_streams: {max_streams}\n" + feeds,
+        f"  max_streams_per_client: {PER_CLIENT}\n  max_streams: {max_streams}\n"
+        f"  idle_timeout: {idle}\n" + feeds,
         encoding="utf-8",
     )
     return config

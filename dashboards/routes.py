@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from html import escape
 from typing import Any
@@ -163,7 +164,19 @@ def _relay(stream: Iterator[bytes], content_type: str) -> Response:
     return _multipart(LeasedStream(stream, lease, lifetime), content_type)
 
 
+def _bound_slow_viewer() -> None:
+    """A viewer that stops reading must not hold its server thread: writes to it time out
+    after the idle timeout, the server then closes the stream (and with it the camera).
+    gunicorn's gthread resets the socket's mode once the response is done."""
+    for key in ("gunicorn.socket", "werkzeug.socket"):
+        sock = request.environ.get(key)
+        if isinstance(sock, socket.socket):
+            sock.settimeout(services().settings.cameras.idle_timeout)
+            return
+
+
 def _multipart(body: Any, content_type: str) -> Response:
+    _bound_slow_viewer()
     response = Response(body, content_type=content_type, direct_passthrough=True)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # a reverse proxy must not hold frames back
