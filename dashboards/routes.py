@@ -1,22 +1,33 @@
-"""Plain HTTP routes beside the pages: /healthz and the boundary layers (served once, cached)."""
+"""Plain HTTP routes beside the pages: /healthz, boundary layers, camera stills and streams."""
 
 from __future__ import annotations
 
+import logging
+import socket
+from collections.abc import Iterator
 from html import escape
 from typing import Any
 
-from flask import Flask, Response, abort, jsonify, request
+from flask import Flask, Response, abort, current_app, jsonify, request
 
 from dashboards.context import current_lang, services
 from i18n import t
 from media import demo
-from media.mjpeg import StreamError, open_upstream
+from media.limits import LeasedStream, StreamLimiter
+from media.mjpeg import StreamError, StreamRefused, open_upstream
 from store.queries import Place
 from store.scope import Scope, Window
 
-CONNECT_TIMEOUT_S = 5.0  # a camera that does not answer this fast is reported unreachable
-READ_TIMEOUT_S = 15.0  # a stream that stalls this long is closed
 DEMO_STREAM_PREFIX = "/demo/mjpeg/"  # streams this app draws itself for the demo cameras
+LIMITER_KEY = "ioc.stream_limiter"
+RETRY_AFTER_S = 30
+# Images come from feeds: a browser opening one directly must not run it (an SVG can carry
+# script). `sandbox` gives the document a unique origin with scripts off; nosniff stops a
+# browser from reading an image as HTML.
+IMAGE_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+SERVED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+SVG = "image/svg+xml"
+log = logging.getLogger(__name__)
 
 
 def geojson_url(level: str) -> str | None:
@@ -50,6 +61,8 @@ def register(server: Flask) -> None:
         if found is None:
             abort(404)
         taken_at, content_type, content = found
+        if content_type not in SERVED_IMAGE_TYPES | {SVG}:
+            abort(404)  # the store only takes images; anything else is never served
         etag = f"{camera}-{int(taken_at.timestamp())}"
         if request.if_none_match.contains(etag):
             return Response(status=304)
@@ -57,7 +70,7 @@ def register(server: Flask) -> None:
         response.set_etag(etag)
         response.headers["Cache-Control"] = "no-cache"  # revalidate: a camera's image changes
         response.headers["X-Snapshot-Taken-At"] = taken_at.isoformat()
-        return response
+        return _inert(response)
 
     @server.get("/camera/<camera>/stream")
     def camera_stream(camera: str) -> Response:
@@ -68,12 +81,18 @@ def register(server: Flask) -> None:
             abort(404)
         if url.startswith(DEMO_STREAM_PREFIX):
             stream = demo.stream(url.removeprefix(DEMO_STREAM_PREFIX), services().clock)
-            return _multipart(stream, demo.CONTENT_TYPE)
+            return _relay(stream, demo.CONTENT_TYPE)
+        lease = _limiter().acquire(_client())
+        if lease is None:
+            return _streams_busy()
         try:
-            upstream = open_upstream(url, CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+            upstream = open_upstream(url, services().settings.cameras)
         except StreamError as exc:
-            return _stream_unavailable(str(exc))
-        return _multipart(upstream.chunks(), upstream.content_type)
+            lease.release()
+            log.warning("camera %s stream not relayed: %s", camera[:64], exc)
+            return _stream_unavailable(str(exc), 403 if isinstance(exc, StreamRefused) else 502)
+        lifetime = services().settings.cameras.max_lifetime
+        return _multipart(LeasedStream(upstream.chunks(), lease, lifetime), upstream.content_type)
 
     @server.get(f"{DEMO_STREAM_PREFIX}<camera>")
     def demo_stream(camera: str) -> Response:
@@ -81,7 +100,7 @@ def register(server: Flask) -> None:
         found = _camera(camera)
         if found is None or found.attributes.get("stream_url") != DEMO_STREAM_PREFIX + camera:
             abort(404)
-        return _multipart(demo.stream(camera, services().clock), demo.CONTENT_TYPE)
+        return _relay(demo.stream(camera, services().clock), demo.CONTENT_TYPE)
 
     @server.get("/healthz")
     def healthz() -> tuple[Response, int]:
@@ -119,14 +138,66 @@ def _camera(camera: str) -> Place | None:
     return next((c for c in cameras if c.source_id == camera), None)
 
 
+def _limiter() -> StreamLimiter:
+    """This process's count of open relays (each holds a server thread while it runs)."""
+    limiter = current_app.extensions.get(LIMITER_KEY)
+    if limiter is None:
+        cameras = services().settings.cameras
+        limiter = StreamLimiter(cameras.max_streams_per_client, cameras.max_streams)
+        limiter = current_app.extensions.setdefault(LIMITER_KEY, limiter)
+    return limiter
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _relay(stream: Iterator[bytes], content_type: str) -> Response:
+    """A stream the app draws itself, under the same limits as a camera relay."""
+    lease = _limiter().acquire(_client())
+    if lease is None:
+        stream_close = getattr(stream, "close", None)
+        if stream_close is not None:
+            stream_close()
+        return _streams_busy()
+    lifetime = services().settings.cameras.max_lifetime
+    return _multipart(LeasedStream(stream, lease, lifetime), content_type)
+
+
+def _bound_slow_viewer() -> None:
+    """A viewer that stops reading must not hold its server thread: writes to it time out
+    after the idle timeout, the server then closes the stream (and with it the camera).
+    gunicorn's gthread resets the socket's mode once the response is done."""
+    for key in ("gunicorn.socket", "werkzeug.socket"):
+        sock = request.environ.get(key)
+        if isinstance(sock, socket.socket):
+            sock.settimeout(services().settings.cameras.idle_timeout)
+            return
+
+
 def _multipart(body: Any, content_type: str) -> Response:
+    _bound_slow_viewer()
     response = Response(body, content_type=content_type, direct_passthrough=True)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # a reverse proxy must not hold frames back
+    return _inert(response)
+
+
+def _inert(response: Response) -> Response:
+    """Headers every image response carries: never sniffed, never active content."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = IMAGE_CSP
     return response
 
 
-def _stream_unavailable(reason: str) -> Response:
+def _streams_busy() -> Response:
+    """Too many open streams (this viewer's or the server's): try again later."""
+    response = _stream_unavailable("too many open streams", 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+def _stream_unavailable(reason: str, status: int = 502) -> Response:
     """A placeholder image saying the stream cannot be reached (shown in the <img>)."""
     text = escape(t("camera.stream_unavailable", current_lang()))
     svg = (
@@ -137,10 +208,10 @@ def _stream_unavailable(reason: str) -> Response:
         f'<text x="320" y="210" fill="#9fb0c2" font-size="16" font-family="sans-serif" '
         f'text-anchor="middle">{escape(reason[:80])}</text></svg>'
     )
-    response = Response(svg, status=502, mimetype="image/svg+xml")
+    response = Response(svg, status=status, mimetype=SVG)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Stream-Error"] = reason[:200].encode("ascii", "replace").decode()
-    return response
+    return _inert(response)
 
 
 def _feed_json(feed: Any) -> dict[str, Any]:

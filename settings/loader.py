@@ -27,6 +27,10 @@ CONFIG_ENV = "IOC_CONFIG"
 DATABASE_URL_ENV = "IOC_DATABASE_URL"
 SECRET_KEYS = frozenset({"token", "password", "secret", "client_secret", "api_key"})
 EXIT_INVALID = 2
+# Bounds that keep a hostile or broken file from hanging start-up or filling memory.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 20  # mappings and lists nested inside each other
+MAX_STRING = 4096  # characters in any key or text value, after ${VAR} expansion
 HEADER = "Cấu hình không hợp lệ / invalid configuration ({path}):"
 
 Loc = tuple[int | str, ...]
@@ -59,6 +63,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     expansion = _Expansion(env)
     data = expansion.expand(_read_mapping(config_path), ())
     _override_database(data, env)
+    too_long = _long_strings(data, ())
+    if too_long:  # structural, like a YAML error: reported alone, never echoed into messages
+        raise ConfigError(_lines(too_long, config_path.name), config_path)
     problems = expansion.problems + _reserved_key_problems(data) + _duplicate_problems(data)
     settings, invalid = _validate(data, config_path, skip=[loc for loc, _ in problems])
     problems += invalid
@@ -90,7 +97,25 @@ def resolve_config_path(path: str | Path | None, env: Mapping[str, str]) -> Path
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects a key written twice in one mapping (plain YAML keeps the last)."""
+    """SafeLoader that rejects a key written twice in one mapping (plain YAML keeps the last),
+    any alias (`*name`: an alias bomb expands a few lines into gigabytes, and a config has no
+    need of them) and nesting deeper than MAX_DEPTH."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            problem = f"aliases (*{event.anchor}) are not allowed in this config"
+            raise yaml.composer.ComposerError(None, None, problem, event.start_mark)
+        if self._depth >= MAX_DEPTH:
+            problem = f"nested deeper than {MAX_DEPTH} levels"
+            raise yaml.composer.ComposerError(None, None, problem, self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -124,7 +149,11 @@ def _read_mapping(path: Path) -> dict[Any, Any]:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)  # never more than the bound, whatever the file
+        if len(raw) > MAX_FILE_BYTES:
+            raise ConfigError([f"{path.name}: config file is larger than 1 MiB"], path)
+        return raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}: config file not found"], path) from None
     except UnicodeDecodeError:
@@ -200,6 +229,24 @@ def _override_database(data: dict[Any, Any], env: Mapping[str, str]) -> None:
 
 
 # --- validation ------------------------------------------------------------------------------
+
+
+def _long_strings(value: Any, loc: Loc) -> list[Problem]:
+    """Every key or text longer than MAX_STRING (tighter bounds live on the fields)."""
+    too_long = f"longer than {MAX_STRING} characters"
+    if isinstance(value, str):
+        return [(loc, too_long)] if len(value) > MAX_STRING else []
+    found: list[Problem] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and len(key) > MAX_STRING:
+                found.append((loc, f"a key is {too_long}"))
+                continue
+            found += _long_strings(item, (*loc, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _long_strings(item, (*loc, i))
+    return found
 
 
 def _reserved_key_problems(data: dict[Any, Any]) -> list[Problem]:

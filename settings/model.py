@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from settings.cameras import CamerasConfig
 from settings.durations import bounded, describe
 from settings.sso import SsoConfig
 from settings.wall import WallConfig
@@ -188,6 +189,7 @@ class Settings(_Section):
     scheduler: SchedulerConfig = Field(default_factory=dict, validate_default=True)
     wall: WallConfig = Field(default_factory=dict, validate_default=True)
     sso: SsoConfig = Field(default_factory=dict, validate_default=True)
+    cameras: CamerasConfig = Field(default_factory=dict, validate_default=True)
     feeds: tuple[FeedConfig, ...] = ()
     config_path: Path = DEFAULT_CONFIG_PATH  # the file these came from; not a YAML key
 

@@ -22,7 +22,15 @@ from tests.fixtures.mjpeg_server import MjpegCamera, mjpeg_camera
 pytestmark = pytest.mark.integration
 
 
-def _app(store: Store, tmp_path: Path, cameras: dict[str, str | None]):  # type: ignore[no-untyped-def]
+LOOPBACK_CAMERAS = "cameras:\n  allowed_networks: [127.0.0.1/32]\n"
+
+
+def _app(  # type: ignore[no-untyped-def]
+    store: Store,
+    tmp_path: Path,
+    cameras: dict[str, str | None],
+    camera_config: str = LOOPBACK_CAMERAS,
+):
     store.writer.sync_feeds([FeedSpec("cams", "http_json", 60, True, False)])
     store.writer.write_records(
         "cams",
@@ -42,7 +50,9 @@ def _app(store: Store, tmp_path: Path, cameras: dict[str, str | None]):  # type:
         FIXED_NOW,
     )
     config = tmp_path / "config.yaml"
-    config.write_text("version: 1\ngeography:\n  directory: null\n", encoding="utf-8")
+    config.write_text(
+        "version: 1\ngeography:\n  directory: null\n" + camera_config, encoding="utf-8"
+    )
     return create_app(load_settings(config, env={}), store, clock=Clock())
 
 

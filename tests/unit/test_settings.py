@@ -29,7 +29,7 @@ pytestmark = pytest.mark.unit
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEADER = "Cấu hình không hợp lệ / invalid configuration"
 SIMULATOR = "  - {id: simulator, type: simulator, interval: 60}\n"
-TOP_KEYS = "version, province, database, geography, ui, cache, scheduler, wall, sso, feeds"
+TOP_KEYS = "version, province, database, geography, ui, cache, scheduler, wall, sso, cameras, feeds"
 FEED_KEYS = "id, type, interval, enabled, timeout, retries, options"
 
 
@@ -244,6 +244,40 @@ CASES = {
             "database.Password: secrets must come from the environment: write ${VAR}",
             "database.Password: unknown key (allowed: url)",
         ),
+    ),
+    "alias-bomb": Case(
+        'version: 1\na: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
+        ("config.yaml:3:8: invalid YAML: aliases (*a) are not allowed in this config",),
+    ),
+    "merge-key-alias": Case(
+        "version: 1\nx: &ui {language: en}\nui:\n  <<: *ui\n",
+        ("config.yaml:4:7: invalid YAML: aliases (*ui) are not allowed in this config",),
+    ),
+    "nested-too-deep": Case(
+        "version: 1\nprovince: " + "[" * 25 + "]" * 25 + "\n",
+        ("config.yaml:2:30: invalid YAML: nested deeper than 20 levels",),
+    ),
+    "nested-mappings-too-deep": Case(
+        "version: 1\nwall:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(25)),
+        ("config.yaml:21:39: invalid YAML: nested deeper than 20 levels",),
+    ),
+    "file-too-large": Case(
+        "version: 1\n" + "# padding to make the file large\n" * 40_000,
+        ("config.yaml: config file is larger than 1 MiB",),
+    ),
+    "string-too-long": Case(
+        "version: 1\nprovince:\n  name_vi: " + "x" * 5000 + "\n",
+        ("province.name_vi: longer than 4096 characters",),
+    ),
+    "key-too-long": Case(
+        "version: 1\nprovince:\n  ? " + "k" * 5000 + "\n  : 1\n",
+        ("province: a key is longer than 4096 characters",),
+    ),
+    "string-too-long-from-environment": Case(
+        "version: 1\ndatabase: {url: '${DB_URL}'}\n",
+        ("database.url: longer than 4096 characters",),
+        env={"DB_URL": "sqlite:///" + "a" * 5000},
     ),
 }
 
