@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -77,3 +77,12 @@ class Scope:
     area: str
     window: Window
     allowed: str | None = None
+
+    def at(self, area: str) -> Scope:
+        """The same scope moved to another area; the permitted area stays, so a read outside
+        it is still refused by the queries."""
+        return replace(self, area=area)
+
+    def during(self, window: Window) -> Scope:
+        """The same scope over another time window."""
+        return replace(self, window=window)

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
-from datetime import date, timedelta
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import MATCH, Dash, Input, Output, State, dcc, html, no_update
 
-from dashboards.context import current_lang, feed_states, scope_for, services
+from dashboards import domain_views as views
+from dashboards.context import current_lang, scope_for, services
 from dashboards.map_view import map_view
 from dashboards.pages.overview import graph_config
-from dashboards.rows import map_parent, table_rows
-from dashboards.specs import PAGES, PAGES_BY_DOMAIN, EventMedian, PageSpec, PointLayer
+from dashboards.rows import table_rows
+from dashboards.specs import PAGES, PAGES_BY_DOMAIN, PageSpec, PointLayer
 from i18n import label, t
-from i18n.collation import natural_key
-from i18n.formatting import format_relative
 from i18n.names import domain_name, domain_system, metric_name
-from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
-from store.comparison import Reading, season_bars
-from store.queries import KpiValue
-from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
-from ui.camera import camera_detail
-from ui.charts import breakdown_figure, empty_message, seasonality_figure, trend_figure
+from store.scope import Scope
+from ui.charts import empty_message
 from ui.export import to_csv, to_xlsx
-from ui.gallery import Tile, gallery
-from ui.kpi import first_load_text, kpi_tile
 from ui.maps import (
     POINT_COLOURS,
-    POINTS,
-    MapPoint,
     empty_figure,
     legend_box,
     map_legend,
@@ -40,8 +29,7 @@ from ui.maps import (
     points_patch,
 )
 from ui.page import kpi_section, page_header, param_id, scope_controls
-from ui.status import FeedState, Freshness
-from ui.table import grid
+from ui.table import column_defs, grid
 
 GRAINS = ("day", "week", "month")
 GALLERY_SIZE = 24
@@ -322,27 +310,12 @@ def _register_callbacks(app: Dash) -> None:
     @app.callback(Output(_id("trend", MATCH), "figure"), *_inputs("trend", "grain"))  # type: ignore[arg-type]
     def update_trend(area: str, window: str, key: str, grain: str, _tick: Any) -> Any:
         spec, lang, scope = _context(area, window)
-        key = key if key in spec.trend else spec.trend[0]
-        trend = services().queries.trend(scope, key, grain if grain in GRAINS else "day")
-        if all(p.value is None for p in trend.current):
-            return empty_message(t("kpi.no_data", lang))
-        level = services().queries.areas.get(scope.area).level
-        metric, now = METRICS_BY_KEY[key], services().clock()
-        first_day = scope.window.start.astimezone(LOCAL_TZ).date()
-        epidemic = key in spec.epidemic_line
-        return trend_figure(trend, metric, lang, grain, epidemic, level, now, first_day)
+        return views.trend(spec, scope, key, grain, lang)
 
     @app.callback(Output(_id("breakdown", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_breakdown(area: str, window: str, _tick: Any) -> Any:
         spec, lang, scope = _context(area, window)
-        parent = Scope(map_parent(scope), scope.window, scope.allowed)
-        values = services().queries.area_values(parent, spec.map_metric)
-        if not values:
-            return empty_message(t("kpi.no_data", lang))
-        areas = services().queries.areas
-        names = {c: areas.name(c, lang) for c in values}
-        level = areas.get(next(iter(values))).level  # the level of the areas compared
-        return breakdown_figure(values, names, METRICS_BY_KEY[spec.map_metric], lang, level)
+        return views.breakdown(spec, scope, lang)
 
     @app.callback(
         Output(_id("map", MATCH), "figure"),
@@ -363,7 +336,7 @@ def _register_callbacks(app: Dash) -> None:
     def update_points(area: str, window: str) -> Any:
         """The point layer changes with the scope, not on every refresh of the values."""
         spec, lang, scope = _context(area, window)
-        return points_patch(_points(spec, scope, lang))
+        return points_patch(views.points(spec, scope, lang))
 
     @app.callback(
         Output(param_id(MATCH, "area"), "value"),  # type: ignore[arg-type]
@@ -373,17 +346,12 @@ def _register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def drill(click: dict | None, _up: Any, area: str) -> Any:
-        areas = services().queries.areas
-        if isinstance(dash.ctx.triggered_id, dict) and dash.ctx.triggered_id["type"] == "map-up":
-            parent = areas.get(area).parent_code if area in areas else None
-            return parent or areas.root
+        trigger = dash.ctx.triggered_id
+        if isinstance(trigger, dict) and trigger["type"] == "map-up":
+            return views.area_above(area)
         point = ((click or {}).get("points") or [{}])[0]
-        if PAGES_BY_DOMAIN[dash.ctx.triggered_id["page"]].snapshots and _on_points(point):
-            return no_update  # a camera's point opens the camera instead
-        code = point.get("customdata")
-        if not isinstance(code, str) or code not in areas:
-            return no_update
-        return _one_level_below(code, area if area in areas else areas.root)
+        target = views.drill_target(PAGES_BY_DOMAIN[trigger["page"]], point, area)
+        return no_update if target is None else target
 
     @app.callback(
         Output(_id("grid", MATCH), "columnDefs"),
@@ -391,10 +359,8 @@ def _register_callbacks(app: Dash) -> None:
         *_inputs("table"),
     )
     def update_table(area: str, window: str, table: str, _tick: Any) -> tuple[Any, Any]:
-        from ui.table import column_defs
-
         spec, lang, scope = _context(area, window)
-        columns, rows = table_rows(_table(spec, table), spec.domain_key, scope, lang)
+        columns, rows = table_rows(views.table_of(spec, table), spec.domain_key, scope, lang)
         return column_defs(columns, lang), rows
 
     @app.callback(
@@ -411,7 +377,7 @@ def _register_callbacks(app: Dash) -> None:
         _csv: Any, _xlsx: Any, shown: list[dict] | None, area: str, window: str, table: str
     ) -> Any:
         spec, lang, scope = _context(area, window)
-        chosen = _table(spec, table)
+        chosen = views.table_of(spec, table)
         columns, _rows = table_rows(chosen, spec.domain_key, scope, lang)
         rows = shown or []
         name = f"{spec.domain.slug}-{chosen.key}-{scope.area}-{scope.window.name}"
@@ -422,22 +388,8 @@ def _register_callbacks(app: Dash) -> None:
 
     @app.callback(Output(_id("gallery", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_gallery(area: str, window: str, tick: Any) -> Any:
-        _spec, lang, scope = _context(area, window)
-        cameras = services().queries.assets(scope, "cameras", ("camera",))
-        ordered = sorted(cameras, key=lambda c: (c.status == "online", natural_key(c.name)))
-        tiles = [
-            Tile(
-                c.source_id,
-                c.name,
-                services().queries.areas.name(c.area, lang) if c.area else "",
-                c.status == "online",
-                str(tick or 0),
-                c.attributes.get("last_online_at"),
-                bool(c.attributes.get("stream_url")) and c.status == "online",
-            )
-            for c in ordered[:GALLERY_SIZE]
-        ]
-        return gallery(tiles, len(cameras), lang, _spec.domain_key)
+        spec, lang, scope = _context(area, window)
+        return views.camera_gallery(spec, scope, lang, str(tick or 0))
 
     @app.callback(
         Output(_id("camera-modal", MATCH), "is_open"),
@@ -452,218 +404,41 @@ def _register_callbacks(app: Dash) -> None:
         State(param_id(MATCH, "area"), "value"),  # type: ignore[arg-type]
         State(param_id(MATCH, "window"), "value"),  # type: ignore[arg-type]
     )
-    def camera_view(
+    def camera_modal(
         camera: str, is_open: bool, cell: Any, click: Any, shown: Any, area: str, window: str
     ) -> tuple[Any, ...]:
         """Open on a camera (tile, table row, map point, URL); closing clears it and stops
         the stream."""
         spec, lang, scope = _context(area, window)
-        trigger = dash.ctx.triggered_id or {}
-        if trigger.get("type") == "camera-modal":
+        source = (dash.ctx.triggered_id or {}).get("type")
+        if source == "camera-modal":
             return (False, "", [], "") if not is_open else (no_update,) * 4
-        if trigger.get("type") in ("grid", "map"):
-            clicked = _clicked_camera(cell, shown) if trigger["type"] == "grid" else None
-            camera = clicked or _camera_at_point(spec, scope, click) or ""
+        if source in ("grid", "map"):
+            camera = views.clicked_camera(spec, scope, source, cell, shown, click) or ""
             if not camera:
                 return (no_update,) * 4
-        found = _camera_place(spec, scope, camera) if camera else None
-        if found is None:
+        shown_camera = views.camera_view(spec, scope, camera, lang) if camera else None
+        if shown_camera is None:
             return False, "", [], "" if camera else no_update
-        area_name = services().queries.areas.name(found.area, lang) if found.area else ""
-        events = _camera_events(spec, scope, found)
-        version = services().clock().isoformat()
-        body = camera_detail(found, scope.area, area_name, events, version, lang)
-        return True, found.name, body, camera
+        return True, shown_camera[0], shown_camera[1], camera
 
     @app.callback(Output(_id("season", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_seasonality(area: str, window: str, _tick: Any) -> Any:
-        """This calendar year and the last, month by month, up to the window's end."""
         spec, lang, scope = _context(area, window)
-        assert spec.seasonality
-        end = scope.window.end
-        year = (end - timedelta(microseconds=1)).astimezone(LOCAL_TZ).year
-        start = local_midnight_utc(date(year - 1, 1, 1))
-        trend = services().queries.trend(
-            Scope(scope.area, Window(start, end), scope.allowed), spec.seasonality, "month"
-        )
-        months: dict[int, dict[int, tuple[float | None, int]]] = {year - 1: {}, year: {}}
-        for point in trend.current:
-            months[point.period.year][point.period.month] = (point.value, point.days)
-        bars = season_bars(months, services().clock())
-        if all(b.value is None for m in bars.values() for b in m.values()):
-            return empty_message(t("kpi.no_data", lang))
-        metric = METRICS_BY_KEY[spec.seasonality]
-        return seasonality_figure(bars, metric, lang, services().clock())
+        return views.seasonality(spec, scope, lang)
 
     @app.callback(Output(_id("medians", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_medians(area: str, window: str, _tick: Any) -> Any:
         spec, lang, scope = _context(area, window)
-        level = services().queries.areas.get(scope.area).level
-        states, now = feed_states(), services().clock()
-        tiles = []
-        for m in spec.medians:
-            feed = services().queries.kpis(scope, [m.feed_metric])[m.feed_metric]
-            value = _median_value(m, spec.domain_key, scope, feed)
-            state = states.get(feed.feed_id or "")
-            tiles.append(kpi_tile(median_metric(m), value, state, level, lang, now=now))
-        return tiles
+        return views.median_tiles(spec, scope, lang)
 
     @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_sources(area: str, window: str, _tick: Any) -> Any:
         spec, lang, scope = _context(area, window)
-        values = services().queries.kpis(scope, list(spec.kpis))
-        feeds = sorted({v.feed_id for v in values.values() if v.feed_id})
-        states, runs = feed_states(), services().store.queries.last_runs()
-        return [_source_badge(f, states.get(f), runs.get(f), lang) for f in feeds] or [
-            html.Span(t("sources.none", lang), className="source-badge stale")
-        ]
-
-
-def median_metric(median: EventMedian) -> Metric:
-    """The tile's description of a median (not a stored metric: it has no rows of its own)."""
-    return Metric(
-        key=median.key,
-        aggregation=Aggregation.MEAN,
-        direction=Direction.DOWN,
-        cadence="day",
-        public=True,
-        decimals=median.decimals,
-    )
-
-
-def _median_value(median: EventMedian, domain: str, scope: Scope, feed: KpiValue) -> KpiValue:
-    """The median in the window and the window before, covered as far as the days its feed's
-    metric has data in each (the events come from the same feed)."""
-    queries = services().queries
-
-    def of(window: Any) -> float | None:
-        found = queries.durations(
-            Scope(scope.area, window, scope.allowed),
-            domain,
-            median.kinds,
-            median.end_attribute,
-            timedelta(days=median.max_age_days),
-        )
-        return statistics.median(found) / median.seconds_per_unit if found else None
-
-    value, previous = of(scope.window), of(scope.window.previous())
-    covered = (
-        feed.current.periods if feed.current else 0,
-        feed.before.periods if feed.before else 0,
-    )
-    return KpiValue(
-        median.key,
-        value,
-        previous,
-        None,
-        Reading(value, covered[0]),
-        Reading(previous, covered[1]),
-        scope.window,
-    )
-
-
-def _clicked_camera(cell: Any, shown: Any) -> str | None:
-    """The camera of a clicked row of the cameras or analytics table, if there is one."""
-    index = (cell or {}).get("rowIndex")
-    if not isinstance(index, int) or not shown or not 0 <= index < len(shown):
-        return None
-    camera = shown[index].get("camera")
-    return str(camera) if camera else None
-
-
-def _camera_place(spec: PageSpec, scope: Scope, camera: str) -> Any:
-    cameras = services().queries.assets(scope, spec.domain_key, ("camera",))
-    return next((c for c in cameras if c.source_id == camera), None)
-
-
-def _camera_events(spec: PageSpec, scope: Scope, camera: Any) -> list[Any]:
-    if not camera.area:
-        return []
-    local = Scope(camera.area, scope.window, scope.allowed)
-    events = services().queries.events(local, spec.domain_key, ("analytics",))
-    return [e for e in events if e.attributes.get("camera") == camera.source_id]
-
-
-def _one_level_below(code: str, current: str) -> str:
-    """A click deep in the tree (a point in a commune) selects the area one level below the
-    area the map currently shows the children of."""
-    areas = services().queries.areas
-    unit = areas.get(current)
-    shown_parent = unit.code if unit.level != "commune" else unit.parent_code
-    chain = areas.ancestors(code)
-    return next((c for c in chain if areas.get(c).parent_code == shown_parent), code)
+        return views.source_badges(spec, scope, lang)
 
 
 def _context(area: str | None, window: str | None) -> tuple[PageSpec, str, Scope]:
     page = dash.ctx.outputs_list
     key = (page[0] if isinstance(page, list) else page)["id"]["page"]
     return PAGES_BY_DOMAIN[key], current_lang(), scope_for(area, window)
-
-
-def _table(spec: PageSpec, key: str | None) -> Any:
-    return next((tb for tb in spec.tables if tb.key == key), spec.tables[0])
-
-
-def _point_places(spec: PageSpec, scope: Scope) -> list[Any]:
-    """The places of the point layer, in the order the map draws them."""
-    if spec.points is None:
-        return []
-    queries = services().queries
-    fetch = queries.assets if spec.points.source == "assets" else queries.events
-    scoped = Scope(map_parent(scope), scope.window, scope.allowed)
-    places = fetch(scoped, spec.domain_key, spec.points.kinds)[:MAX_POINTS]
-    return [p for p in places if p.lat is not None and p.lon is not None]
-
-
-def _points(spec: PageSpec, scope: Scope, lang: str) -> list[MapPoint]:
-    return [
-        MapPoint(
-            p.lat,
-            p.lon,
-            f"<b>{p.name}</b><br>{label('status', p.status, lang)}",
-            POINT_STATUS.get(p.status, "nodata"),
-            p.area,
-        )
-        for p in _point_places(spec, scope)
-    ]
-
-
-def _on_points(point: dict[str, Any]) -> bool:
-    return point.get("curveNumber") == POINTS
-
-
-def _camera_at_point(spec: PageSpec, scope: Scope, click: Any) -> str | None:
-    """The camera whose map point was clicked, if the click was on one."""
-    point = ((click or {}).get("points") or [{}])[0]
-    index = point.get("pointIndex", point.get("pointNumber"))
-    places = _point_places(spec, scope)
-    if not _on_points(point) or not isinstance(index, int) or not 0 <= index < len(places):
-        return None
-    return str(places[index].source_id)
-
-
-def _source_badge(feed_id: str, state: FeedState | None, run: Any, lang: str) -> html.A:
-    age = (
-        format_relative(state.age, lang)
-        if state and state.age is not None
-        else t("kpi.never_updated", lang)
-    )
-    tone = {Freshness.FRESH: "fresh", Freshness.FAILING: "failing"}.get(
-        state.freshness if state else Freshness.NEVER, "stale"
-    )
-    first_run = state is not None and state.freshness is Freshness.NEVER
-    details = [
-        first_load_text(state, lang)
-        if state is not None and first_run
-        else t("sources.last_success", lang, age=age)
-    ]
-    if run is not None:
-        details.append(t("sources.rejected", lang, count=run.rejected))
-        if run.error_text:
-            details.append(t("sources.error", lang, text=run.error_text[:120]))
-    return html.A(
-        [html.I(className="bi bi-database me-1"), html.B(feed_id), " · ", " · ".join(details)],
-        href=f"/nguon-du-lieu?feed={feed_id}",
-        className=f"source-badge {tone}",
-        **{"data-feed": feed_id, "data-freshness": tone},
-    )
