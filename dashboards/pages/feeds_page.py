@@ -218,7 +218,7 @@ def _rejection_columns(lang: str) -> list[GridColumn]:
 def _run_row(run: Any, lang: str) -> dict[str, Any]:
     return {
         "started": run.started_at.isoformat(),
-        "status": label("status", run.status, lang),
+        "status": label("run_status", run.status, lang),
         "accepted": run.accepted,
         "rejected": run.rejected,
         "duration": run.duration_ms,

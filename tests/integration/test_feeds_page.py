@@ -88,6 +88,7 @@ def test_the_first_render_holds_the_summary_and_the_runs(feeds: Store, tmp_path:
     ]
     runs = _find(page, lambda c: getattr(c, "id", None) == feeds_page.RUNS)[0]
     assert [r["accepted"] for r in runs.rowData] == [9, 7]  # newest first
+    assert {r["status"] for r in runs.rowData} == {"Thành công"}  # a run's word, not a portal's
     assert [c["field"] for c in runs.columnDefs][:2] == ["started", "status"]
     text = " ".join(_texts(cards[1]))
     assert "7 thay đổi · 9 nhận · 1 loại" in text
