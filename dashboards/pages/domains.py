@@ -31,22 +31,6 @@ from ui.maps import (
 from ui.page import kpi_section, page_header, param_id, scope_controls
 from ui.table import column_defs, grid
 
-GRAINS = ("day", "week", "month")
-GALLERY_SIZE = 24
-MAX_POINTS = 400  # the newest events first: enough to see a pattern, light to send
-POINT_STATUS = {
-    "online": "good",
-    "ok": "good",
-    "up": "good",
-    "resolved": "good",
-    "offline": "critical",
-    "down": "critical",
-    "overdue": "critical",
-    "warning": "warn",
-    "in_progress": "warn",
-    "received": "info",
-}
-
 
 def _id(kind: str, page: str) -> dict[str, str]:
     return {"type": kind, "page": page}
@@ -143,8 +127,8 @@ def _trend_card(spec: PageSpec, trend: str | None, grain: str | None, lang: str)
         ),
         dbc.RadioItems(
             id=param_id(page, "grain"),
-            value=grain if grain in GRAINS else "day",
-            options=[{"label": t(f"grain.{g}", lang), "value": g} for g in GRAINS],
+            value=grain if grain in views.GRAINS else "day",
+            options=[{"label": t(f"grain.{g}", lang), "value": g} for g in views.GRAINS],
             inline=True,
             inputClassName="btn-check",
             labelClassName="btn btn-sm btn-outline-secondary",
@@ -224,7 +208,7 @@ def _point_legend(points: PointLayer, lang: str) -> html.Div:
             [
                 html.Span(
                     className="legend-dot",
-                    style={"background": POINT_COLOURS[POINT_STATUS.get(s, "nodata")]},
+                    style={"background": POINT_COLOURS[views.POINT_STATUS.get(s, "nodata")]},
                 ),
                 label("status", s, lang),
             ],
