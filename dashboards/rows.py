@@ -70,7 +70,7 @@ def map_parent(scope: Scope) -> str:
 
 def _areas(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
     queries = services().queries
-    parent = Scope(map_parent(scope), scope.window, scope.allowed)
+    parent = scope.at(map_parent(scope))
     children = queries.areas.sorted_children(parent.area, lang)
     rows: Rows = [{"area": c, "area_name": queries.areas.name(c, lang)} for c in children]
     level = queries.areas.get(children[0]).level if children else None

@@ -212,7 +212,7 @@ def _tiles(keys: list[str] | tuple[str, ...], scope: Scope, lang: str, now: date
     """The KPI tiles, each with the trend of its metric over the window (one read for all)."""
     window, grain = _spark_window(scope.window)
     # The screen state is itself cached per minute and data version: no second cache here.
-    series = services().store.queries.series(Scope(scope.area, window, scope.allowed), keys, grain)
+    series = services().store.queries.series(scope.during(window), keys, grain)
     today = now.astimezone(LOCAL_TZ).date()
     tiles = kpi_tiles(keys, scope, lang, compact=True)
     out = []
