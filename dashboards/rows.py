@@ -115,7 +115,7 @@ def member_names(dimension: str, domain: str, scope: Scope, lang: str) -> dict[s
         names.update(
             {f"{prefix}:{code}": member_name(prefix, code, lang) for code in DIMENSIONS[prefix]}
         )
-    root = Scope(services().queries.areas.root, scope.window)
+    root = scope.at(scope.allowed or services().queries.areas.root)  # never past the permitted area
     names.update({a.source_id: a.name for a in services().queries.assets(root, domain)})
     return names
 
@@ -129,7 +129,7 @@ def _assets(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[Gr
 
 def _portal_uptime(scope: Scope) -> dict[str, dict[str, Any]]:
     queries = services().queries
-    root = Scope(queries.areas.root, scope.window)
+    root = scope.at(scope.allowed or queries.areas.root)  # never past the permitted area
     now = services().clock()
     # The province's portals are observed at the province, each district's at its district.
     homes = (root.area, *queries.areas.children(root.area))
@@ -154,9 +154,7 @@ def spark_series(scope: Scope, key: str, children: tuple[str, ...]) -> dict[str,
         window = Window(window.end - timedelta(days=SPARK_MIN_DAYS), window.end)
     grain = "day" if window.end - window.start <= timedelta(days=SPARK_DAILY_DAYS) else "week"
     areas = (scope.area, *children)
-    found = services().queries.dim_trend(
-        Scope(scope.area, window, scope.allowed), key, grain, areas
-    )
+    found = services().queries.dim_trend(scope.during(window), key, grain, areas)
     decimals = METRICS_BY_KEY[key].decimals
     return {
         member: [None if p.value is None else round(p.value, decimals) for p in points]
@@ -249,8 +247,8 @@ def _plans(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[Gr
     rows = []
     for key in table.metrics:
         plan_key = f"{key}_plan"
-        actual = queries.kpis(Scope(scope.area, ytd, scope.allowed), [key, plan_key])
-        before = queries.kpis(Scope(scope.area, last, scope.allowed), [key])[key]
+        actual = queries.kpis(scope.during(ytd), [key, plan_key])
+        before = queries.kpis(scope.during(last), [key])[key]
         value, plan = actual[key].value, actual[plan_key].value
         metric = METRICS_BY_KEY[key]
         comparison = compare(
