@@ -9,8 +9,9 @@ def feed_types() -> dict[str, type[Feed]]:
     """All known feed types, imported on demand so settings validation stays light."""
     from feeds.http_json import HttpJsonFeed
     from feeds.simulator import SimulatorFeed
+    from feeds.station_files import StationFilesFeed
 
-    return {cls.type: cls for cls in (SimulatorFeed, HttpJsonFeed)}
+    return {cls.type: cls for cls in (SimulatorFeed, HttpJsonFeed, StationFilesFeed)}
 
 
 def options_model(feed_type: str) -> type[FeedOptions] | None:
