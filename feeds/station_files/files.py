@@ -13,7 +13,7 @@ from feeds.station_files.options import StationSpec
 from feeds.station_files.readings import Checked, FileClock, check_lines
 from feeds.tabular import decode
 
-PLAIN_ENCODINGS = ("utf-8", "utf-8-sig", "ascii")
+PLAIN_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "ascii")  # Unicode: nothing to flag
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
