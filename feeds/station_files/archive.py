@@ -20,7 +20,8 @@ SIDECAR_SUFFIXES = (".reason.txt", ".notes.txt")
 class Archived:
     path: Path
     station: str  # the station's registered code
-    named: datetime
+    named: datetime  # the time its name gives
+    landed: datetime  # when it arrived (its modification time, kept by the move)
 
 
 def archived_files(
@@ -36,7 +37,8 @@ def archived_files(
             continue
         station, _ = station_of(name, registry)
         if station is not None:
-            found.append(Archived(path=path, station=station.code, named=name.time))
+            landed = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            found.append(Archived(path=path, station=station.code, named=name.time, landed=landed))
     found.sort(key=lambda a: (a.named, a.path.as_posix()))
     return found
 
@@ -45,25 +47,24 @@ def reread(
     files: Sequence[Archived],
     registry: Mapping[str, StationSpec],
     *,
-    wanted: Callable[[datetime], bool],
+    wanted: Callable[[Archived], bool],
     tolerance: timedelta,
     encoding: str,
 ) -> Iterator[StationFile]:
-    """The archived files whose name time is `wanted`, read again exactly as when they
-    arrived (judged by their own arrival time, not by today's clock)."""
+    """The `wanted` archived files, read again exactly as when they arrived (judged by their
+    own arrival time, not by today's clock)."""
     for item in files:
-        if not wanted(item.named):
+        if not wanted(item):
             continue
         try:
             data = item.path.read_bytes()
-            landed = datetime.fromtimestamp(item.path.stat().st_mtime, UTC)
         except FileNotFoundError:  # removed by an operator meanwhile
             continue
         result = read_station_file(
             item.path.name,
             data,
             registry,
-            landed=landed,
+            landed=item.landed,
             tolerance=tolerance,
             encoding=encoding,
         )

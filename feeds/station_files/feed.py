@@ -108,8 +108,8 @@ class StationFilesFeed(Feed):
 
     def _publish(self, days: set[date]) -> Iterator[Item]:
         """Observations of `days` and the stations' assets, from every archived file whose
-        name time is within a day of them (NowCast and 8-hour O₃ look back into the day
-        before)."""
+        name time or arrival is within a day of them (NowCast and 8-hour O₃ look back into
+        the day before). A station's state is that of its newest file."""
         registry = self.options.registry()
         archive = archived_files(self.options.folder / PROCESSED, registry, self.options.patterns)
         around = {d + timedelta(days=k) for d in days for k in (-1, 0, 1)}
@@ -117,7 +117,9 @@ class StationFilesFeed(Feed):
         for station_file in reread(
             archive,
             registry,
-            wanted=lambda named: named.astimezone(LOCAL_TZ).date() in around,
+            wanted=lambda item: (
+                _local_date(item.named) in around or _local_date(item.landed) in around
+            ),
             tolerance=self._tolerance,
             encoding=self.options.encoding,
         ):
@@ -145,7 +147,9 @@ class StationFilesFeed(Feed):
             result = day_aqi(data, day)
             if result is not None:
                 published = (day, result.value)
-        newest = max(found, key=lambda f: (f.named, f.name))
+        # The file it sent last by the time its name gives, or by its arrival when the name is
+        # later (a fast clock): a re-sent old file never becomes the newest.
+        newest = max(found, key=lambda f: (min(f.named, f.landed), f.named))
         return StationView(
             spec=spec, newest=newest, readings=merged, hourly=data, daily_aqi=published
         )
@@ -157,6 +161,10 @@ class StationFilesFeed(Feed):
     @property
     def _tolerance(self) -> timedelta:
         return timedelta(minutes=self.options.future_tolerance_minutes)
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
 
 
 def _head(data: bytes) -> str:

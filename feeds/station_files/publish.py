@@ -77,7 +77,7 @@ def station_asset(view: StationView, areas: Mapping[str, AdminUnit]) -> Asset:
     attributes.update(
         {
             "parameters": sorted(BY_KEY[p].label for p in latest),
-            "last_file": newest.name,
+            "last_file": original_name(newest.name),
             "file_notes": list(checked.notes),
             "status_counts": dict(sorted(checked.codes.items())),
             "rejected_lines": len(checked.problems),
@@ -101,6 +101,13 @@ def station_asset(view: StationView, areas: Mapping[str, AdminUnit]) -> Asset:
         status=state,
         attributes=attributes,
     )
+
+
+def original_name(name: str) -> str:
+    """The name as the station sent it, without the suffix a duplicate got on its move."""
+    stem, _, rest = name.partition(".")
+    extension = rest.rsplit(".", 1)[-1] if rest else ""
+    return f"{stem}.{extension}" if extension else stem
 
 
 def _latest_values(
