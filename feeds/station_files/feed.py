@@ -64,10 +64,13 @@ class StationFilesFeed(Feed):
         for path in raw.scan.too_large:
             yield Rejection(f"{path.name}: larger than {self.options.max_bytes:,} bytes", "")
         days: set[date] = set(self._recent_days())
-        for dropped in raw.scan.ready:
-            result = yield from self._take(raw.folder, dropped)
-            if result is not None:
-                days |= {r.time.astimezone(LOCAL_TZ).date() for r in result.checked.readings}
+        try:
+            for dropped in raw.scan.ready:
+                result = yield from self._take(raw.folder, dropped)
+                if result is not None:
+                    days |= {_local_date(r.time) for r in result.checked.readings}
+        finally:
+            raw.folder.save()
         yield from self._publish(days)
 
     # -- new files ----------------------------------------------------------------------------
@@ -96,7 +99,7 @@ class StationFilesFeed(Feed):
             folder.reject(dropped, result)
             yield Rejection(f"{where}: file rejected: {result}", excerpt(_head(data)))
             return None
-        moved = folder.accept(dropped)
+        moved = folder.accept(dropped, save=False)  # saved once for the batch
         if result.checked.notes:
             notes = "\n".join(result.checked.notes) + "\n"
             moved.with_name(moved.name + NOTES_SUFFIX).write_text(notes, encoding="utf-8")
