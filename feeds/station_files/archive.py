@@ -19,6 +19,7 @@ SIDECAR_SUFFIXES = (".reason.txt", ".notes.txt")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Archived:
     path: Path
+    relative: str  # its path under processed/, as it was under the drop folder
     station: str  # the station's registered code
     named: datetime  # the time its name gives
     landed: datetime  # when it arrived (its modification time, kept by the move)
@@ -38,8 +39,17 @@ def archived_files(
         station, _ = station_of(name, registry)
         if station is not None:
             landed = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            found.append(Archived(path=path, station=station.code, named=name.time, landed=landed))
-    found.sort(key=lambda a: (a.named, a.path.as_posix()))
+            relative = path.relative_to(processed).as_posix()
+            found.append(
+                Archived(
+                    path=path,
+                    relative=relative,
+                    station=station.code,
+                    named=name.time,
+                    landed=landed,
+                )
+            )
+    found.sort(key=lambda a: (a.named, a.relative))
     return found
 
 
@@ -50,7 +60,7 @@ def reread(
     wanted: Callable[[Archived], bool],
     tolerance: timedelta,
     encoding: str,
-) -> Iterator[StationFile]:
+) -> Iterator[tuple[Archived, StationFile]]:
     """The `wanted` archived files, read again exactly as when they arrived (judged by their
     own arrival time, not by today's clock)."""
     for item in files:
@@ -69,7 +79,7 @@ def reread(
             encoding=encoding,
         )
         if not isinstance(result, str):
-            yield result
+            yield item, result
 
 
 def _walk(root: Path, patterns: Sequence[str]) -> Iterator[Path]:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from feeds.base import Feed, FeedMisconfigured, FeedUnavailable, excerpt
+from feeds.base import (
+    Feed,
+    FeedContext,
+    FeedMisconfigured,
+    FeedOptions,
+    FeedUnavailable,
+    excerpt,
+)
 from feeds.station_files.aggregate import daily_values, day_aqi, hourly
 from feeds.station_files.archive import archived_files, reread
 from feeds.station_files.files import StationFile, read_station_file
@@ -27,6 +34,7 @@ from store.scope import LOCAL_TZ
 log = logging.getLogger(__name__)
 PROCESSED = "processed"
 NOTES_SUFFIX = ".notes.txt"
+Ordered = tuple[tuple[datetime, str], StationFile]  # (name time, path under the folder), file
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +43,32 @@ class Batch:
     scan: Scan
 
 
+@dataclass(slots=True)
+class _Moves:
+    """What `committed` does once the run's records are stored: the files to archive (with
+    their notes) and the files to refuse (with their reason)."""
+
+    folder: DropFolder | None = None
+    accepted: list[tuple[DroppedFile, list[str]]] = field(default_factory=list)
+    rejected: list[tuple[DroppedFile, str]] = field(default_factory=list)
+
+
 class StationFilesFeed(Feed):
-    """Reads each new station file once, moves it to processed/ (or rejected/ with a reason),
-    then republishes the recent days of every station from the processed/ archive: daily
-    observations, daily VN_AQI and each station's asset with its state and hourly VN_AQI."""
+    """Automatic monitoring stations' files (Circular 10/2021/TT-BTNMT) from an FTP folder.
+
+    Each new file is read once and, after its records are stored, moved to processed/ (or to
+    rejected/ with a reason). Every run republishes the stations' recent days from the files
+    in processed/ and the new ones: daily observations, the daily VN_AQI, and each station's
+    asset with its state and hourly VN_AQI (Decision 1459/QĐ-TCMT).
+    """
 
     type = "station_files"
     Options = StationFilesOptions
     options: StationFilesOptions
+
+    def __init__(self, feed_id: str, options: FeedOptions, context: FeedContext) -> None:
+        super().__init__(feed_id, options, context)
+        self._moves = _Moves()
 
     def fetch(self) -> Batch:
         opts = self.options
@@ -61,76 +87,88 @@ class StationFilesFeed(Feed):
         return Batch(folder, folder.scan())
 
     def normalize(self, raw: Batch) -> Iterator[Item]:
+        """Read the new files (moving nothing: see `committed`), then republish."""
+        self._moves = _Moves(folder=raw.folder)
         for path in raw.scan.too_large:
             yield Rejection(f"{path.name}: larger than {self.options.max_bytes:,} bytes", "")
         days: set[date] = set(self._recent_days())
-        try:
-            for dropped in raw.scan.ready:
-                result = yield from self._take(raw.folder, dropped)
-                if result is not None:
-                    days |= {_local_date(r.time) for r in result.checked.readings}
-        finally:
-            raw.folder.save()
-        yield from self._publish(days)
+        new: list[Ordered] = []
+        for dropped in raw.scan.ready:
+            result = self._read(dropped)
+            if result is None:
+                continue
+            where = dropped.relative.as_posix()
+            if isinstance(result, str):
+                self._moves.rejected.append((dropped, result))
+                yield Rejection(f"{where}: file rejected: {result}", excerpt(_head(dropped)))
+                continue
+            self._moves.accepted.append((dropped, list(result.checked.notes)))
+            for number, reason, line in result.checked.problems:
+                yield Rejection(f"{where} line {number}: {reason}", excerpt(line))
+            days |= {_local_date(r.time) for r in result.checked.readings}
+            new.append(((result.named, where), result))
+        yield from self._publish(days, new)
 
-    # -- new files ----------------------------------------------------------------------------
+    def committed(self) -> None:
+        """The records are stored: archive the files read and refuse the others."""
+        moves, self._moves = self._moves, _Moves()
+        if moves.folder is None:
+            return
+        for dropped, reason in moves.rejected:
+            moves.folder.reject(dropped, reason)
+        for dropped, notes in moves.accepted:
+            moved = moves.folder.accept(dropped, save=False)  # one write for the batch
+            if notes:
+                text = "\n".join(notes) + "\n"
+                moved.with_name(moved.name + NOTES_SUFFIX).write_text(text, encoding="utf-8")
+        if moves.accepted:
+            moves.folder.save()
 
-    def _take(
-        self, folder: DropFolder, dropped: DroppedFile
-    ) -> Generator[Item, None, StationFile | None]:
-        """Read one new file and move it; yield its rejections; return it when readable."""
+    # -- reading ------------------------------------------------------------------------------
+
+    def _read(self, dropped: DroppedFile) -> StationFile | str | None:
+        """The file read and checked, the reason it is refused, or None if it changed since
+        the scan (it is read on the next run)."""
         try:
             data = dropped.read()
-        except FeedUnavailable as error:  # still being written: read on the next run
+        except FeedUnavailable as error:
             log.info("feed %s: %s", self.feed_id, error)
             return None
-        now = self.context.now()
-        mtime = datetime.fromtimestamp(dropped.path.stat().st_mtime, UTC)
-        result = read_station_file(
+        return read_station_file(
             dropped.path.name,
             data,
             self.options.registry(),
-            landed=min(mtime, now),
+            landed=datetime.fromtimestamp(dropped.path.stat().st_mtime, UTC),
             tolerance=self._tolerance,
             encoding=self.options.encoding,
         )
-        where = dropped.relative.as_posix()
-        if isinstance(result, str):
-            folder.reject(dropped, result)
-            yield Rejection(f"{where}: file rejected: {result}", excerpt(_head(data)))
-            return None
-        moved = folder.accept(dropped, save=False)  # saved once for the batch
-        if result.checked.notes:
-            notes = "\n".join(result.checked.notes) + "\n"
-            moved.with_name(moved.name + NOTES_SUFFIX).write_text(notes, encoding="utf-8")
-        for number, reason, line in result.checked.problems:
-            yield Rejection(f"{where} line {number}: {reason}", excerpt(line))
-        return result
 
-    # -- republishing from the archive --------------------------------------------------------
+    # -- republishing -------------------------------------------------------------------------
 
-    def _publish(self, days: set[date]) -> Iterator[Item]:
-        """Observations of `days` and the stations' assets, from every archived file whose
-        name time or arrival is within a day of them (NowCast and 8-hour O₃ look back into
-        the day before). A station's state is that of its newest file."""
+    def _publish(self, days: set[date], new: list[Ordered]) -> Iterator[Item]:
+        """Observations of `days` and the stations' assets, from the new files and every
+        archived file whose name time or arrival is within a day of them (NowCast and 8-hour
+        O₃ look back into the day before). A station's state is that of its newest file."""
         registry = self.options.registry()
         archive = archived_files(self.options.folder / PROCESSED, registry, self.options.patterns)
         around = {d + timedelta(days=k) for d in days for k in (-1, 0, 1)}
-        files: dict[str, list[StationFile]] = defaultdict(list)
-        for station_file in reread(
+        found: list[Ordered] = list(new)
+        for item, station_file in reread(
             archive,
             registry,
-            wanted=lambda item: (
-                _local_date(item.named) in around or _local_date(item.landed) in around
-            ),
+            wanted=lambda a: _local_date(a.named) in around or _local_date(a.landed) in around,
             tolerance=self._tolerance,
             encoding=self.options.encoding,
         ):
+            found.append(((item.named, item.relative), station_file))
+        found.sort(key=lambda pair: pair[0])  # later files override earlier ones
+        files: dict[str, list[StationFile]] = defaultdict(list)
+        for _, station_file in found:
             files[station_file.station.code].append(station_file)
         values: dict[date, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
         stations = {s.code: s for s in self.options.stations}
-        for code, found in files.items():
-            view = self._view(stations[code], found, days, values)
+        for code, station_files in files.items():
+            view = self._view(stations[code], station_files, days, values)
             yield station_asset(view, self.context.areas)
         yield from observations(values, stations, self.context.areas)
 
@@ -170,5 +208,8 @@ def _local_date(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-def _head(data: bytes) -> str:
-    return data[:200].decode("utf-8", errors="replace")
+def _head(dropped: DroppedFile) -> str:
+    try:
+        return dropped.path.read_bytes()[:200].decode("utf-8", errors="replace")
+    except OSError:
+        return ""

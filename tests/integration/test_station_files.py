@@ -11,9 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from feeds.base import FeedContext
 from feeds.runner import FeedRunner, RunReport
+from feeds.station_files import StationFilesFeed
+from geo.hierarchy import load_admin_units
 from store import Store
 from store.models import AssetRow, MetricRow, ObservationRow, RejectedRecordRow
+from store.records import Observation, Rejection
 from store.scope import LOCAL_TZ, local_midnight_utc
 from tests.conftest import Clock
 from tests.fixtures.station_files import (
@@ -300,3 +304,19 @@ def test_processed_archive_survives_a_lost_database(
 
 def test_stamps_are_local_time() -> None:
     assert stamp(datetime(2026, 11, 19, 17, 0, tzinfo=UTC)) == "20261120000000"
+
+
+def test_reading_without_storing_moves_nothing(folder: Path) -> None:
+    """A dry run (fetch and normalize, no commit) leaves every file where it was."""
+    paths = hourly_air_files(folder, FIRST_HOUR, 3)
+    drop(
+        folder, "STG_X_NOPE_20261119100000.txt", "PM2.5\t1\tug/m3\t20261119100000\t00\n", FIRST_HOUR
+    )
+    config = feed_config(folder)
+    context = FeedContext(areas={u.code: u for u in load_admin_units()}, now=lambda: NOW)
+    feed = StationFilesFeed("stations", config.options, context)
+    items = list(feed.normalize(feed.fetch()))
+    assert any(isinstance(i, Rejection) and "unknown station" in i.reason for i in items)
+    assert sum(isinstance(i, Observation) for i in items) > 0
+    assert all(p.exists() for p in paths)
+    assert not (folder / "processed").exists() and not (folder / "rejected").exists()
