@@ -37,7 +37,9 @@ class StationFilesOptions(FeedOptions):
     encoding: str = "auto"  # or a codec name every file is in, e.g. "cp1258"
     max_bytes: int = Field(default=1_000_000, ge=1, le=50_000_000)
     recompute_days: int = Field(default=2, ge=1, le=14)  # recent local days redone each run
-    future_tolerance_minutes: int = Field(default=5, ge=0, le=120)
+    # At most the store's own tolerance (feeds.validate.FUTURE_TOLERANCE), so that a reading
+    # accepted here is never refused as "in the future" when it is written.
+    future_tolerance_minutes: int = Field(default=5, ge=0, le=5)
 
     @model_validator(mode="after")
     def _unique_codes(self) -> Self:

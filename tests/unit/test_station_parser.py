@@ -14,12 +14,14 @@ from feeds.station_files.lines import INCOMPLETE, NOTE_HEADER, NOTE_LEGACY, spli
 from feeds.station_files.names import NameError_, parse_name, registry_key, station_of
 from feeds.station_files.options import StationSpec
 from feeds.station_files.parameters import PARAMETERS, parameter_for
+from feeds.station_files.publish import area_chain, observations
 from feeds.station_files.readings import (
     NOTE_DECIMAL_COMMA,
     NOTE_TIME_FROM_NAME,
     FileClock,
     check_lines,
 )
+from geo.hierarchy import load_admin_units
 from store.scope import LOCAL_TZ
 
 pytestmark = pytest.mark.unit
@@ -288,3 +290,24 @@ def test_legacy_encodings_are_read_and_noted(codec: str) -> None:
     assert len(result.checked.readings) == 1
     legacy = [n for n in result.checked.notes if n.startswith("legacy encoding")]
     assert bool(legacy) == (codec in ("cp1258", "cp1252"))
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+
+def test_areas_total_their_stations_by_peak_or_mean() -> None:
+    areas = {u.code: u for u in load_admin_units()}
+    assert area_chain("31510", areas) == ["31510", "941", "94"]
+    stations = {"A": AIR, "B": WATER}  # two wards of the same city
+    day = NAMED.date()
+    values = {
+        day: {
+            "environment.pm25": {"A": 30.0, "B": 40.0},
+            "environment.salinity_max": {"A": 1.0, "B": 3.0},
+        }
+    }
+    rows = {(o.metric, o.area, o.dim): o.value for o in observations(values, stations, areas)}
+    assert rows[("environment.pm25", "941", "")] == 35.0  # the mean of the city's stations
+    assert rows[("environment.salinity_max", "941", "")] == 3.0  # their peak
+    assert rows[("environment.pm25", "31510", "")] == 30.0
+    assert rows[("environment.pm25", "94", "B")] == 40.0  # split by station at every level
