@@ -100,7 +100,9 @@ def hour_aqi(data: Hourly, hour: datetime) -> AqiResult | None:
 
 
 def latest_hour(data: Hourly) -> datetime | None:
-    hours = [h for name in DUST for h in data.means.get(name, {})]
+    """The station's latest hour with a mean of any AQI pollutant: the hour whose VN_AQI is
+    current (none when its PM fails the NowCast rule, even if older hours had one)."""
+    hours = [h for name in AQI_POLLUTANTS for h in data.means.get(name, {})]
     return max(hours) if hours else None
 
 

@@ -320,3 +320,22 @@ def test_reading_without_storing_moves_nothing(folder: Path) -> None:
     assert sum(isinstance(i, Observation) for i in items) > 0
     assert all(p.exists() for p in paths)
     assert not (folder / "processed").exists() and not (folder / "rejected").exists()
+
+
+def test_when_the_dust_analyser_stops_the_current_hour_has_no_aqi(
+    store: Store, folder: Path
+) -> None:
+    clock = Clock(NOW)
+    hourly_air_files(folder, NOW - timedelta(hours=12), 10)  # hours −12 … −3
+    last = NOW - timedelta(hours=1)  # PM in device error, the gases still measured
+    lines = [
+        line if not line[0].startswith("PM") else [*line[:4], "02"] for line in air_lines(last)
+    ]
+    drop(folder, file_name(AIR, last), body(lines), last + timedelta(minutes=1))
+    runner(store, folder, clock).run("stations")
+    row = asset(store, AIR)
+    assert row is not None and row.status == "device_error"
+    assert "aqi" not in row.attributes  # never an index from the gases alone
+    hourly = row.attributes["aqi_hourly"]
+    # Hours −11 … −2 have 2 of their 3 latest PM hours; −12 (its first) and −1 do not.
+    assert len(hourly) == 10 and set(hourly.values()) == {70}
