@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feeds.station_files.aggregate import hourly
 from feeds.station_files.files import StationFile, read_station_file
 from feeds.station_files.lines import INCOMPLETE, NOTE_HEADER, NOTE_LEGACY, split_lines
 from feeds.station_files.names import NameError_, parse_name, registry_key, station_of
@@ -19,6 +20,7 @@ from feeds.station_files.readings import (
     NOTE_DECIMAL_COMMA,
     NOTE_TIME_FROM_NAME,
     FileClock,
+    Reading,
     check_lines,
 )
 from geo.hierarchy import load_admin_units
@@ -311,3 +313,18 @@ def test_areas_total_their_stations_by_peak_or_mean() -> None:
     assert rows[("environment.salinity_max", "941", "")] == 3.0  # their peak
     assert rows[("environment.pm25", "31510", "")] == 30.0
     assert rows[("environment.pm25", "94", "B")] == 40.0  # split by station at every level
+
+
+def test_an_hourly_mean_needs_three_quarters_of_its_readings() -> None:
+    start = NAMED.astimezone(UTC)
+
+    def five_minute(count: int, parameter: str) -> list[Reading]:
+        return [
+            Reading(parameter=parameter, time=start + timedelta(minutes=5 * i), value=10.0 + i)
+            for i in range(count)
+        ]
+
+    data = hourly([*five_minute(9, "pm25"), *five_minute(8, "pm10")], readings_per_hour=12)
+    assert data.means["pm25"] == {start: sum(10.0 + i for i in range(9)) / 9}
+    assert data.means["pm10"] == {}  # 8 of 12: no mean for the hour
+    assert data.peaks["pm10"][NAMED.date()] == 17.0  # the day's peak still counts every reading
