@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from feeds.base import FeedOptions
 from feeds.station_files.names import registry_key
@@ -40,6 +41,16 @@ class StationFilesOptions(FeedOptions):
     # At most the store's own tolerance (feeds.validate.FUTURE_TOLERANCE), so that a reading
     # accepted here is never refused as "in the future" when it is written.
     future_tolerance_minutes: int = Field(default=5, ge=0, le=5)
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, encoding: str) -> str:
+        if encoding != "auto":
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise ValueError(f"unknown encoding {encoding!r} (or 'auto')") from None
+        return encoding
 
     @model_validator(mode="after")
     def _unique_codes(self) -> Self:

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from feeds.station_files.aggregate import hourly
 from feeds.station_files.files import StationFile, read_station_file
 from feeds.station_files.lines import INCOMPLETE, NOTE_HEADER, NOTE_LEGACY, split_lines
 from feeds.station_files.names import NameError_, parse_name, registry_key, station_of
-from feeds.station_files.options import StationSpec
+from feeds.station_files.options import StationFilesOptions, StationSpec
 from feeds.station_files.parameters import PARAMETERS, parameter_for
 from feeds.station_files.publish import area_chain, observations
 from feeds.station_files.readings import (
@@ -328,3 +329,13 @@ def test_an_hourly_mean_needs_three_quarters_of_its_readings() -> None:
     assert data.means["pm25"] == {start: sum(10.0 + i for i in range(9)) / 9}
     assert data.means["pm10"] == {}  # 8 of 12: no mean for the hour
     assert data.peaks["pm10"][NAMED.date()] == 17.0  # the day's peak still counts every reading
+
+
+def test_options_refuse_an_unknown_encoding_and_a_station_twice() -> None:
+    base = {"folder": "/srv/ftp", "stations": [AIR.model_dump()]}
+    with pytest.raises(ValidationError, match="unknown encoding 'latin-9x'"):
+        StationFilesOptions.model_validate({**base, "encoding": "latin-9x"})
+    twice = [AIR.model_dump(), {**AIR.model_dump(), "code": "kk-stg01"}]
+    with pytest.raises(ValidationError, match="registered twice"):
+        StationFilesOptions.model_validate({**base, "stations": twice})
+    assert StationFilesOptions.model_validate({**base, "encoding": "cp1258"}).encoding == "cp1258"
