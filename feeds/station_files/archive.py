@@ -18,11 +18,19 @@ SIDECAR_SUFFIXES = (".reason.txt", ".notes.txt")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Archived:
-    path: Path
+    root: Path  # processed/
     relative: str  # its path under processed/, as it was under the drop folder
     station: str  # the station's registered code
     named: datetime  # the time its name gives
-    landed: datetime  # when it arrived (its modification time, kept by the move)
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.relative
+
+    def landed(self) -> datetime:
+        """When it arrived: its modification time, which the move to processed/ keeps (read
+        only when needed, so that a long archive costs one stat per file it reads)."""
+        return datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
 
 
 def archived_files(
@@ -31,23 +39,19 @@ def archived_files(
     """Every station file under processed/ whose name resolves to a registered station,
     oldest name time first (then path), so later files override earlier ones."""
     found: list[Archived] = []
-    for path in _walk(processed, [p.casefold() for p in patterns]):
+    stations: dict[tuple[str, ...], str | None] = {}  # a station's names share their tokens
+    for relative, name in _walk(processed, [p.casefold() for p in patterns]):
         try:
-            name = parse_name(path.name)
+            parsed = parse_name(name)
         except NameError_:
             continue
-        station, _ = station_of(name, registry)
-        if station is not None:
-            landed = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            relative = path.relative_to(processed).as_posix()
+        if parsed.tokens not in stations:
+            station, _ = station_of(parsed, registry)
+            stations[parsed.tokens] = station.code if station is not None else None
+        code = stations[parsed.tokens]
+        if code is not None:
             found.append(
-                Archived(
-                    path=path,
-                    relative=relative,
-                    station=station.code,
-                    named=name.time,
-                    landed=landed,
-                )
+                Archived(root=processed, relative=relative, station=code, named=parsed.time)
             )
     found.sort(key=lambda a: (a.named, a.relative))
     return found
@@ -66,15 +70,17 @@ def reread(
     for item in files:
         if not wanted(item):
             continue
+        path = item.path
         try:
-            data = item.path.read_bytes()
+            data = path.read_bytes()
+            landed = item.landed()
         except FileNotFoundError:  # removed by an operator meanwhile
             continue
         result = read_station_file(
-            item.path.name,
+            path.name,
             data,
             registry,
-            landed=item.landed,
+            landed=landed,
             tolerance=tolerance,
             encoding=encoding,
         )
@@ -82,14 +88,18 @@ def reread(
             yield item, result
 
 
-def _walk(root: Path, patterns: Sequence[str]) -> Iterator[Path]:
+def _walk(root: Path, patterns: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """(path under root, file name) of the matching files, as strings: a long archive is
+    listed without building a Path for each of its files."""
     if not root.is_dir():
         return
-    for directory, subdirs, names in os.walk(root, followlinks=False):
+    base = str(root)
+    for directory, subdirs, names in os.walk(base, followlinks=False):
         subdirs.sort()
+        prefix = os.path.relpath(directory, base)
         for name in sorted(names):
             folded = name.casefold()
             if folded.endswith(SIDECAR_SUFFIXES):
                 continue
             if any(fnmatch.fnmatchcase(folded, p) for p in patterns):
-                yield Path(directory) / name
+                yield (name if prefix == "." else f"{prefix}/{name}"), name

@@ -17,7 +17,7 @@ from feeds.base import (
     excerpt,
 )
 from feeds.station_files.aggregate import daily_values, day_aqi, hourly
-from feeds.station_files.archive import archived_files, reread
+from feeds.station_files.archive import Archived, archived_files, reread
 from feeds.station_files.files import StationFile, read_station_file
 from feeds.station_files.options import StationFilesOptions, StationSpec
 from feeds.station_files.publish import (
@@ -147,16 +147,23 @@ class StationFilesFeed(Feed):
 
     def _publish(self, days: set[date], new: list[Ordered]) -> Iterator[Item]:
         """Observations of `days` and the stations' assets, from the new files and every
-        archived file whose name time or arrival is within a day of them (NowCast and 8-hour
-        O₃ look back into the day before). A station's state is that of its newest file."""
+        archived file named within a day of them (NowCast and 8-hour O₃ look back into the
+        day before). A station's state is that of its newest file."""
         registry = self.options.registry()
         archive = archived_files(self.options.folder / PROCESSED, registry, self.options.patterns)
         around = {d + timedelta(days=k) for d in days for k in (-1, 0, 1)}
+        last = max(around)
+
+        def wanted(item: Archived) -> bool:
+            """Named within the days; or named after them (a fast clock) yet landed within."""
+            named = _local_date(item.named)
+            return named in around or (named > last and _local_date(item.landed()) in around)
+
         found: list[Ordered] = list(new)
         for item, station_file in reread(
             archive,
             registry,
-            wanted=lambda a: _local_date(a.named) in around or _local_date(a.landed) in around,
+            wanted=wanted,
             tolerance=self._tolerance,
             encoding=self.options.encoding,
         ):

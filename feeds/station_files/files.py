@@ -11,7 +11,7 @@ from feeds.station_files.lines import split_lines
 from feeds.station_files.names import NameError_, parse_name, station_of
 from feeds.station_files.options import StationSpec
 from feeds.station_files.readings import Checked, FileClock, check_lines
-from feeds.tabular import decode
+from feeds.tabular import Decoded, decode
 
 PLAIN_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "ascii")  # Unicode: nothing to flag
 
@@ -50,10 +50,13 @@ def read_station_file(
         return why
     if not data.strip():
         return "empty file: no lines to read"
-    try:
-        decoded = decode(data, encoding)
-    except FeedError as error:
-        return str(error)
+    if encoding == "auto" and data.isascii():  # most files: nothing to detect
+        decoded = Decoded(text=data.decode("ascii"), encoding="ascii")
+    else:
+        try:
+            decoded = decode(data, encoding)
+        except FeedError as error:
+            return str(error)
     lines = split_lines(decoded.text)
     if not lines.lines:
         first = lines.problems[0][1] if lines.problems else "no data lines"

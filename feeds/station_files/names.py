@@ -65,8 +65,10 @@ def parse_time(stamp: str) -> datetime | None:
     """A `yyyyMMddHHmmss` stamp as local (Asia/Ho_Chi_Minh) time, or None if impossible."""
     if not _TIME.fullmatch(stamp):
         return None
-    try:
-        return datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=LOCAL_TZ)
+    year, month, day = int(stamp[0:4]), int(stamp[4:6]), int(stamp[6:8])
+    hour, minute, second = int(stamp[8:10]), int(stamp[10:12]), int(stamp[12:14])
+    try:  # by hand: strptime is the slowest step of indexing a long archive
+        return datetime(year, month, day, hour, minute, second, tzinfo=LOCAL_TZ)
     except ValueError:
         return None
 
