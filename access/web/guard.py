@@ -28,7 +28,7 @@ from access.web.display import (
 )
 from access.web.pages import refusal_page
 from access.web.permissions import allowed, restrictions
-from access.web.sessions import session_user, user_visitor
+from access.web.sessions import auth_state, session_user, user_visitor
 from i18n import t
 
 SIGNIN_PATH = "/dang-nhap"
@@ -50,8 +50,10 @@ class Kind(StrEnum):
     API = "api"  # everything else: without a session, 401
 
 
-def classify(path: str, rule: str | None) -> Kind:
-    if path in OPEN_PATHS or path in SELF_CHECKED or path.startswith(OPEN_PREFIXES):
+def classify(path: str, rule: str | None, also_open: frozenset[str] = frozenset()) -> Kind:
+    if path in OPEN_PATHS or path in SELF_CHECKED or path in also_open:
+        return Kind.OPEN
+    if path.startswith(OPEN_PREFIXES):
         return Kind.OPEN
     if rule in ("/", "/<path:path>"):  # Dash's index: every page's HTML
         return Kind.PAGE
@@ -82,7 +84,8 @@ def check_request(app: Dash) -> Any:
     user = session_user(activity=not (is_callback and _timer_only()))
     visitor = user_visitor(user) if user else display_visitor()
     set_visitor(visitor)
-    kind = classify(request.path, request.url_rule.rule if request.url_rule else None)
+    rule = request.url_rule.rule if request.url_rule else None
+    kind = classify(request.path, rule, auth_state().open_paths)
     if kind is Kind.PAGE and request.environ.get(WARM_UP_ENVIRON) is True:
         return None
     if kind is Kind.PAGE and TOKEN_ARG in request.args:

@@ -87,6 +87,8 @@ class AuthState:
     default_lang: str
     users: UserCache
     tokens: TokenCache
+    sso_enabled: bool = False
+    open_paths: frozenset[str] = frozenset()  # routes anyone may call (the SSO ones)
 
 
 def auth_state() -> AuthState:
