@@ -16,6 +16,7 @@ from store.scope import local_midnight_utc
 from tests.browser.conftest import APP_PORT, SHARED_GEO, screenshot
 from tests.browser.test_overview import wait_for
 from tests.conftest import FIXED_NOW, Clock
+from tests.fixtures.auth import start_signed_in
 from tests.fixtures.station_files import (
     STATIONS,
     WATER,
@@ -61,7 +62,7 @@ def test_a_dropped_station_file_shows_its_values_and_state(dash_duo, tmp_path: P
     report = FeedRunner(store, settings.feeds, clock=Clock(FIXED_NOW)).run("stations")
     assert report.rejected == 1  # the DO line of a device in error
     app = create_app(settings, store, clock=Clock(FIXED_NOW))
-    dash_duo.start_server(app, port=APP_PORT)
+    start_signed_in(dash_duo, app, port=APP_PORT)
     dash_duo.driver.set_window_size(1920, 1080)
     dash_duo.driver.get(f"{dash_duo.server_url}/tai-nguyen-moi-truong")
 
