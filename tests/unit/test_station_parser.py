@@ -339,3 +339,13 @@ def test_options_refuse_an_unknown_encoding_and_a_station_twice() -> None:
     with pytest.raises(ValidationError, match="registered twice"):
         StationFilesOptions.model_validate({**base, "stations": twice})
     assert StationFilesOptions.model_validate({**base, "encoding": "cp1258"}).encoding == "cp1258"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=600), st.sampled_from(["KK_STG01", "CoCo", "NOPE"]))
+def test_any_bytes_give_a_file_or_a_reason_never_an_exception(data: bytes, code: str) -> None:
+    result = read(f"STG_X_{code}_20261120100000.txt", data)
+    if isinstance(result, str):
+        assert result  # a reason the operator can read in rejected/
+    else:
+        assert all(r.time <= CLOCK.latest for r in result.checked.readings)
