@@ -18,6 +18,7 @@ from store.models import (
     Area,
     AssetRow,
     EventRow,
+    FeedPayloadRow,
     FeedRow,
     FeedRunRow,
     MetricRow,
@@ -27,6 +28,7 @@ from store.models import (
 )
 from store.records import (
     Asset,
+    DataWarning,
     Event,
     Observation,
     ObservationBlock,
@@ -36,6 +38,7 @@ from store.records import (
 )
 
 MAX_REJECTIONS_STORED = 500  # per run: enough to diagnose, bounded against a flood
+MAX_PAYLOADS_KEPT = 5  # per feed: the newest failed or partial runs' payloads
 OBSERVATION_KEY = ("metric_id", "area_code", "dim", "period_kind", "period_start")
 OBSERVATION_COLUMNS = (*OBSERVATION_KEY, "value", "feed_id", "ingested_at")
 _KEY = ", ".join(OBSERVATION_KEY)
@@ -71,6 +74,20 @@ _PG_UPSERT = (
 )
 
 
+# Keys of an incoming batch, joined to the stored rows to find who owns them.
+_CREATE_KEYS = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_keys (metric_id integer, area_code"
+    " varchar(8), dim varchar(40), period_kind varchar(10), period_start {time_type})"
+)
+_CLEAR_KEYS = "DELETE FROM incoming_keys"
+_INSERT_KEY = "INSERT INTO incoming_keys VALUES ({marks})"
+_JOIN_KEYS = (
+    f"SELECT {', '.join('k.' + c for c in OBSERVATION_KEY)}, o.feed_id"  # noqa: S608
+    " FROM incoming_keys k JOIN observations o ON "
+    + " AND ".join(f"o.{c} = k.{c}" for c in OBSERVATION_KEY)
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
     """A configured feed as the store keeps it."""
@@ -80,6 +97,7 @@ class FeedSpec:
     interval_s: int
     enabled: bool
     demo: bool
+    priority: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +110,17 @@ class RunOutcome:
     duration_ms: float
     error_kind: str | None = None
     error_text: str | None = None
+    warnings: Sequence[DataWarning] = ()
+    checkpoint: str | None = None  # moved only with a run that stored its rows
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPayload:
+    """A failed or partial run's raw payload, already redacted and cut to size."""
+
+    content: str
+    size: int  # bytes as received
+    truncated: bool
 
 
 class Writer:
@@ -150,7 +179,9 @@ class Writer:
     def sync_feeds(self, feeds: Iterable[FeedSpec]) -> None:
         rows = [asdict(f) for f in feeds]
         with self.engine.begin() as conn:
-            self._upsert(conn, FeedRow, rows, ["id"], ["type", "interval_s", "enabled", "demo"])
+            self._upsert(
+                conn, FeedRow, rows, ["id"], ["type", "interval_s", "enabled", "demo", "priority"]
+            )
 
     # -- records ----------------------------------------------------------------------------
     def write_records(
@@ -335,12 +366,16 @@ class Writer:
                     error_text=outcome.error_text,
                 )
             )
-            if rejections:
+            noted: list[tuple[str, Rejection | DataWarning]] = [
+                ("rejected", r) for r in rejections[:MAX_REJECTIONS_STORED]
+            ]
+            noted += [("warning", w) for w in outcome.warnings[:MAX_REJECTIONS_STORED]]
+            if noted:
                 conn.execute(
                     insert(RejectedRecordRow),
                     [
-                        {"run_id": run_id, "reason": r.reason, "raw_excerpt": r.raw}
-                        for r in rejections[:MAX_REJECTIONS_STORED]
+                        {"run_id": run_id, "reason": r.reason, "raw_excerpt": r.raw, "kind": k}
+                        for k, r in noted
                     ],
                 )
             previous = conn.execute(
@@ -350,6 +385,80 @@ class Writer:
                 update(FeedRow).where(FeedRow.id == feed_id).values(**_feed_health(outcome))
             )
         return previous
+
+    def keep_payload(self, run_id: int, feed_id: str, payload: KeptPayload, now: datetime) -> None:
+        """Keep a run's raw payload; only the feed's newest MAX_PAYLOADS_KEPT stay."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(FeedPayloadRow).values(
+                    run_id=run_id,
+                    feed_id=feed_id,
+                    captured_at=now,
+                    size=payload.size,
+                    truncated=payload.truncated,
+                    content=payload.content,
+                )
+            )
+            newest = (
+                select(FeedPayloadRow.id)
+                .where(FeedPayloadRow.feed_id == feed_id)
+                .order_by(FeedPayloadRow.id.desc())
+                .limit(MAX_PAYLOADS_KEPT)
+            )
+            conn.execute(
+                delete(FeedPayloadRow).where(
+                    FeedPayloadRow.feed_id == feed_id, FeedPayloadRow.id.not_in(newest)
+                )
+            )
+
+    def held_by_others(
+        self, feed_id: str, observations: Sequence[Observation | ObservationBlock]
+    ) -> dict[tuple[str, str, str, str, datetime], str]:
+        """The keys among `observations` that another feed of at least this feed's priority
+        already stores, with that owner: writing them would take its data away."""
+        with self.engine.connect() as conn:
+            mine = conn.execute(select(FeedRow.priority).where(FeedRow.id == feed_id))
+            priority = mine.scalar_one_or_none() or 0
+            rivals = conn.execute(
+                select(FeedRow.id).where(FeedRow.id != feed_id, FeedRow.priority >= priority)
+            )
+            rival_ids = set(rivals.scalars())
+        if not rival_ids or not observations:
+            return {}
+        return self._owners(feed_id, observations, rival_ids)
+
+    def _owners(
+        self,
+        feed_id: str,
+        observations: Sequence[Observation | ObservationBlock],
+        rivals: set[str],
+    ) -> dict[tuple[str, str, str, str, datetime], str]:
+        """Join the batch's keys (in a temporary table) to the stored rows by primary key."""
+        stamp = column_stamper(self.engine)
+        keys: dict[tuple[Any, ...], tuple[str, str, str, str, datetime]] = {}
+        for obs in observations:
+            for one in obs.observations() if isinstance(obs, ObservationBlock) else (obs,):
+                natural = (one.metric, one.area, one.dim, one.period_kind, one.period_start)
+                stored = (self._metric_id(one.metric), one.area, one.dim, one.period_kind)
+                keys[(*stored, stamp(one.period_start))] = natural
+        owners: dict[tuple[str, str, str, str, datetime], str] = {}
+        with self.engine.begin() as conn:
+            cursor = conn.connection.cursor()
+            try:
+                postgres = self.engine.dialect.name == "postgresql"
+                time_type = "timestamptz" if postgres else "timestamp"
+                cursor.execute(_CREATE_KEYS.format(time_type=time_type))
+                cursor.execute(_CLEAR_KEYS)
+                marks = ", ".join(["%s" if postgres else "?"] * len(OBSERVATION_KEY))
+                cursor.executemany(_INSERT_KEY.format(marks=marks), list(keys))
+                cursor.execute(_JOIN_KEYS)
+                for *key, owner in cursor.fetchall():
+                    if owner in rivals:
+                        owners[keys[_fetched_key(key, stamp)]] = owner
+                cursor.execute(_CLEAR_KEYS)
+            finally:
+                cursor.close()
+        return owners
 
     def refresh_statistics(self) -> None:
         """Let the query planner see the table as it is now (after a large backfill)."""
@@ -434,6 +543,12 @@ def _pg_upsert(cursor: Any, rows: list[tuple[Any, ...]]) -> int:
     return int(cursor.rowcount)
 
 
+def _fetched_key(key: list[Any], stamp: Callable[[datetime], Any]) -> tuple[Any, ...]:
+    """A joined key as it was inserted (PostgreSQL hands the timestamp back as a datetime)."""
+    *head, start = key
+    return (*head, stamp(start) if isinstance(start, datetime) else start)
+
+
 def _any(conditions: list[Any]) -> Any:
     from sqlalchemy import or_
 
@@ -454,8 +569,11 @@ def _feed_health(outcome: RunOutcome) -> dict[str, Any]:
             consecutive_failures=FeedRow.consecutive_failures + 1,
         )
     else:
+        if outcome.checkpoint is not None:
+            health["checkpoint"] = outcome.checkpoint
+        if outcome.accepted:  # last_success means data were stored, not merely a quiet run
+            health["last_success_at"] = outcome.finished_at
         health.update(
-            last_success_at=outcome.finished_at,
             consecutive_failures=0,
             last_error_kind=outcome.error_kind,
             last_error=outcome.error_text,
