@@ -29,9 +29,12 @@ class FeedError(Exception):
     kind: ClassVar[ErrorKind] = ErrorKind.BAD_DATA
     transient: ClassVar[bool] = False
 
-    def __init__(self, message: str = "", *, payload: bytes | None = None) -> None:
+    def __init__(
+        self, message: str = "", *, payload: bytes | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.payload = payload  # what the source sent, kept (redacted) for inspection
+        self.retry_after = retry_after  # seconds the source asked to wait (Retry-After)
 
 
 class FeedUnavailable(FeedError):

@@ -238,6 +238,8 @@ class FeedRunner:
                 if kind is not ErrorKind.UNAVAILABLE or attempt >= config.retries:
                     raise
                 delay = self.backoff_s * 2**attempt
+                if isinstance(exc, FeedError) and exc.retry_after is not None:
+                    delay = exc.retry_after  # the source said when to come back
                 if _remaining(config, t0) <= delay:
                     raise
                 attempt += 1

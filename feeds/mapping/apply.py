@@ -26,7 +26,7 @@ from feeds.mapping.spec import (
 )
 from feeds.mapping.times import Period, is_in_future, month_year_period, parse_period, parse_time
 from geo.hierarchy import AdminUnit
-from store.records import Item, Observation, Rejection
+from store.records import DataWarning, Item, Observation, Rejection
 
 MISSING: Any = object()
 T = TypeVar("T")
@@ -62,9 +62,20 @@ class MappingResult:
         return [i for i in self.items if isinstance(i, Rejection)]
 
     def store_items(self) -> Iterator[Item]:
-        """The plain records and rejections, as Feed.normalize yields them."""
+        """The plain records and rejections, without the warnings."""
         for item in self.items:
             yield item.observation if isinstance(item, MappedObservation) else item
+
+    def feed_items(self) -> Iterator[Item]:
+        """What Feed.normalize yields: each observation followed by its data-quality warnings
+        (so the run stores them beside it), and the rejections."""
+        for item in self.items:
+            if not isinstance(item, MappedObservation):
+                yield item
+                continue
+            yield item.observation
+            for warning in item.warnings:
+                yield DataWarning(f"{item.where}: {warning}", excerpt(item.observation))
 
 
 class RecordError(ValueError):
