@@ -31,6 +31,7 @@ from feeds.http_options import (
     HttpRequestOptions,
     OAuth2ClientCredentials,
 )
+from feeds.redact import redact, secret_values
 
 CHUNK = 64 * 1024
 MAX_RETRY_AFTER_S = 300.0  # a longer wait is the scheduler's job, not this run's
@@ -252,7 +253,8 @@ class HttpClient:
         if 300 <= status < 400:
             target = public_url(urljoin(response.url, response.headers.get("Location", "")))
             raise FeedMisconfigured(f"{message}: redirects are not followed (to {target})")
-        raise FeedMisconfigured(f"{message}{_body_hint(response.body)}", payload=response.body)
+        hint = redact(_body_hint(response.body), secret_values(self.options))
+        raise FeedMisconfigured(f"{message}{hint}", payload=response.body)
 
     def _decoded(self, response: Response) -> Any:
         body, where = response.body, public_url(response.url)

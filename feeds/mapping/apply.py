@@ -23,8 +23,16 @@ from feeds.mapping.spec import (
     MappingSpec,
     ObservationSpec,
     is_count,
+    metric_problem,
 )
-from feeds.mapping.times import Period, is_in_future, month_year_period, parse_period, parse_time
+from feeds.mapping.times import (
+    Period,
+    is_in_future,
+    month_year_period,
+    parse_period,
+    parse_time,
+    widen,
+)
 from geo.hierarchy import AdminUnit
 from store.records import DataWarning, Item, Observation, Rejection
 
@@ -260,6 +268,8 @@ class Mapper:
             period = _memo(
                 self._periods, (month, year), lambda: month_year_period(month, year, zone)
             )
+        if spec.kind is not None and period.kind != spec.kind:
+            period = widen(period, spec.kind, zone)
         if period.kind not in STORABLE_PERIOD_KINDS:
             raise RecordError(f"a {period.kind} period cannot be stored yet")
         if is_in_future(period.start, self.context.now(), self.spec.future_tolerance):
@@ -359,6 +369,11 @@ def _metric_of(spec: ObservationSpec, fields: _Fields) -> str | None:
         return spec.metric
     assert spec.metric_field is not None
     code = _dim_key(fields.required(spec.metric_field, "metric"))
+    if not spec.metric_map:  # the record names the catalog key itself
+        problem = metric_problem(code)
+        if problem:
+            raise RecordError(problem)
+        return code
     metric = spec.metric_map.get(code)
     if metric is None and spec.unmapped_metric == "reject":
         raise RecordError(f"{spec.metric_field} {shown(code)} is not in the metric map")
