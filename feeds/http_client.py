@@ -90,9 +90,9 @@ def public_url(url: str) -> str:
 class HttpClient:
     """Requests for one feed run; every call is bounded by the options' timeout and size."""
 
-    def __init__(self, options: HttpRequestOptions, tokens: TokenCache = TOKENS) -> None:
+    def __init__(self, options: HttpRequestOptions, tokens: TokenCache | None = None) -> None:
         self.options = options
-        self.tokens = tokens
+        self.tokens = tokens if tokens is not None else TOKENS
         self.session = requests.Session()
         self.last_body: bytes | None = None
         self.last_headers: Mapping[str, str] = {}
