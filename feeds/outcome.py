@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from store.writer import KeptPayload
 
 REAL_FEED_PRIORITY = 10  # a real source outranks the demo simulator (priority 0) by default
 MAX_PAYLOAD_BYTES = 256 * 1024  # of a kept raw payload; the rest is cut
+BINARY_PREFIX = "base64:"
 
 
 @dataclass
@@ -64,10 +66,12 @@ def kept_payload(raw: bytes | None, secrets: Iterable[str]) -> KeptPayload | Non
     """The payload as text, redacted and cut to MAX_PAYLOAD_BYTES, or None without one."""
     if not raw:
         return None
-    head = raw[:MAX_PAYLOAD_BYTES].decode("utf-8", errors="replace")
-    return KeptPayload(
-        content=redact(head, secrets), size=len(raw), truncated=len(raw) > MAX_PAYLOAD_BYTES
-    )
+    cut = raw[:MAX_PAYLOAD_BYTES]
+    if b"\x00" in cut:  # a binary file (an xlsx workbook): kept as base64, not as text
+        content = BINARY_PREFIX + base64.b64encode(cut).decode("ascii")
+    else:
+        content = redact(cut.decode("utf-8", errors="replace"), secrets)
+    return KeptPayload(content=content, size=len(raw), truncated=len(raw) > MAX_PAYLOAD_BYTES)
 
 
 ObservationKey = tuple[str, str, str, str, datetime]

@@ -108,13 +108,24 @@ class TabularFileFeed(Feed):
                 yield Rejection(read.problem, read.name)
                 continue
             for table in read.tables:
-                rows = ((f"{table.source}!{r.row}", r.cells) for r in table.rows)
-                for item in mapper.map_rows(rows, grid=_grid(table)).feed_items():
-                    if isinstance(item, Observation):
-                        read.stored += 1
-                    elif isinstance(item, Rejection):
-                        read.reasons.append(item.reason)
-                    yield item
+                yield from self._table(mapper, table, read)
+
+    def _table(self, mapper: Mapper, table: Table, read: ReadFile) -> Iterator[Item]:
+        """One sheet's items; a sheet the mapping cannot read (its period row is missing)
+        is one rejection naming it, and the file's other sheets still count."""
+        rows = [(f"{table.source}!{r.row}", r.cells) for r in table.rows]
+        try:
+            result = mapper.map_rows(rows, grid=_grid(table))
+        except FeedError as exc:
+            read.reasons.append(f"{table.source}: {exc}")
+            yield Rejection(f"{table.source}: {exc}", read.name)
+            return
+        for item in result.feed_items():
+            if isinstance(item, Observation):
+                read.stored += 1
+            elif isinstance(item, Rejection):
+                read.reasons.append(item.reason)
+            yield item
 
     def committed(self) -> None:
         """Move each drop-folder file: to processed/ when it gave data, else to rejected/."""
