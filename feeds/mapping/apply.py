@@ -140,6 +140,7 @@ class Mapper:
         self._expressions: dict[str, Expression] = spec.expressions()
         # Reports repeat their period and update time on every row: parse each text once.
         self._periods: dict[Any, Period] = {}
+        self._zone = spec.zone
         self._times: dict[Any, datetime] = {}
 
     # --- entry points ----------------------------------------------------------------------
@@ -258,16 +259,22 @@ class Mapper:
         return self.areas.lookup(raw, parent=parent, level=level)
 
     def _period(self, fields: _Fields) -> Period:
-        spec, zone = self.spec.period, self.spec.zone
+        """The record's period, checked; reports repeat it on every row, so each distinct
+        text is parsed and checked once per run (errors are not remembered)."""
+        spec = self.spec.period
         if spec.field is not None:
-            raw = fields.required(spec.field, "period")
-            period = _memo(self._periods, raw, lambda: parse_period(raw, spec.format, zone))
+            raw: Any = fields.required(spec.field, "period")
         else:
             assert spec.month is not None and spec.year is not None
-            month, year = fields.required(spec.month, "month"), fields.required(spec.year, "year")
-            period = _memo(
-                self._periods, (month, year), lambda: month_year_period(month, year, zone)
-            )
+            raw = (fields.required(spec.month, "month"), fields.required(spec.year, "year"))
+        return _memo(self._periods, raw, lambda: self._checked_period(raw))
+
+    def _checked_period(self, raw: Any) -> Period:
+        spec, zone = self.spec.period, self._zone
+        if spec.field is not None:
+            period = parse_period(raw, spec.format, zone)
+        else:
+            period = month_year_period(raw[0], raw[1], zone)
         if spec.kind is not None and period.kind != spec.kind:
             period = widen(period, spec.kind, zone)
         if period.kind not in STORABLE_PERIOD_KINDS:
@@ -283,7 +290,7 @@ class Mapper:
         raw = fields.get(spec.field)
         if raw is MISSING or is_null(raw):
             return None
-        moment = _memo(self._times, raw, lambda: parse_time(raw, spec.format, self.spec.zone))
+        moment = _memo(self._times, raw, lambda: parse_time(raw, spec.format, self._zone))
         if is_in_future(moment, self.context.now(), self.spec.future_tolerance):
             warnings.append(
                 f"source time {moment.isoformat()} is in the future (source clock fault?)"
