@@ -86,6 +86,7 @@ class ObservationRow(Base):
     value: Mapped[float] = mapped_column(Float)
     feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source_time: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the source's update time
 
 
 class EventRow(Base):

@@ -23,6 +23,7 @@ class Observation:
     value: float
     period_kind: str = "day"
     dim: str = ""
+    source_time: datetime | None = None  # when the source last updated the value, if it says
 
 
 @dataclass(frozen=True, slots=True)

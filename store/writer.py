@@ -40,20 +40,21 @@ from store.records import (
 MAX_REJECTIONS_STORED = 500  # per run: enough to diagnose, bounded against a flood
 MAX_PAYLOADS_KEPT = 5  # per feed: the newest failed or partial runs' payloads
 OBSERVATION_KEY = ("metric_id", "area_code", "dim", "period_kind", "period_start")
-OBSERVATION_COLUMNS = (*OBSERVATION_KEY, "value", "feed_id", "ingested_at")
+OBSERVATION_COLUMNS = (*OBSERVATION_KEY, "value", "feed_id", "ingested_at", "source_time")
 _KEY = ", ".join(OBSERVATION_KEY)
 _COLUMNS = ", ".join(OBSERVATION_COLUMNS)
 # Upsert that touches a row only when its value or owner differs: re-runs change nothing.
 _ON_CONFLICT = (
     f"ON CONFLICT ({_KEY}) DO UPDATE SET value = excluded.value, feed_id = excluded.feed_id,"
-    " ingested_at = excluded.ingested_at"
+    " ingested_at = excluded.ingested_at, source_time = excluded.source_time"
     " WHERE observations.value IS DISTINCT FROM excluded.value"
     " OR observations.feed_id IS DISTINCT FROM excluded.feed_id"
+    " OR observations.source_time IS DISTINCT FROM excluded.source_time"
 )
 # The statements below are built from the constants above only (no input reaches them).
 # SQLite: ?6 is the row's sequence number, bound but unused: it only orders the sort.
 _SQLITE_UPSERT = (
-    f"INSERT INTO observations ({_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9) "  # noqa: S608
+    f"INSERT INTO observations ({_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10) "  # noqa: S608
     + _ON_CONFLICT.replace("IS DISTINCT FROM", "IS NOT")
 )
 # PostgreSQL: COPY into a session's temporary table, then one INSERT .. SELECT upserts it;
@@ -66,7 +67,7 @@ _PG_CREATE_STAGING = (
 _PG_COPY = f"COPY {_PG_STAGING} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 PG_COPY_TYPES = [
     *("int4", "varchar", "varchar", "varchar", "timestamptz"),  # the key
-    *("float8", "varchar", "timestamptz"),  # value, feed_id, ingested_at
+    *("float8", "varchar", "timestamptz", "timestamptz"),  # value, feed, ingested, source time
 ]
 _PG_UPSERT = (
     f"INSERT INTO observations ({_COLUMNS}) SELECT DISTINCT ON ({_KEY}) {_COLUMNS}"  # noqa: S608
@@ -520,13 +521,19 @@ def observation_rows(
                 repeat(obs.period_kind, n),
                 repeat(stamp(obs.period_start), n),
             )
-            rest = (map(float, obs.values), repeat(feed_id, n), repeat(ingested_at, n))
+            rest = (
+                map(float, obs.values),
+                repeat(feed_id, n),
+                repeat(ingested_at, n),
+                repeat(None, n),  # a generated block has no source time
+            )
             # strict=False: `seq` never ends; the block's own columns all have n items
             columns = (*key, seq, *rest) if numbered else (*key, *rest)
             rows.extend(zip(*columns, strict=False))
             continue
         row = (metric_id(obs.metric), obs.area, obs.dim, obs.period_kind, stamp(obs.period_start))
-        tail = (float(obs.value), feed_id, ingested_at)
+        source = None if obs.source_time is None else stamp(obs.source_time)
+        tail = (float(obs.value), feed_id, ingested_at, source)
         rows.append((*row, next(seq), *tail) if numbered else (*row, *tail))
     return rows
 

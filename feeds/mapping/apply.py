@@ -360,6 +360,7 @@ class Mapper:
             value=value,
             period_kind=base.period.kind,
             dim=base.dim if spec.dim is None else spec.dim,
+            source_time=base.source_time,
         )
         return MappedObservation(
             observation=observation,

@@ -1,4 +1,5 @@
-"""connectors: source priority and checkpoint per feed, kept raw payloads, data warnings
+"""connectors: source priority and checkpoint per feed, kept raw payloads, data warnings,
+the source's update time of an observation
 
 Revision ID: 0012_conn
 Revises: 0011
@@ -26,6 +27,11 @@ def upgrade() -> None:
         "rejected_records",
         sa.Column("kind", sa.String(10), nullable=False, server_default="rejected"),
     )
+    # The source system's own update time of an observation, when it gives one.
+    op.add_column(
+        "observations",
+        sa.Column("source_time", store.types.UTCDateTime(timezone=True), nullable=True),
+    )
     op.create_table(
         "feed_payloads",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -42,6 +48,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_feed_payloads_feed", table_name="feed_payloads")
     op.drop_table("feed_payloads")
+    with op.batch_alter_table("observations") as batch:
+        batch.drop_column("source_time")
     with op.batch_alter_table("rejected_records") as batch:
         batch.drop_column("kind")
     with op.batch_alter_table("feeds") as batch:

@@ -7,16 +7,17 @@ import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from feeds.runner import FeedRunner
 from settings import FeedConfig
 from store import Store
+from store.models import ObservationRow
 from tests.conftest import PG_URL, Clock
 
 pytestmark = pytest.mark.integration
@@ -149,6 +150,11 @@ def test_reads_incrementally_and_a_rerun_changes_nothing(
             text("SELECT value FROM observations WHERE area_code = '941' ORDER BY value")
         ).scalars()
         assert list(value) == [1300.0, 30480.0]
+        kept = conn.execute(
+            select(ObservationRow.source_time).where(ObservationRow.area_code == "943")
+        ).scalar_one()
+    # the source's naive local time, kept as the UTC instant it names
+    assert kept == datetime(2026, 11, 3, 2, 30, tzinfo=UTC)
 
 
 def test_a_query_that_is_not_one_select_is_refused_at_config_time(source: Source) -> None:
