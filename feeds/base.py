@@ -68,6 +68,7 @@ class FeedContext:
     now: Callable[[], datetime]
     last_success: datetime | None = None
     checkpoint: str | None = None  # an incremental feed's cursor after its last stored run
+    deadline: float | None = None  # time.monotonic() when the run's timeout ends: stop by then
 
 
 class Feed(ABC):

@@ -90,8 +90,14 @@ def public_url(url: str) -> str:
 class HttpClient:
     """Requests for one feed run; every call is bounded by the options' timeout and size."""
 
-    def __init__(self, options: HttpRequestOptions, tokens: TokenCache | None = None) -> None:
+    def __init__(
+        self,
+        options: HttpRequestOptions,
+        tokens: TokenCache | None = None,
+        deadline: float | None = None,
+    ) -> None:
         self.options = options
+        self.deadline = deadline  # the run's end (monotonic): no request goes past it
         self.tokens = tokens if tokens is not None else TOKENS
         self.session = requests.Session()
         self.last_body: bytes | None = None
@@ -138,6 +144,10 @@ class HttpClient:
         outlives the run by more than one read)."""
         opts = self.options
         deadline = time.monotonic() + opts.timeout_s
+        if self.deadline is not None:
+            if time.monotonic() >= self.deadline:
+                raise FeedUnavailable("the run's time ran out before the next request")
+            deadline = min(deadline, self.deadline)
         where = public_url(url)
         try:
             with self.session.request(
@@ -147,7 +157,7 @@ class HttpClient:
                 headers=dict(headers or {}),
                 json=json_body,
                 data=form,
-                timeout=opts.timeout_s,
+                timeout=max(0.1, min(opts.timeout_s, deadline - time.monotonic())),
                 verify=opts.verify_tls,
                 allow_redirects=False,
                 stream=True,

@@ -43,7 +43,7 @@ class HttpJsonFeed(Feed):
     def fetch(self) -> Pages:
         """Every page's records; raises a FeedError subclass on failure."""
         opts = self.options
-        self._client = HttpClient(opts)
+        self._client = HttpClient(opts, deadline=self.context.deadline)
         try:
             pages = fetch_pages(
                 self._client, opts.url, opts.mapping.records, opts.pagination, self._since()

@@ -225,6 +225,7 @@ class FeedRunner:
             now=self.clock,
             last_success=health.last_success_at if health else None,
             checkpoint=health.checkpoint if health else None,
+            deadline=time.monotonic() + config.timeout,
         )
         return cls(config.id, config.options, context)
 

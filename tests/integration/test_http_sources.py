@@ -462,3 +462,18 @@ def test_a_real_feed_outranks_the_simulator(store: Store, clock: Clock) -> None:
             )
         ).scalar_one()
     assert owner == "dvc"
+
+
+def test_a_run_timeout_stops_the_paging_thread_too(store: Store, clock: Clock) -> None:
+    slow_page = Route.json({"items": rows(1), "hasNext": True}, delay=0.4)
+    with serve({"/slow": slow_page}) as server:
+        pagination = {"type": "page", "size": 1, "has_next_path": "hasNext", "max_pages": 1000}
+        cfg = config(server.url("/slow"), pagination=pagination).model_copy(
+            update={"timeout": 1, "retries": 0}
+        )
+        report = FeedRunner(store, [cfg], clock=clock).run("dvc")
+        assert (report.status, report.error_kind) == ("failed", "unavailable")
+        asked = len(server.requests_to("/slow"))
+        time.sleep(1.5)  # an abandoned fetch thread would keep asking for pages
+        assert len(server.requests_to("/slow")) <= asked + 1
+    assert asked <= 4
