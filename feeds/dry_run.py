@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from feeds.base import Feed, FeedContext, FeedError, excerpt
+from feeds.base import Feed, FeedContext, FeedError, FeedUnavailable, excerpt
 from feeds.redact import redact, secret_values
 from feeds.registry import feed_types
 from feeds.runner import classify
@@ -65,9 +68,10 @@ def dry_run(
     result = DryRun()
     try:
         cls = feed_types()[config.type]
-        context = FeedContext(areas=units, now=now, checkpoint=checkpoint)
+        deadline = time.monotonic() + config.timeout
+        context = FeedContext(areas=units, now=now, checkpoint=checkpoint, deadline=deadline)
         feed: Feed = cls(config.id, config.options, context)
-        raw = feed.fetch()
+        raw = _fetch(feed, config.timeout)
         check = RecordCheck(units, now())
         for item in feed.normalize(raw):
             _take(item, check, result, limit, secrets)
@@ -77,6 +81,17 @@ def dry_run(
         if not isinstance(exc, FeedError) and kind.value == "bad_data":
             result.error["text"] = redact(f"{type(exc).__name__}: {exc}", secrets)
     return result
+
+
+def _fetch(feed: Feed, timeout: float) -> Any:
+    """feed.fetch(), given up after the feed's run timeout (as the runner does)."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dry-run-fetch")
+    try:
+        return executor.submit(feed.fetch).result(timeout=timeout)
+    except FutureTimeout:
+        raise FeedUnavailable(f"fetch timed out after {timeout:g} s") from None
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _take(item: Any, check: RecordCheck, result: DryRun, limit: int, secrets: set[str]) -> None:
