@@ -420,8 +420,12 @@ class Writer:
         with self.engine.connect() as conn:
             mine = conn.execute(select(FeedRow.priority).where(FeedRow.id == feed_id))
             priority = mine.scalar_one_or_none() or 0
-            rivals = conn.execute(
-                select(FeedRow.id).where(FeedRow.id != feed_id, FeedRow.priority >= priority)
+            rivals = conn.execute(  # only feeds that have written data can own a key
+                select(FeedRow.id).where(
+                    FeedRow.id != feed_id,
+                    FeedRow.priority >= priority,
+                    FeedRow.data_changed_at.is_not(None),
+                )
             )
             rival_ids = set(rivals.scalars())
         if not rival_ids or not observations:
