@@ -1,12 +1,15 @@
-"""Command line: `python -m feeds [check|run FEED_ID]`; with no command, run the scheduler."""
+"""Command line: `python -m feeds [check|run FEED_ID|types|test FEED_ID]`; with no command,
+run the scheduler."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
 
+from feeds.dry_run import DryRun
 from feeds.runner import FeedRunner
 from feeds.scheduler import build_scheduler
 from settings import Settings, load_settings_or_exit
@@ -20,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "types":
+        return _types(as_json=args.json)
     settings = load_settings_or_exit(args.config)
+    if args.command == "test":
+        return _test(settings, args.feed_id, args.limit, as_json=args.json)
     if args.command == "check":
         print(
             f"{settings.config_path}: valid ({len(settings.feeds)} feeds, "
@@ -47,7 +54,67 @@ def _parser() -> argparse.ArgumentParser:
         "run", parents=[common], help="run one feed once and print what it ingested"
     )
     run.add_argument("feed_id")
+    types = commands.add_parser(
+        "types", help="list the feed types and the JSON Schema of their options"
+    )
+    types.add_argument("--json", action="store_true", help="print JSON (for the console)")
+    test = commands.add_parser(
+        "test",
+        parents=[common],
+        help="dry run: fetch and normalise one feed, print what would be stored, write nothing",
+    )
+    test.add_argument("feed_id")
+    test.add_argument("--limit", type=int, default=20, help="records to print (default 20)")
+    test.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
+
+
+def _types(*, as_json: bool) -> int:
+    from feeds.registry import describe_types
+
+    described = describe_types()
+    if as_json:
+        print(json.dumps(described, ensure_ascii=False, indent=2))
+        return 0
+    for entry in described:
+        demo = " (demo)" if entry["demo"] else ""
+        options = ", ".join(entry["options_schema"].get("properties", {})) or "none"
+        print(f"{entry['type']}{demo}: {entry['description']}\n  options: {options}")
+    return 0
+
+
+def _test(settings: Settings, feed_id: str, limit: int, *, as_json: bool) -> int:
+    from feeds.dry_run import dry_run
+
+    if feed_id not in {f.id for f in settings.feeds}:
+        known = ", ".join(f.id for f in settings.feeds) or "none"
+        print(f"unknown feed {feed_id!r} (configured: {known})", file=sys.stderr)
+        return 2
+    if limit < 0:
+        print("--limit must be 0 or more", file=sys.stderr)
+        return 2
+    result = dry_run(settings.feed(feed_id), limit=limit)
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_dry_run(feed_id, result)
+    return 0 if result.ok else 1
+
+
+def _print_dry_run(feed_id: str, result: DryRun) -> None:
+    if result.error:
+        print(f"{feed_id}: fetch failed ({result.error['kind']}): {result.error['text']}")
+        return
+    print(
+        f"{feed_id}: {result.total_records} records would be stored, "
+        f"{result.total_rejected} rejected (nothing written)"
+    )
+    for record in result.records:
+        print("  " + json.dumps(record, ensure_ascii=False))
+    for warning in result.warnings:
+        print(f"  warning: {warning['reason']}")
+    for rejected in result.rejected:
+        print(f"  rejected: {rejected['reason']}\n    {rejected['raw']}")
 
 
 def _run_once(settings: Settings, feed_id: str) -> int:

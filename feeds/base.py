@@ -29,6 +29,13 @@ class FeedError(Exception):
     kind: ClassVar[ErrorKind] = ErrorKind.BAD_DATA
     transient: ClassVar[bool] = False
 
+    def __init__(
+        self, message: str = "", *, payload: bytes | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.payload = payload  # what the source sent, kept (redacted) for inspection
+        self.retry_after = retry_after  # seconds the source asked to wait (Retry-After)
+
 
 class FeedUnavailable(FeedError):
     kind = ErrorKind.UNAVAILABLE
@@ -60,16 +67,22 @@ class FeedContext:
     areas: Mapping[str, AdminUnit]
     now: Callable[[], datetime]
     last_success: datetime | None = None
+    checkpoint: str | None = None  # an incremental feed's cursor after its last stored run
+    deadline: float | None = None  # time.monotonic() when the run's timeout ends: stop by then
 
 
 class Feed(ABC):
     """A data source. Subclasses set `type` and `Options`, and implement fetch and normalize.
 
     fetch() talks to the source and raises FeedError subclasses; normalize() turns the raw
-    payload into records, yielding a Rejection (never raising) for each item it cannot read.
+    payload into records, yielding a Rejection (never raising) for each item it cannot read,
+    and a DataWarning after a record stored with a data-quality warning.
 
-    Optional hook, called by the runner (never by a dry run):
-    - committed(): after the run's records are stored (move processed files, and so on).
+    Optional hooks, called by the runner (never by a dry run):
+    - committed(): after the run's records are stored (move processed files, and so on);
+    - checkpoint(): after normalize, the cursor to store once the rows are committed; the
+      next run finds it in `context.checkpoint`;
+    - payload(): the raw bytes last received, kept redacted when a run fails or is partial.
     """
 
     type: ClassVar[str]
@@ -91,6 +104,14 @@ class Feed(ABC):
 
     def committed(self) -> None:  # noqa: B027 - an optional hook, empty by default
         """The run's records are written (or all rejected): finish what must follow them."""
+
+    def checkpoint(self) -> str | None:
+        """The cursor to store with this run's rows (default: none)."""
+        return None
+
+    def payload(self) -> bytes | None:
+        """The raw payload last received, to keep when the run fails (default: none)."""
+        return None
 
 
 def excerpt(value: Any, limit: int = 300) -> str:

@@ -17,12 +17,30 @@ import requests
 from pydantic import ValidationError
 
 from feeds.base import ErrorKind, Feed, FeedContext, FeedError, excerpt
+from feeds.outcome import (
+    Tally,
+    error_of,
+    give_way,
+    kept_payload,
+    priority_of,
+    redacted_items,
+    status_of,
+)
 from feeds.progress import ProgressLog
+from feeds.redact import redact, secret_values
 from feeds.registry import feed_types
 from feeds.validate import RecordCheck
 from settings import FeedConfig
 from store import Store
-from store.records import ObservationBlock, Progress, Record, Rejection, row_count
+from store.records import (
+    DataWarning,
+    Observation,
+    ObservationBlock,
+    Progress,
+    Record,
+    Rejection,
+    row_count,
+)
 from store.writer import FeedSpec, RunOutcome
 
 log = logging.getLogger(__name__)
@@ -53,14 +71,6 @@ class RunReport:
     duration_ms: float
     error_kind: str | None = None
     error_text: str | None = None
-
-
-@dataclass
-class _Tally:
-    accepted: int = 0
-    changed: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
-    error: tuple[ErrorKind, str] | None = None
 
 
 @dataclass
@@ -150,20 +160,27 @@ class FeedRunner:
         started = self.clock()
         monotonic_start = time.monotonic()
         run_id = self.store.writer.start_run(feed_id, started)
-        tally = _Tally()
+        tally = Tally()
         load: _FirstLoad | None = None
+        feed: Feed | None = None
+        payload: bytes | None = None
+        checkpoint: str | None = None
         try:
             feed = self._build(config)
             if feed.context.last_success is None:  # never succeeded: this is its first load
                 load = _FirstLoad(feed_id, monotonic_start)
             raw = self._fetch_with_retries(feed, config, monotonic_start)
             self._ingest(feed, raw, config, monotonic_start, tally, load)
+            checkpoint = feed.checkpoint()
             feed.committed()
         except Exception as exc:  # every failure becomes a recorded, classified run
             tally.error = classify(exc)
+            payload = exc.payload if isinstance(exc, FeedError) else None
             if tally.error[0] is ErrorKind.BAD_DATA and not isinstance(exc, FeedError):
                 log.debug("feed %s: unexpected error", feed_id, exc_info=True)
-        report = self._finish(run_id, feed_id, tally, monotonic_start)
+        if payload is None and feed is not None:
+            payload = feed.payload()
+        report = self._finish(run_id, config, tally, monotonic_start, payload, checkpoint)
         if load is not None:
             load.finished(report.status, report.accepted)
         return report
@@ -207,6 +224,8 @@ class FeedRunner:
             areas=self.store.queries.areas.by_code,
             now=self.clock,
             last_success=health.last_success_at if health else None,
+            checkpoint=health.checkpoint if health else None,
+            deadline=time.monotonic() + config.timeout,
         )
         return cls(config.id, config.options, context)
 
@@ -220,6 +239,8 @@ class FeedRunner:
                 if kind is not ErrorKind.UNAVAILABLE or attempt >= config.retries:
                     raise
                 delay = self.backoff_s * 2**attempt
+                if isinstance(exc, FeedError) and exc.retry_after is not None:
+                    delay = exc.retry_after  # the source said when to come back
                 if _remaining(config, t0) <= delay:
                     raise
                 attempt += 1
@@ -238,7 +259,7 @@ class FeedRunner:
         raw: Any,
         config: FeedConfig,
         t0: float,
-        tally: _Tally,
+        tally: Tally,
         load: _FirstLoad | None,
     ) -> None:
         """Check the items and write them in chunks of about `chunk_rows` rows. A feed that
@@ -260,11 +281,18 @@ class FeedRunner:
         self._commit(config, chunk, tally, load, t0)
 
     def _take(
-        self, item: Record | Rejection, check: RecordCheck, chunk: _Chunk, tally: _Tally
+        self,
+        item: Record | Rejection | DataWarning,
+        check: RecordCheck,
+        chunk: _Chunk,
+        tally: Tally,
     ) -> None:
         """Add the item's storable rows to the chunk; count and keep the others as rejections."""
         if isinstance(item, Rejection):
             tally.rejections.append(item)
+            return
+        if isinstance(item, DataWarning):
+            tally.warnings.append(item)
             return
         if isinstance(item, ObservationBlock):
             kept, problems = check.split(item)
@@ -286,7 +314,7 @@ class FeedRunner:
         self,
         config: FeedConfig,
         chunk: _Chunk,
-        tally: _Tally,
+        tally: Tally,
         load: _FirstLoad | None,
         t0: float,
     ) -> None:
@@ -295,6 +323,7 @@ class FeedRunner:
         if not chunk.records and mark is None:
             return
         progress = (mark.done, mark.total) if mark is not None else None
+        self._give_way(config.id, chunk, tally)
         tally.changed += self.store.writer.write_records(
             config.id, chunk.records, self.clock(), load_progress=progress
         )
@@ -308,12 +337,31 @@ class FeedRunner:
                 f"run exceeded its {config.timeout:g} s timeout after {tally.accepted} records"
             )
 
-    def _finish(self, run_id: int, feed_id: str, tally: _Tally, t0: float) -> RunReport:
+    def _give_way(self, feed_id: str, chunk: _Chunk, tally: Tally) -> None:
+        """Take out of the chunk what another feed of at least this priority already stores."""
+        observed = [r for r in chunk.records if isinstance(r, Observation | ObservationBlock)]
+        owners = self.store.writer.held_by_others(feed_id, observed)
+        if owners:
+            chunk.records, refused = give_way(chunk.records, owners)
+            chunk.rows = sum(row_count(r) for r in chunk.records)
+            tally.rejections.extend(refused)
+
+    def _finish(
+        self,
+        run_id: int,
+        config: FeedConfig,
+        tally: Tally,
+        t0: float,
+        payload: bytes | None,
+        checkpoint: str | None,
+    ) -> RunReport:
+        feed_id = config.id
         duration_ms = (time.monotonic() - t0) * 1000
-        status = _status(tally)
-        kind, text = tally.error if tally.error else (None, None)
-        if text is None and tally.rejections:
-            text = f"{len(tally.rejections)} records rejected; first: {tally.rejections[0].reason}"
+        status = status_of(tally)
+        secrets = secret_values(config.options)
+        kind, text = error_of(tally)
+        text = redact(text, secrets) if text is not None else None
+        rejections = redacted_items(tally.rejections, secrets)
         outcome = RunOutcome(
             status,
             tally.accepted,
@@ -321,10 +369,19 @@ class FeedRunner:
             tally.changed,
             self.clock(),
             duration_ms,
-            kind.value if kind else None,
+            kind,
             text,
+            warnings=[
+                w for w in redacted_items(tally.warnings, secrets) if isinstance(w, DataWarning)
+            ],
+            checkpoint=checkpoint if status != "failed" else None,
         )
-        previous = self.store.writer.finish_run(run_id, feed_id, outcome, tally.rejections)
+        previous = self.store.writer.finish_run(
+            run_id, feed_id, outcome, [r for r in rejections if isinstance(r, Rejection)]
+        )
+        kept = kept_payload(payload, secrets) if status != "ok" else None
+        if kept is not None:
+            self.store.writer.keep_payload(run_id, feed_id, kept, outcome.finished_at)
         if tally.changed >= LARGE_RUN:
             self.store.writer.refresh_statistics()
         _log_transition(feed_id, previous, outcome)
@@ -343,15 +400,8 @@ class FeedRunner:
 
 def _spec(config: FeedConfig) -> FeedSpec:
     demo = feed_types()[config.type].demo
-    return FeedSpec(config.id, config.type, config.interval, config.enabled, demo)
-
-
-def _status(tally: _Tally) -> str:
-    if tally.error and tally.accepted == 0:
-        return "failed"
-    if tally.error or tally.rejections:
-        return "partial"
-    return "ok"
+    priority = priority_of(config.priority, demo)
+    return FeedSpec(config.id, config.type, config.interval, config.enabled, demo, priority)
 
 
 def _log_transition(feed_id: str, previous: str | None, outcome: RunOutcome) -> None:

@@ -40,7 +40,7 @@ _FORBIDDEN: tuple[type[exp.Expr], ...] = (
 # MySQL runs the text of /*! ... */ and MariaDB of /*M! ... */ comments as SQL.
 _EXECUTABLE_COMMENT = re.compile(r"/\*\s*M?!")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # sqlglot underlines the bad token for terminals
-_DIALECTS = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
+DIALECTS = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
 
 
 class UnsafeQuery(FeedMisconfigured):
@@ -98,11 +98,11 @@ def run_query(
     after `timeout_seconds`; at most `row_limit` + 1 rows are fetched.
     """
     backend = make_url(url).get_backend_name()
-    if backend not in _DIALECTS:
+    if backend not in DIALECTS:
         raise FeedMisconfigured(
             f"sql_query supports postgresql, mysql/mariadb and sqlite, not {backend}"
         )
-    query = check_select(sql, _DIALECTS[backend])
+    query = check_select(sql, DIALECTS[backend])
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as conn:

@@ -146,6 +146,9 @@ class FeedConfig(_Section):
     enabled: bool = True
     timeout: FeedTimeout = 60
     retries: int = Field(default=2, ge=0, le=5)
+    # Who owns an observation key two feeds write: the higher priority (None: 0 for the demo
+    # simulator, REAL_FEED_PRIORITY for a real source); of equals, the feed that wrote first.
+    priority: int | None = Field(default=None, ge=0, le=1000)
     options: SerializeAsAny[FeedOptions] = Field(default_factory=dict, validate_default=True)
 
     @field_validator("id")

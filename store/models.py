@@ -86,6 +86,7 @@ class ObservationRow(Base):
     value: Mapped[float] = mapped_column(Float)
     feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source_time: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the source's update time
 
 
 class EventRow(Base):
@@ -165,6 +166,10 @@ class FeedRow(Base):
     # pages can say "first load in progress: 212/731 days" instead of silently climbing.
     load_done: Mapped[int | None] = mapped_column(Integer)
     load_total: Mapped[int | None] = mapped_column(Integer)
+    # Of two feeds writing one observation key, the higher priority owns it (ties: the first).
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # An incremental source's cursor: moved only after the rows it covers are committed.
+    checkpoint: Mapped[str | None] = mapped_column(Text)
 
 
 class FeedRunRow(Base):
@@ -191,6 +196,23 @@ class RejectedRecordRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("feed_runs.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     raw_excerpt: Mapped[str] = mapped_column(Text)
+    # "rejected": not stored; "warning": stored, with a data-quality warning to show
+    kind: Mapped[str] = mapped_column(String(10), default="rejected", server_default="rejected")
+
+
+class FeedPayloadRow(Base):
+    """The raw payload of a failed or partial run, redacted and bounded, for inspection."""
+
+    __tablename__ = "feed_payloads"
+    __table_args__ = (Index("ix_feed_payloads_feed", "feed_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("feed_runs.id"))
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    size: Mapped[int] = mapped_column(Integer)  # bytes of the payload as received
+    truncated: Mapped[bool]
+    content: Mapped[str] = mapped_column(Text)
 
 
 class UserRow(Base):

@@ -28,6 +28,7 @@ from store.models import (
     Area,
     AssetRow,
     EventRow,
+    FeedPayloadRow,
     FeedRow,
     FeedRunRow,
     MetricRow,
@@ -132,6 +133,12 @@ class RunSummary:
     duration_ms: float | None
     changed: int = 0  # rows the run inserted or updated (accepted ones may be unchanged)
 
+    @property
+    def rejected_share(self) -> float:
+        """Rejected records as a share (0–1) of everything the run read."""
+        read = self.accepted + self.rejected
+        return self.rejected / read if read else 0.0
+
 
 @dataclass(frozen=True, slots=True)
 class FeedHealth:
@@ -148,6 +155,8 @@ class FeedHealth:
     consecutive_failures: int
     load_done: int | None = None  # while the first load runs: days committed of load_total
     load_total: int | None = None
+    priority: int = 0
+    checkpoint: str | None = None
 
 
 class Queries:
@@ -663,14 +672,35 @@ class Queries:
         with self.engine.connect() as conn:
             return [_run(r) for r in conn.execute(query).all()]
 
-    def rejections(self, run_id: int, limit: int = 100) -> list[tuple[str, str]]:
+    def rejections(
+        self, run_id: int, limit: int = 100, kind: str = "rejected"
+    ) -> list[tuple[str, str]]:
+        """A run's rejected records (kind "rejected") or data-quality warnings ("warning")."""
         query = (
             select(RejectedRecordRow.reason, RejectedRecordRow.raw_excerpt)
-            .where(RejectedRecordRow.run_id == run_id)
+            .where(RejectedRecordRow.run_id == run_id, RejectedRecordRow.kind == kind)
+            .order_by(RejectedRecordRow.id)
             .limit(limit)
         )
         with self.engine.connect() as conn:
             return [(reason, raw) for reason, raw in conn.execute(query).all()]
+
+    def kept_payloads(self, feed_id: str) -> list[tuple[int, datetime, int, bool, str]]:
+        """(run id, captured at, bytes received, truncated, redacted text) of the feed's kept
+        raw payloads, newest first."""
+        query = (
+            select(
+                FeedPayloadRow.run_id,
+                FeedPayloadRow.captured_at,
+                FeedPayloadRow.size,
+                FeedPayloadRow.truncated,
+                FeedPayloadRow.content,
+            )
+            .where(FeedPayloadRow.feed_id == feed_id)
+            .order_by(FeedPayloadRow.id.desc())
+        )
+        with self.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(query).all()]  # type: ignore[misc]
 
     def feed_health(self) -> list[FeedHealth]:
         with self.engine.connect() as conn:
@@ -888,4 +918,6 @@ def _feed_health(row: Any) -> FeedHealth:
         row.consecutive_failures,
         row.load_done,
         row.load_total,
+        row.priority,
+        row.checkpoint,
     )

@@ -23,6 +23,7 @@ class Observation:
     value: float
     period_kind: str = "day"
     dim: str = ""
+    source_time: datetime | None = None  # when the source last updated the value, if it says
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +134,17 @@ class Rejection:
     raw: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class DataWarning:
+    """A data-quality warning on the record yielded just before it (a total that does not
+    equal its parts, a source clock in the future): the record is stored, the warning shown."""
+
+    reason: str
+    raw: str = ""
+
+
 Record = Observation | ObservationBlock | Event | Asset | Snapshot
-Item = Record | Rejection | Progress
+Item = Record | Rejection | Progress | DataWarning
 
 
 def row_count(record: Record) -> int:

@@ -18,6 +18,7 @@ from store.models import (
     Area,
     AssetRow,
     EventRow,
+    FeedPayloadRow,
     FeedRow,
     FeedRunRow,
     MetricRow,
@@ -27,6 +28,7 @@ from store.models import (
 )
 from store.records import (
     Asset,
+    DataWarning,
     Event,
     Observation,
     ObservationBlock,
@@ -36,21 +38,23 @@ from store.records import (
 )
 
 MAX_REJECTIONS_STORED = 500  # per run: enough to diagnose, bounded against a flood
+MAX_PAYLOADS_KEPT = 5  # per feed: the newest failed or partial runs' payloads
 OBSERVATION_KEY = ("metric_id", "area_code", "dim", "period_kind", "period_start")
-OBSERVATION_COLUMNS = (*OBSERVATION_KEY, "value", "feed_id", "ingested_at")
+OBSERVATION_COLUMNS = (*OBSERVATION_KEY, "value", "feed_id", "ingested_at", "source_time")
 _KEY = ", ".join(OBSERVATION_KEY)
 _COLUMNS = ", ".join(OBSERVATION_COLUMNS)
 # Upsert that touches a row only when its value or owner differs: re-runs change nothing.
 _ON_CONFLICT = (
     f"ON CONFLICT ({_KEY}) DO UPDATE SET value = excluded.value, feed_id = excluded.feed_id,"
-    " ingested_at = excluded.ingested_at"
+    " ingested_at = excluded.ingested_at, source_time = excluded.source_time"
     " WHERE observations.value IS DISTINCT FROM excluded.value"
     " OR observations.feed_id IS DISTINCT FROM excluded.feed_id"
+    " OR observations.source_time IS DISTINCT FROM excluded.source_time"
 )
 # The statements below are built from the constants above only (no input reaches them).
 # SQLite: ?6 is the row's sequence number, bound but unused: it only orders the sort.
 _SQLITE_UPSERT = (
-    f"INSERT INTO observations ({_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9) "  # noqa: S608
+    f"INSERT INTO observations ({_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10) "  # noqa: S608
     + _ON_CONFLICT.replace("IS DISTINCT FROM", "IS NOT")
 )
 # PostgreSQL: COPY into a session's temporary table, then one INSERT .. SELECT upserts it;
@@ -63,11 +67,25 @@ _PG_CREATE_STAGING = (
 _PG_COPY = f"COPY {_PG_STAGING} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 PG_COPY_TYPES = [
     *("int4", "varchar", "varchar", "varchar", "timestamptz"),  # the key
-    *("float8", "varchar", "timestamptz"),  # value, feed_id, ingested_at
+    *("float8", "varchar", "timestamptz", "timestamptz"),  # value, feed, ingested, source time
 ]
 _PG_UPSERT = (
     f"INSERT INTO observations ({_COLUMNS}) SELECT DISTINCT ON ({_KEY}) {_COLUMNS}"  # noqa: S608
     f" FROM {_PG_STAGING} ORDER BY {_KEY}, seq DESC " + _ON_CONFLICT
+)
+
+
+# Keys of an incoming batch, joined to the stored rows to find who owns them.
+_CREATE_KEYS = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_keys (metric_id integer, area_code"
+    " varchar(8), dim varchar(40), period_kind varchar(10), period_start {time_type})"
+)
+_CLEAR_KEYS = "DELETE FROM incoming_keys"
+_INSERT_KEY = "INSERT INTO incoming_keys VALUES ({marks})"
+_JOIN_KEYS = (
+    f"SELECT {', '.join('k.' + c for c in OBSERVATION_KEY)}, o.feed_id"  # noqa: S608
+    " FROM incoming_keys k JOIN observations o ON "
+    + " AND ".join(f"o.{c} = k.{c}" for c in OBSERVATION_KEY)
 )
 
 
@@ -80,6 +98,7 @@ class FeedSpec:
     interval_s: int
     enabled: bool
     demo: bool
+    priority: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +111,17 @@ class RunOutcome:
     duration_ms: float
     error_kind: str | None = None
     error_text: str | None = None
+    warnings: Sequence[DataWarning] = ()
+    checkpoint: str | None = None  # moved only with a run that stored its rows
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPayload:
+    """A failed or partial run's raw payload, already redacted and cut to size."""
+
+    content: str
+    size: int  # bytes as received
+    truncated: bool
 
 
 class Writer:
@@ -150,7 +180,9 @@ class Writer:
     def sync_feeds(self, feeds: Iterable[FeedSpec]) -> None:
         rows = [asdict(f) for f in feeds]
         with self.engine.begin() as conn:
-            self._upsert(conn, FeedRow, rows, ["id"], ["type", "interval_s", "enabled", "demo"])
+            self._upsert(
+                conn, FeedRow, rows, ["id"], ["type", "interval_s", "enabled", "demo", "priority"]
+            )
 
     # -- records ----------------------------------------------------------------------------
     def write_records(
@@ -335,12 +367,16 @@ class Writer:
                     error_text=outcome.error_text,
                 )
             )
-            if rejections:
+            noted: list[tuple[str, Rejection | DataWarning]] = [
+                ("rejected", r) for r in rejections[:MAX_REJECTIONS_STORED]
+            ]
+            noted += [("warning", w) for w in outcome.warnings[:MAX_REJECTIONS_STORED]]
+            if noted:
                 conn.execute(
                     insert(RejectedRecordRow),
                     [
-                        {"run_id": run_id, "reason": r.reason, "raw_excerpt": r.raw}
-                        for r in rejections[:MAX_REJECTIONS_STORED]
+                        {"run_id": run_id, "reason": r.reason, "raw_excerpt": r.raw, "kind": k}
+                        for k, r in noted
                     ],
                 )
             previous = conn.execute(
@@ -350,6 +386,84 @@ class Writer:
                 update(FeedRow).where(FeedRow.id == feed_id).values(**_feed_health(outcome))
             )
         return previous
+
+    def keep_payload(self, run_id: int, feed_id: str, payload: KeptPayload, now: datetime) -> None:
+        """Keep a run's raw payload; only the feed's newest MAX_PAYLOADS_KEPT stay."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(FeedPayloadRow).values(
+                    run_id=run_id,
+                    feed_id=feed_id,
+                    captured_at=now,
+                    size=payload.size,
+                    truncated=payload.truncated,
+                    content=payload.content,
+                )
+            )
+            newest = (
+                select(FeedPayloadRow.id)
+                .where(FeedPayloadRow.feed_id == feed_id)
+                .order_by(FeedPayloadRow.id.desc())
+                .limit(MAX_PAYLOADS_KEPT)
+            )
+            conn.execute(
+                delete(FeedPayloadRow).where(
+                    FeedPayloadRow.feed_id == feed_id, FeedPayloadRow.id.not_in(newest)
+                )
+            )
+
+    def held_by_others(
+        self, feed_id: str, observations: Sequence[Observation | ObservationBlock]
+    ) -> dict[tuple[str, str, str, str, datetime], str]:
+        """The keys among `observations` that another feed of at least this feed's priority
+        already stores, with that owner: writing them would take its data away."""
+        with self.engine.connect() as conn:
+            mine = conn.execute(select(FeedRow.priority).where(FeedRow.id == feed_id))
+            priority = mine.scalar_one_or_none() or 0
+            rivals = conn.execute(  # only feeds that have written data can own a key
+                select(FeedRow.id).where(
+                    FeedRow.id != feed_id,
+                    FeedRow.priority >= priority,
+                    FeedRow.data_changed_at.is_not(None),
+                )
+            )
+            rival_ids = set(rivals.scalars())
+        if not rival_ids or not observations:
+            return {}
+        return self._owners(feed_id, observations, rival_ids)
+
+    def _owners(
+        self,
+        feed_id: str,
+        observations: Sequence[Observation | ObservationBlock],
+        rivals: set[str],
+    ) -> dict[tuple[str, str, str, str, datetime], str]:
+        """Join the batch's keys (in a temporary table) to the stored rows by primary key."""
+        stamp = column_stamper(self.engine)
+        keys: dict[tuple[Any, ...], tuple[str, str, str, str, datetime]] = {}
+        for obs in observations:
+            for one in obs.observations() if isinstance(obs, ObservationBlock) else (obs,):
+                natural = (one.metric, one.area, one.dim, one.period_kind, one.period_start)
+                stored = (self._metric_id(one.metric), one.area, one.dim, one.period_kind)
+                keys[(*stored, stamp(one.period_start))] = natural
+        owners: dict[tuple[str, str, str, str, datetime], str] = {}
+        with self.engine.begin() as conn:
+            cursor = conn.connection.cursor()
+            try:
+                postgres = self.engine.dialect.name == "postgresql"
+                time_type = "timestamptz" if postgres else "timestamp"
+                cursor.execute(_CREATE_KEYS.format(time_type=time_type))
+                cursor.execute(_CLEAR_KEYS)
+                marks = ", ".join(["%s" if postgres else "?"] * len(OBSERVATION_KEY))
+                cursor.executemany(_INSERT_KEY.format(marks=marks), list(keys))
+                cursor.execute(_JOIN_KEYS)
+                for *key, owner in cursor.fetchall():
+                    if owner in rivals:
+                        owners[keys[_fetched_key(key, stamp)]] = owner
+                cursor.execute(_CLEAR_KEYS)
+            finally:
+                cursor.close()
+        return owners
 
     def refresh_statistics(self) -> None:
         """Let the query planner see the table as it is now (after a large backfill)."""
@@ -411,13 +525,19 @@ def observation_rows(
                 repeat(obs.period_kind, n),
                 repeat(stamp(obs.period_start), n),
             )
-            rest = (map(float, obs.values), repeat(feed_id, n), repeat(ingested_at, n))
+            rest = (
+                map(float, obs.values),
+                repeat(feed_id, n),
+                repeat(ingested_at, n),
+                repeat(None, n),  # a generated block has no source time
+            )
             # strict=False: `seq` never ends; the block's own columns all have n items
             columns = (*key, seq, *rest) if numbered else (*key, *rest)
             rows.extend(zip(*columns, strict=False))
             continue
         row = (metric_id(obs.metric), obs.area, obs.dim, obs.period_kind, stamp(obs.period_start))
-        tail = (float(obs.value), feed_id, ingested_at)
+        source = None if obs.source_time is None else stamp(obs.source_time)
+        tail = (float(obs.value), feed_id, ingested_at, source)
         rows.append((*row, next(seq), *tail) if numbered else (*row, *tail))
     return rows
 
@@ -432,6 +552,12 @@ def _pg_upsert(cursor: Any, rows: list[tuple[Any, ...]]) -> int:
             copy.write_row(row)
     cursor.execute(_PG_UPSERT)
     return int(cursor.rowcount)
+
+
+def _fetched_key(key: list[Any], stamp: Callable[[datetime], Any]) -> tuple[Any, ...]:
+    """A joined key as it was inserted (PostgreSQL hands the timestamp back as a datetime)."""
+    *head, start = key
+    return (*head, stamp(start) if isinstance(start, datetime) else start)
 
 
 def _any(conditions: list[Any]) -> Any:
@@ -454,8 +580,11 @@ def _feed_health(outcome: RunOutcome) -> dict[str, Any]:
             consecutive_failures=FeedRow.consecutive_failures + 1,
         )
     else:
+        if outcome.checkpoint is not None:
+            health["checkpoint"] = outcome.checkpoint
+        if outcome.accepted:  # last_success means data were stored, not merely a quiet run
+            health["last_success_at"] = outcome.finished_at
         health.update(
-            last_success_at=outcome.finished_at,
             consecutive_failures=0,
             last_error_kind=outcome.error_kind,
             last_error=outcome.error_text,

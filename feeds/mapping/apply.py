@@ -23,10 +23,18 @@ from feeds.mapping.spec import (
     MappingSpec,
     ObservationSpec,
     is_count,
+    metric_problem,
 )
-from feeds.mapping.times import Period, is_in_future, month_year_period, parse_period, parse_time
+from feeds.mapping.times import (
+    Period,
+    is_in_future,
+    month_year_period,
+    parse_period,
+    parse_time,
+    widen,
+)
 from geo.hierarchy import AdminUnit
-from store.records import Item, Observation, Rejection
+from store.records import DataWarning, Item, Observation, Rejection
 
 MISSING: Any = object()
 T = TypeVar("T")
@@ -62,9 +70,20 @@ class MappingResult:
         return [i for i in self.items if isinstance(i, Rejection)]
 
     def store_items(self) -> Iterator[Item]:
-        """The plain records and rejections, as Feed.normalize yields them."""
+        """The plain records and rejections, without the warnings."""
         for item in self.items:
             yield item.observation if isinstance(item, MappedObservation) else item
+
+    def feed_items(self) -> Iterator[Item]:
+        """What Feed.normalize yields: each observation followed by its data-quality warnings
+        (so the run stores them beside it), and the rejections."""
+        for item in self.items:
+            if not isinstance(item, MappedObservation):
+                yield item
+                continue
+            yield item.observation
+            for warning in item.warnings:
+                yield DataWarning(f"{item.where}: {warning}", excerpt(item.observation))
 
 
 class RecordError(ValueError):
@@ -121,6 +140,7 @@ class Mapper:
         self._expressions: dict[str, Expression] = spec.expressions()
         # Reports repeat their period and update time on every row: parse each text once.
         self._periods: dict[Any, Period] = {}
+        self._zone = spec.zone
         self._times: dict[Any, datetime] = {}
 
     # --- entry points ----------------------------------------------------------------------
@@ -239,16 +259,24 @@ class Mapper:
         return self.areas.lookup(raw, parent=parent, level=level)
 
     def _period(self, fields: _Fields) -> Period:
-        spec, zone = self.spec.period, self.spec.zone
+        """The record's period, checked; reports repeat it on every row, so each distinct
+        text is parsed and checked once per run (errors are not remembered)."""
+        spec = self.spec.period
         if spec.field is not None:
-            raw = fields.required(spec.field, "period")
-            period = _memo(self._periods, raw, lambda: parse_period(raw, spec.format, zone))
+            raw: Any = fields.required(spec.field, "period")
         else:
             assert spec.month is not None and spec.year is not None
-            month, year = fields.required(spec.month, "month"), fields.required(spec.year, "year")
-            period = _memo(
-                self._periods, (month, year), lambda: month_year_period(month, year, zone)
-            )
+            raw = (fields.required(spec.month, "month"), fields.required(spec.year, "year"))
+        return _memo(self._periods, raw, lambda: self._checked_period(raw))
+
+    def _checked_period(self, raw: Any) -> Period:
+        spec, zone = self.spec.period, self._zone
+        if spec.field is not None:
+            period = parse_period(raw, spec.format, zone)
+        else:
+            period = month_year_period(raw[0], raw[1], zone)
+        if spec.kind is not None and period.kind != spec.kind:
+            period = widen(period, spec.kind, zone)
         if period.kind not in STORABLE_PERIOD_KINDS:
             raise RecordError(f"a {period.kind} period cannot be stored yet")
         if is_in_future(period.start, self.context.now(), self.spec.future_tolerance):
@@ -262,7 +290,7 @@ class Mapper:
         raw = fields.get(spec.field)
         if raw is MISSING or is_null(raw):
             return None
-        moment = _memo(self._times, raw, lambda: parse_time(raw, spec.format, self.spec.zone))
+        moment = _memo(self._times, raw, lambda: parse_time(raw, spec.format, self._zone))
         if is_in_future(moment, self.context.now(), self.spec.future_tolerance):
             warnings.append(
                 f"source time {moment.isoformat()} is in the future (source clock fault?)"
@@ -332,6 +360,7 @@ class Mapper:
             value=value,
             period_kind=base.period.kind,
             dim=base.dim if spec.dim is None else spec.dim,
+            source_time=base.source_time,
         )
         return MappedObservation(
             observation=observation,
@@ -348,6 +377,11 @@ def _metric_of(spec: ObservationSpec, fields: _Fields) -> str | None:
         return spec.metric
     assert spec.metric_field is not None
     code = _dim_key(fields.required(spec.metric_field, "metric"))
+    if not spec.metric_map:  # the record names the catalog key itself
+        problem = metric_problem(code)
+        if problem:
+            raise RecordError(problem)
+        return code
     metric = spec.metric_map.get(code)
     if metric is None and spec.unmapped_metric == "reject":
         raise RecordError(f"{spec.metric_field} {shown(code)} is not in the metric map")

@@ -33,6 +33,11 @@ def is_null(raw: Any) -> bool:
         return True
     if not isinstance(raw, str):
         return False
+    return _null_text(raw)
+
+
+@functools.lru_cache(maxsize=65536)
+def _null_text(raw: str) -> bool:
     text = raw.strip()
     return not text or (len(text) <= 8 and _SPACES.sub("", text) in NULL_TOKENS)
 

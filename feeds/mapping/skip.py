@@ -37,6 +37,7 @@ SIGNATURE_PREFIXES = (
     "ky ten",
     "ky dong dau",
 )
+_LETTER = re.compile(r"[^\W\d_]")
 _SIGNED_DATE = re.compile(r"^(?:[a-z ]+ )?ngay \d{1,2} thang \d{1,2} nam \d{4}$")
 _COLUMN_TOKEN = re.compile(r"\(?([0-9]{1,2}|[a-z])\)?")
 _FORMULA = re.compile(r"\(?[0-9]{1,2}\)?(?:\s*[-+*/=x]\s*\(?[0-9]{1,2}\)?)+")
@@ -85,8 +86,9 @@ def skip_reason(cells: Sequence[Any], rules: SkipRules) -> str | None:
     filled = [c for c in cells if not _blank(c)]
     if not filled:
         return "empty" if rules.empty else None
-    labels = [fold(c) for c in filled if isinstance(c, str)][:LABEL_CELLS]
-    kinds = [_label_kind(label) for label in labels]
+    labels = [c for c in filled if isinstance(c, str)][:LABEL_CELLS]
+    # a label without a letter ("941", "01/10/2026", "1.234") matches no rule: not folded
+    kinds = [_label_kind(fold(label)) for label in labels if _LETTER.search(label)]
     for name, _ in _RULES:
         if getattr(rules, name) and name in kinds:
             return name.removesuffix("s")

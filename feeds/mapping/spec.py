@@ -101,6 +101,8 @@ class PeriodSpec(_Spec):
     format: TimeFormat = "dd/mm/yyyy"
     month: FieldName | None = None
     year: FieldName | None = None
+    # the period a date stands for, when the source dates a month by its first day
+    kind: Literal["day", "month", "year"] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
@@ -138,8 +140,10 @@ class DimensionSpec(_Spec):
 class ObservationSpec(_Spec):
     """One observation taken from each record: a catalog metric read from a field.
 
-    The metric is fixed (`metric`), or named by the record itself (`metric_field` through
-    `metric_map`), as in reporting databases that keep one row per indicator.
+    The metric is fixed (`metric`), or named by the record itself (`metric_field`), as in
+    reporting databases that keep one row per indicator: through `metric_map` (source code →
+    catalog key), or, without a map, the field holds the catalog key itself (checked per
+    record: an unknown key is a rejection).
     """
 
     metric: str | None = None
@@ -171,8 +175,8 @@ class ObservationSpec(_Spec):
     def _one_metric_source(self) -> Self:
         if (self.metric is None) == (self.metric_field is None):
             raise ValueError("set exactly one of metric or metric_field (with metric_map)")
-        if self.metric_field is not None and not self.metric_map:
-            _fail([(("metric_map",), "metric_field needs a metric_map")], "")
+        if self.metric is not None and self.metric_map:
+            _fail([(("metric_map",), "metric_map goes with metric_field, not metric")], "")
         return self
 
     @property
@@ -182,8 +186,10 @@ class ObservationSpec(_Spec):
 
 
 def is_count(metric: str) -> bool:
-    """Counts (SUM metrics) must be non-negative whole numbers."""
-    return METRICS_BY_KEY[metric].aggregation is Aggregation.SUM
+    """Counts (SUM metrics shown without decimals) must be non-negative whole numbers; sums
+    of measures (rainfall in mm, budget in billions) may have fractions."""
+    found = METRICS_BY_KEY[metric]
+    return found.aggregation is Aggregation.SUM and found.decimals == 0
 
 
 class CheckSpec(_Spec):

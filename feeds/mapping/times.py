@@ -197,6 +197,11 @@ def parse_period(raw: Any, fmt: TimeFormat, zone: tzinfo = LOCAL_TZ) -> Period:
     return Period(kind, _midnight(_date(raw, year, month), zone))
 
 
+def widen(period: Period, kind: PeriodKind, zone: tzinfo = LOCAL_TZ) -> Period:
+    """The `kind` period holding `period`'s start (a day dated 01/10/2026 → October 2026)."""
+    return _period_of(kind, period.start.astimezone(zone).date(), zone)
+
+
 def _period_of(kind: PeriodKind, day: date, zone: tzinfo) -> Period:
     month = {"day": day.month, "month": day.month, "year": 1}.get(kind)
     if month is None:

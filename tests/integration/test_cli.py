@@ -166,7 +166,7 @@ def wait_for_feed(session: requests.Session, url: str, timeout: float = 60.0) ->
             body = session.get(url, timeout=2).json()
             if body["feeds"] and body["feeds"][0]["last_status"] == "ok":
                 return body
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a worker still booting
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} never reported a successful feed run")

@@ -30,19 +30,24 @@ FIXED_NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ICT)
 CONTEXT = FeedContext(areas={u.code: u for u in load_admin_units()}, now=lambda: FIXED_NOW)
 TOKEN = "s3cr3t-token-value"
 
-FLAT_FIELDS = {"metric": "metric", "area": "area", "period_start": "ts", "value": "value"}
-NESTED_FIELDS = {
-    "metric": "chi_tieu",
-    "area": "dia_ban.ma",
-    "period_start": "ngay",
-    "value": "gia_tri",
+FLAT_MAPPING = {
+    "records": "",
+    "area": {"code": "area"},
+    "period": {"field": "ts", "format": "iso8601"},
+    "observations": [{"metric_field": "metric", "field": "value"}],
+}
+NESTED_MAPPING = {
+    "records": "data.items",
+    "area": {"code": "dia_ban.ma"},
+    "period": {"field": "ngay", "format": "iso8601"},
+    "observations": [{"metric_field": "chi_tieu", "field": "gia_tri"}],
 }
 ONE_RECORD = b'[{"metric": "tourism.visitors", "area": "94", "ts": "2026-11-19", "value": 5}]'
 
 
 def make_feed(url: str, **options: Any) -> HttpJsonFeed:
     """A feed built the way the settings loader does: from a plain options mapping."""
-    raw = {"url": url, "fields": FLAT_FIELDS, **options}
+    raw = {"url": url, "mapping": FLAT_MAPPING, **options}
     return HttpJsonFeed("test_http", HttpJsonFeed.Options.model_validate(raw), CONTEXT)
 
 
@@ -60,14 +65,12 @@ def local_day(day: int) -> datetime:
 
 def test_nested_payload_becomes_observations() -> None:
     with serve({"/api/chi-tieu": Route(200, payload_bytes("good_nested.json"))}) as server:
-        feed = make_feed(
-            server.url("/api/chi-tieu"), records_path="data.items", fields=NESTED_FIELDS
-        )
+        feed = make_feed(server.url("/api/chi-tieu"), mapping=NESTED_MAPPING)
         items = run(feed)
     start = local_day(19)
     assert items == [
         Observation("tourism.visitors", "94", start, 1250.0),
-        Observation("tourism.revenue", "941", start, 1234.5),
+        Observation("tourism.revenue", "941", start, 1234500.0),
         Observation("environment.salinity_max", "31498", start, 2.75),
         Observation("public_services.received", "942", start, 87.0),
         Observation("environment.rainfall", "94", start, 12.5),
@@ -77,14 +80,14 @@ def test_nested_payload_becomes_observations() -> None:
 
 def test_metric_const_and_period_kind() -> None:
     body = b'{"rows": [{"ma": 943, "thang": "2026-10-01", "so": "2.345.678"}]}'
-    fields = {"metric_const": "tourism.visitors", "area": "ma", "period_start": "thang"}
+    mapping = {
+        "records": "rows",
+        "area": {"code": "ma"},
+        "period": {"field": "thang", "format": "yyyy-mm-dd", "kind": "month"},
+        "observations": [{"metric": "tourism.visitors", "field": "so"}],
+    }
     with serve({"/monthly": Route(200, body)}) as server:
-        feed = make_feed(
-            server.url("/monthly"),
-            records_path="rows",
-            fields={**fields, "value": "so"},
-            period_kind="month",
-        )
+        feed = make_feed(server.url("/monthly"), mapping=mapping)
         items = run(feed)
     october = datetime(2026, 10, 1, tzinfo=ICT).astimezone(UTC)
     assert items == [Observation("tourism.visitors", "943", october, 2345678.0, "month")]
@@ -194,30 +197,45 @@ def test_secrets_stay_out_of_errors() -> None:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (b'{"data": [1, 2,', r"invalid JSON at line 1 column 16: Expecting value"),
-        ("<html><body>Bảo trì</body></html>".encode(), r"invalid JSON at line 1 column 1"),
-        (b'{"a": 1}\n{"b": 2}', r"invalid JSON at line 2 column 1: Extra data"),
+        (b'{"data": [1, 2,', r"invalid JSON from .* at line 1 column 16: Expecting value"),
+        (b'{"a": 1}\n{"b": 2}', r"invalid JSON from .* at line 2 column 1: Extra data"),
         (b"", r"empty response body"),
+        (b"[" * 100_000 + b"]" * 100_000, r"nested too deeply"),
     ],
+    ids=["cut", "two-documents", "empty", "deeply-nested"],
 )
 def test_invalid_json_is_bad_data(body: bytes, expected: str) -> None:
-    route = Route(200, body, content_type="text/html")
-    with serve({"/bad": route}) as server, pytest.raises(FeedBadData, match=expected):
+    with serve({"/bad": Route(200, body)}) as server, pytest.raises(FeedBadData, match=expected):
         make_feed(server.url("/bad")).fetch()
 
 
 @pytest.mark.parametrize(
-    ("records_path", "expected"),
+    "body",
     [
-        ("data.items", "expected a list at 'data.items', got object"),
-        ("data.rows", "expected a list at 'data.rows', got nothing"),
-        ("data.items.count", "expected a list at 'data.items.count', got number"),
-        ("", "expected a list at the top level, got object"),
+        "<!DOCTYPE html><html><body>Đăng nhập hệ thống</body></html>",
+        "\ufeff  <html><head><title>Phiên làm việc đã hết hạn</title></head></html>",
     ],
 )
-def test_wrong_shape_is_bad_data(records_path: str, expected: str) -> None:
+def test_an_html_page_with_status_200_is_reported_as_an_expired_login(body: str) -> None:
+    route = Route(200, body.encode(), content_type="text/html; charset=utf-8")
+    with serve({"/data": route}) as server, pytest.raises(FeedAuthError) as caught:
+        make_feed(server.url("/data")).fetch()
+    assert "HTML page with status 200" in str(caught.value)
+    assert "login page" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("records", "expected"),
+    [
+        ("data.items", "expected a list of records at 'data.items' of page 1 .* got dict"),
+        ("data.rows", "expected a list of records at 'data.rows' of page 1 .* got nothing"),
+        ("data.items.count", "at 'data.items.count' of page 1 .* got int"),
+        ("", "at the top level of page 1 .* got dict"),
+    ],
+)
+def test_wrong_shape_is_bad_data(records: str, expected: str) -> None:
     with serve({"/shape": Route(200, payload_bytes("wrong_shape.json"))}) as server:
-        feed = make_feed(server.url("/shape"), records_path=records_path)
+        feed = make_feed(server.url("/shape"), mapping={**FLAT_MAPPING, "records": records})
         with pytest.raises(FeedBadData, match=expected):
             feed.fetch()
 
@@ -225,36 +243,35 @@ def test_wrong_shape_is_bad_data(records_path: str, expected: str) -> None:
 def test_mixed_batch_keeps_good_records_and_rejects_bad_ones() -> None:
     with serve({"/batch": Route(200, payload_bytes("mixed_batch.json"))}) as server:
         items = run(make_feed(server.url("/batch")))
-    assert len(items) == 13
     observations = [i for i in items if isinstance(i, Observation)]
     assert observations == [
         Observation("health.outpatient_visits", "941", local_day(19), 310.0),
-        Observation("health.disease_cases", "94", local_day(19) + timedelta(hours=8), 3.0),
-        Observation(
-            "health.outpatient_visits", "943", FIXED_NOW.astimezone(UTC) + timedelta(minutes=3), 7
-        ),
-    ]
-    reasons = [i.reason for i in items if isinstance(i, Rejection)]
-    assert reasons == [
-        "unknown area code '99999'",
-        "value 'abc' is not a number",
-        "missing period_start (path 'ts')",
-        "timestamp 2030-01-01T00:00:00+07:00 is in the future",
-        "metric 'health.digital_id_rate' is computed from its components and cannot be ingested",
-        "unknown metric 'health.nope' (not in the metric catalog)",
-        "value 'NaN' is not a finite number",
-        "timestamp '20/11/2026' is not an ISO 8601 date or time",
-        "record is number, not an object",
-        "duplicate of an earlier record in this payload",
+        Observation("health.disease_cases", "94", local_day(19), 3.0),
+        Observation("health.outpatient_visits", "943", local_day(20), 7.0),
     ]
     rejected = [i for i in items if isinstance(i, Rejection)]
+    reasons = [r.reason for r in rejected]
+    assert len(reasons) == 10
+    for expected in (
+        "record 2: unknown area code '99999'",
+        "record 3: health.outpatient_visits (field 'value'): field 'value': value 'abc' is not",
+        "record 4: period: field 'ts' is missing",
+        "record 5: period starts in the future",
+        "record 7: metric 'health.digital_id_rate' is a ratio",
+        "record 8: unknown metric 'health.nope'",
+        "record 9: health.outpatient_visits (field 'value'): field 'value': value 'NaN' is not",
+        "record 10: time '20/11/2026' is not an ISO 8601 date",
+        "record 11: record is not an object",
+        "record 12: health.outpatient_visits: duplicate of an earlier record",
+    ):
+        assert any(r.startswith(expected) for r in reasons), (expected, reasons)
     assert '"99999"' in rejected[0].raw
     assert rejected[8].raw == "42"
 
 
 # --- options validation ----------------------------------------------------------------------
 
-VALID_OPTIONS: dict[str, Any] = {"url": "https://ioc.example.vn/api", "fields": FLAT_FIELDS}
+VALID_OPTIONS: dict[str, Any] = {"url": "https://ioc.example.vn/api", "mapping": FLAT_MAPPING}
 
 
 @pytest.mark.parametrize(
@@ -262,22 +279,25 @@ VALID_OPTIONS: dict[str, Any] = {"url": "https://ioc.example.vn/api", "fields": 
     [
         ({"url": None}, "url"),
         ({"url": "ftp://ioc.example.vn/x"}, "absolute http:// or https://"),
-        ({"fields": {**FLAT_FIELDS, "metric_const": "tourism.visitors"}}, "exactly one of"),
-        ({"fields": {k: v for k, v in FLAT_FIELDS.items() if k != "metric"}}, "exactly one of"),
+        ({"mapping": None}, "mapping"),
         (
-            {"fields": {**FLAT_FIELDS, "metric": None, "metric_const": "tourism.nope"}},
+            {
+                "mapping": {
+                    **FLAT_MAPPING,
+                    "observations": [{"metric": "tourism.nope", "field": "v"}],
+                }
+            },
             "unknown metric 'tourism.nope'",
         ),
-        (
-            {"fields": {**FLAT_FIELDS, "metric": None, "metric_const": "cameras.online_rate"}},
-            "computed from its components",
-        ),
-        ({"fields": {**FLAT_FIELDS, "area": "a..b"}}, "not a dotted path"),
         ({"polling": 5}, "Extra inputs are not permitted"),
-        ({"auth": {"type": "basic", "token": TOKEN}}, "auth.type"),
-        ({"auth": {"type": "bearer", "token": TOKEN, "user": "x"}}, "auth.user"),
+        ({"auth": {"type": "digest", "token": TOKEN}}, "auth"),
+        ({"auth": {"type": "bearer", "token": TOKEN, "user": "x"}}, "auth.bearer.user"),
+        ({"auth": {"type": "oauth2_client_credentials", "client_id": "x"}}, "token_url"),
         ({"timeout_s": 0.1}, "timeout_s"),
-        ({"period_kind": "week"}, "period_kind"),
+        ({"body": {"a": 1}}, "only with method: POST"),
+        ({"pagination": {"type": "cursor"}}, "next_cursor_path"),
+        ({"pagination": {"type": "page", "max_pages": 100_000}}, "max_pages"),
+        ({"max_bytes": 10}, "max_bytes"),
     ],
 )
 def test_invalid_options_are_rejected(change: dict[str, Any], message: str) -> None:
@@ -291,9 +311,9 @@ def test_valid_options_defaults() -> None:
     options = HttpJsonOptions.model_validate(
         {**VALID_OPTIONS, "auth": {"type": "bearer", "token": TOKEN}}
     )
-    assert options.records_path == ""
-    assert options.period_kind == "day"
+    assert options.method == "GET"
+    assert options.max_bytes == 20 * 1024 * 1024
     assert options.timeout_s == 15.0
     assert options.verify_tls is True
-    assert options.auth is not None and options.auth.header == "Authorization"
+    assert options.auth is not None and options.auth.type == "bearer"
     assert TOKEN not in repr(options)

@@ -20,14 +20,18 @@ from tests.fixtures.http_server import Route, free_port, serve
 
 pytestmark = pytest.mark.integration
 
-FIELDS = {"metric": "chi_tieu", "area": "dia_ban.ma", "period_start": "ngay", "value": "gia_tri"}
+MAPPING = {
+    "records": "data.items",
+    "area": {"code": "dia_ban.ma"},
+    "period": {"field": "ngay", "format": "iso8601"},
+    "observations": [{"metric_field": "chi_tieu", "field": "gia_tri"}],
+}
 
 
 def feed_config(url: str, feed_id: str = "lgsp", **extra: Any) -> FeedConfig:
     options = {
         "url": url,
-        "records_path": "data.items",
-        "fields": FIELDS,
+        "mapping": MAPPING,
         "timeout_s": 0.5,
         **extra.pop("options", {}),
     }
@@ -79,8 +83,12 @@ def test_good_payload_is_stored_and_rerun_changes_nothing(store: Store, clock: C
 
 def test_mixed_batch_keeps_good_records_and_stores_reasons(store: Store, clock: Clock) -> None:
     flat = {
-        "records_path": "",
-        "fields": {"metric": "metric", "area": "area", "period_start": "ts", "value": "value"},
+        "mapping": {
+            "records": "",
+            "area": {"code": "area"},
+            "period": {"field": "ts", "format": "iso8601"},
+            "observations": [{"metric_field": "metric", "field": "value"}],
+        }
     }
     with serve({"/data": Route.json(payload_json("mixed_batch.json"))}) as server:
         config = feed_config(server.url("/data"), options=flat)
@@ -94,8 +102,10 @@ def test_mixed_batch_keeps_good_records_and_stores_reasons(store: Store, clock: 
     for expected in (
         "unknown area code",
         "is not a number",
-        "missing period_start",
-        "is in the future",
+        "field 'ts' is missing",
+        "in the future",
+        "is a ratio",
+        "duplicate",
     ):
         assert expected in joined
 

@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict
@@ -33,7 +33,8 @@ TOP_KEYS = (
     "version, province, database, geography, ui, cache, scheduler, wall, sso, session, cameras,"
     " feeds"
 )
-FEED_KEYS = "id, type, interval, enabled, timeout, retries, options"
+FEED_KEYS = "id, type, interval, enabled, timeout, retries, priority, options"
+KNOWN_TYPES = ", ".join(sorted(registry.feed_types()))
 
 
 # --- stand-ins for the feed types, used until the real ones import --------------------------
@@ -48,13 +49,6 @@ class _FakeSimulatorOptions(FeedOptions):
     backfill_days: int = 730
 
 
-class _FakeFields(_Strict):
-    metric: str
-    area: str
-    period_start: str
-    value: str
-
-
 class _FakeAuth(_Strict):
     type: Literal["bearer", "api_key"]
     header: str = "Authorization"
@@ -63,8 +57,7 @@ class _FakeAuth(_Strict):
 
 class _FakeHttpJsonOptions(FeedOptions):
     url: str
-    records_path: str = ""
-    fields: _FakeFields
+    mapping: dict[str, Any]
     auth: _FakeAuth | None = None
 
 
@@ -100,8 +93,11 @@ def http_json_feed(feed_id: str, token: str) -> str:
               interval: 5m
               options:
                 url: "https://lgsp.example.gov.vn/api/v1/indicators"
-                records_path: data.items
-                fields: {{metric: indicator, area: area_code, period_start: date, value: value}}
+                mapping:
+                  records: data.items
+                  area: {{code: area_code}}
+                  period: {{field: date, format: iso8601}}
+                  observations: [{{metric_field: indicator, field: value}}]
                 auth: {{type: bearer, token: "{token}"}}
             """),
         "  ",
@@ -198,7 +194,7 @@ CASES = {
     ),
     "unknown-feed-type": Case(
         "version: 1\nfeeds:\n" + SIMULATOR + "  - {id: lgsp, type: ftp, interval: 60}\n",
-        ("feeds[1].type: unknown feed type 'ftp' (known: http_json, simulator, station_files)",),
+        (f"feeds[1].type: unknown feed type 'ftp' (known: {KNOWN_TYPES})",),
     ),
     "duplicate-ids": Case(
         "version: 1\nfeeds:\n" + SIMULATOR + SIMULATOR,
