@@ -9,9 +9,9 @@ import sys
 
 from dashboards import create_app
 from feeds.runner import FeedRunner
-from feeds.scheduler import build_scheduler
+from feeds.scheduler import build_scheduler, stop_scheduler
 from settings import load_settings_or_exit
-from store import Store
+from store.startup import open_store_or_exit
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -29,10 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     settings = load_settings_or_exit(args.config)
-    store = Store.open(settings.database.url)
-    scheduler = None
+    store = open_store_or_exit(settings.database)
+    scheduler = runner = None
     if settings.scheduler.embedded and not args.no_scheduler:
-        scheduler = build_scheduler(FeedRunner(store, settings.feeds), settings.feeds)
+        runner = FeedRunner(store, settings.feeds)
+        scheduler = build_scheduler(runner, settings.feeds)
     app = create_app(settings, store)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if scheduler:
@@ -40,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
     finally:
-        if scheduler:
-            scheduler.shutdown(wait=True)
+        if scheduler and runner:
+            stop_scheduler(scheduler, runner)
     return 0
 
 

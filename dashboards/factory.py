@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc  # noqa: F401  (registers the components
 import plotly.io
 from dash import Dash, Input, Output
 
-from dashboards import callbacks, routes
+from dashboards import callbacks, faults, routes
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
 from dashboards.pages import domains, feeds_page, overview, wall
@@ -20,6 +20,7 @@ from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
 from store import Store
+from store.startup import open_store_or_exit
 from ui.shell import shell
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def create_app(
 ) -> Dash:
     """Build the Dash app for these settings; tests pass their own store and clock."""
     plotly.io.json.config.default_engine = "json"
-    store = store or Store.open(settings.database.url)
+    store = store or open_store_or_exit(settings.database)
     app = Dash(
         __name__,
         use_pages=True,
@@ -88,6 +89,7 @@ def create_app(
     wall.register(app)
     callbacks.register(app)
     routes.register(app.server)
+    faults.register(app)
     app.layout = _layout
     app.clientside_callback(
         CLOCK_JS, Output("clock", "children"), Input("clock-tick", "n_intervals")

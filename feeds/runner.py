@@ -17,11 +17,13 @@ import requests
 from pydantic import ValidationError
 
 from feeds.base import ErrorKind, Feed, FeedContext, FeedError, excerpt
+from feeds.missed import MissedRuns, RunNotRecorded
 from feeds.progress import ProgressLog
 from feeds.registry import feed_types
 from feeds.validate import RecordCheck
 from settings import FeedConfig
 from store import Store
+from store.guard import is_database_fault
 from store.records import ObservationBlock, Progress, Record, Rejection, row_count
 from store.writer import FeedSpec, RunOutcome
 
@@ -40,6 +42,12 @@ def utc_now() -> datetime:
 class RunTimeout(FeedError):
     kind = ErrorKind.UNAVAILABLE
     transient = True
+
+
+class RunCancelled(FeedError):
+    """The process is stopping: the run ends after its last committed block."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,7 @@ class _Tally:
     changed: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     error: tuple[ErrorKind, str] | None = None
+    cancelled: bool = False  # a stopped run did not finish: never a success
 
 
 @dataclass
@@ -114,6 +123,9 @@ def classify(exc: BaseException) -> tuple[ErrorKind, str]:
     """Map any failure to one of the four error kinds, with a one-line text."""
     if isinstance(exc, FeedError):
         return exc.kind, str(exc) or type(exc).__name__
+    if is_database_fault(exc):
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"]
+        return ErrorKind.UNAVAILABLE, f"database unavailable: {lines[0][:300]}"
     if isinstance(exc, requests.Timeout | TimeoutError | FutureTimeout):
         return ErrorKind.UNAVAILABLE, f"timed out: {exc}"
     if isinstance(exc, requests.ConnectionError | ConnectionError | OSError):
@@ -143,6 +155,8 @@ class FeedRunner:
         self.chunk_rows = chunk_rows
         self._running: set[str] = set()
         self._running_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self.missed = MissedRuns()
         store.writer.sync_feeds(_spec(f) for f in self.feeds.values())
 
     def run(self, feed_id: str) -> RunReport:
@@ -160,17 +174,31 @@ class FeedRunner:
             self._ingest(feed, raw, config, monotonic_start, tally, load)
         except Exception as exc:  # every failure becomes a recorded, classified run
             tally.error = classify(exc)
+            tally.cancelled = isinstance(exc, RunCancelled)
             if tally.error[0] is ErrorKind.BAD_DATA and not isinstance(exc, FeedError):
                 log.debug("feed %s: unexpected error", feed_id, exc_info=True)
-        report = self._finish(run_id, feed_id, tally, monotonic_start)
+        try:
+            report = self._finish(run_id, feed_id, tally, monotonic_start)
+        except Exception as exc:
+            if is_database_fault(exc):
+                raise RunNotRecorded(run_id, tally.accepted, tally.changed) from exc
+            raise
         if load is not None:
             load.finished(report.status, report.accepted)
         return report
 
+    def stop(self) -> None:
+        """Ask running feeds to end after their current block (cooperative: what was
+        committed stays) and start no new run; for a prompt, clean shutdown."""
+        self._stopping.set()
+
     def run_safely(self, feed_id: str) -> None:
         """The scheduler's entry point: never lets an exception kill the scheduler thread,
         and never starts a feed's run while its previous one is still going (a long first
-        load outlasts many intervals): that turn is skipped with an INFO line, not a warning."""
+        load outlasts many intervals): that turn is skipped with an INFO line, not a warning.
+        A turn the database was away for is remembered and recorded once it is back."""
+        if self._stopping.is_set():
+            return
         if not self._claim(feed_id):
             log.info(
                 "feed %s: previous run still in progress%s; this turn is skipped",
@@ -179,9 +207,14 @@ class FeedRunner:
             )
             return
         try:
+            self.missed.flush(feed_id, self.store.writer, self.clock())
             self.run(feed_id)
-        except Exception:
-            log.exception("feed %s: the run could not be recorded", feed_id)
+        except Exception as exc:
+            cause = exc.__cause__ if isinstance(exc, RunNotRecorded) else exc
+            if cause is not None and is_database_fault(cause):
+                self.missed.note(feed_id, self.clock(), classify(cause)[1], exc)
+            else:
+                log.exception("feed %s: the run could not be recorded", feed_id)
         finally:
             with self._running_lock:
                 self._running.discard(feed_id)
@@ -249,8 +282,11 @@ class FeedRunner:
         for item in feed.normalize(raw):
             if isinstance(item, Progress):
                 chunk.progress = item
-                if item.done <= 1 or chunk.rows >= self.chunk_rows:
+                stopping = self._stopping.is_set()
+                if item.done <= 1 or chunk.rows >= self.chunk_rows or stopping:
                     self._commit(config, chunk, tally, load, t0)
+                if stopping:
+                    raise RunCancelled(f"stopped by shutdown after {tally.accepted} records")
                 continue
             self._take(item, check, chunk, tally)
             limit = self.chunk_rows if chunk.progress is None else 2 * self.chunk_rows
@@ -324,7 +360,7 @@ class FeedRunner:
             text,
         )
         previous = self.store.writer.finish_run(run_id, feed_id, outcome, tally.rejections)
-        if tally.changed >= LARGE_RUN:
+        if tally.changed >= LARGE_RUN and not tally.cancelled:  # a stopping process hurries
             self.store.writer.refresh_statistics()
         _log_transition(feed_id, previous, outcome)
         return RunReport(
@@ -346,7 +382,7 @@ def _spec(config: FeedConfig) -> FeedSpec:
 
 
 def _status(tally: _Tally) -> str:
-    if tally.error and tally.accepted == 0:
+    if tally.cancelled or (tally.error and tally.accepted == 0):
         return "failed"
     if tally.error or tally.rejections:
         return "partial"
