@@ -68,8 +68,10 @@ CASES: dict[str, tuple[Callable[[Path, int], str], str]] = {
         "missing",
     ),
     "postgres read-only": (
-        lambda _, __: "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        "?options=-c%20default_transaction_read_only%3Don",
+        lambda _, __: (
+            "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+            "?options=-c%20default_transaction_read_only%3Don"
+        ),
         "read-only",
     ),
     "postgres not answering": (
