@@ -19,7 +19,7 @@ from access.web.setup import install as install_sign_in
 from dashboards import callbacks, routes
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
-from dashboards.pages import domains, feeds_page, overview, wall
+from dashboards.pages import audit_page, domains, feeds_page, overview, wall
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
@@ -91,6 +91,8 @@ def create_app(
     domains.register(app)
     with restricted(app, Capability.OPERATE_FEEDS):
         feeds_page.register(app)
+    with restricted(app, Capability.VIEW_AUDIT):
+        audit_page.register(app)
     with wall_callbacks(app):
         wall.register(app)
     callbacks.register(app)
