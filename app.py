@@ -7,10 +7,12 @@ import logging
 import signal
 import sys
 
+from access.bootstrap import first_start
 from dashboards import create_app
 from feeds.runner import FeedRunner
 from feeds.scheduler import build_scheduler, stop_scheduler
 from settings import load_settings_or_exit
+from store.accounts import Accounts
 from store.startup import open_store_or_exit
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -30,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     settings = load_settings_or_exit(args.config)
     store = open_store_or_exit(settings.database)
+    first_start(Accounts(store.engine))
     scheduler = runner = None
     if settings.scheduler.embedded and not args.no_scheduler:
         runner = FeedRunner(store, settings.feeds)

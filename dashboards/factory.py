@@ -12,14 +12,19 @@ import dash_bootstrap_components as dbc  # noqa: F401  (registers the components
 import plotly.io
 from dash import Dash, Input, Output
 
+from access.roles import Capability
+from access.web.controls import account_control
+from access.web.permissions import restricted, visible_pages, wall_callbacks
+from access.web.setup import install as install_sign_in
 from dashboards import callbacks, faults, routes
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
-from dashboards.pages import domains, feeds_page, overview, wall
+from dashboards.pages import audit_page, domains, feeds_page, overview, wall
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
 from store import Store
+from store.accounts import Accounts
 from store.startup import open_store_or_exit
 from ui.shell import shell
 
@@ -85,11 +90,16 @@ def create_app(
     app.server.extensions["ioc"] = Services(settings, store, cached, boundaries, clock)
     overview.register(app)
     domains.register(app)
-    feeds_page.register(app)
-    wall.register(app)
+    with restricted(app, Capability.OPERATE_FEEDS):
+        feeds_page.register(app)
+    with restricted(app, Capability.VIEW_AUDIT):
+        audit_page.register(app)
+    with wall_callbacks(app):
+        wall.register(app)
     callbacks.register(app)
     routes.register(app.server)
     faults.register(app)
+    install_sign_in(app, settings, Accounts(store.engine), clock)
     app.layout = _layout
     app.clientside_callback(
         CLOCK_JS, Output("clock", "children"), Input("clock-tick", "n_intervals")
@@ -114,7 +124,8 @@ def _layout() -> object:
     lang = current_lang()
     svc = services()
     province = svc.settings.province.name_en if lang == "en" else svc.settings.province.name_vi
-    return shell(t("app.title", lang), province, lang, demo_active(), dash.page_registry.values())
+    pages = visible_pages(dash.get_app(), dash.page_registry.values())
+    return shell(t("app.title", lang), province, lang, demo_active(), pages, account_control(lang))
 
 
 def _boundaries(settings: Settings, store: Store) -> Boundaries:
