@@ -1,17 +1,22 @@
 """SIGTERM during the simulator's 730-day first load: `python app.py` and `python -m feeds`
-stop within 10 s, and every block written before the signal is committed."""
+stop within 10 s on SQLite and PostgreSQL, and every block written before the signal is
+committed."""
 
 from __future__ import annotations
 
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,26 +36,45 @@ COMMANDS = {
 }
 
 
-def load_done(db: Path) -> int:
-    if not db.exists():
-        return 0
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database the command creates its schema in."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ioc.db'}"
+        return
+    pg_server = request.getfixturevalue("pg_server")
+    schema = f"ioc_stop_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{pg_server}?options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def scalar(url: str, sql: str) -> Any:
+    engine = create_engine(url)
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
-            row = conn.execute("SELECT load_done FROM feeds WHERE id = 'simulator'").fetchone()
-    except sqlite3.OperationalError:  # not migrated yet
-        return 0
-    return int(row[0] or 0) if row else 0
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+    except DBAPIError:  # not migrated yet
+        return None
+    finally:
+        engine.dispose()
+
+
+def load_done(url: str) -> int:
+    return int(scalar(url, "SELECT load_done FROM feeds WHERE id = 'simulator'") or 0)
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_sigterm_during_the_first_load_stops_promptly_and_keeps_what_was_written(
-    command: str, tmp_path: Path
+    command: str, database: str, tmp_path: Path
 ) -> None:
-    db = tmp_path / "ioc.db"
     config = tmp_path / "config.yaml"
     config.write_text(
         "version: 1\n"
-        f'database:\n  url: "sqlite:///{db}"\n'
         "geography:\n  directory: null\n"
         "feeds:\n  - {id: simulator, type: simulator, interval: 60, timeout: 3600,"
         " options: {backfill_days: 730}}\n",
@@ -62,15 +86,15 @@ def test_sigterm_during_the_first_load_stops_promptly_and_keeps_what_was_written
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={"PATH": "/usr/bin:/bin"},
+        env={"PATH": "/usr/bin:/bin", "IOC_DATABASE_URL": database},
     )
     try:
         deadline = time.monotonic() + 180
-        while load_done(db) < DAYS_BEFORE_SIGNAL:
+        while load_done(database) < DAYS_BEFORE_SIGNAL:
             assert process.poll() is None, process.communicate()[0]
             assert time.monotonic() < deadline, "the first load never got going"
             time.sleep(0.1)
-        committed_before = _observations(db)
+        committed_before = _observations(database)
         signalled = time.monotonic()
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
@@ -81,18 +105,19 @@ def test_sigterm_during_the_first_load_stops_promptly_and_keeps_what_was_written
     assert process.returncode == 0, output
     assert stopped_s < STOPS_WITHIN_S, f"stopped after {stopped_s:.1f} s\n{output}"
     assert "Traceback" not in output
-    with sqlite3.connect(db) as conn:
-        status, accepted, text = conn.execute(
-            "SELECT status, accepted, error_text FROM feed_runs ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        days_left = conn.execute("SELECT load_done FROM feeds").fetchone()[0]
-    stored = _observations(db)
-    assert status == "failed" and "stopped by shutdown" in text, (status, text)
+    engine = create_engine(database)
+    with engine.connect() as conn:
+        status, accepted, error = conn.execute(
+            text("SELECT status, accepted, error_text FROM feed_runs ORDER BY id DESC LIMIT 1")
+        ).one()
+        days_left = conn.execute(text("SELECT load_done FROM feeds")).scalar()
+    engine.dispose()
+    stored = _observations(database)
+    assert status == "failed" and "stopped by shutdown" in error, (status, error)
     assert stored >= committed_before > 0
     assert 0 < stored <= accepted  # every committed row was accepted by the stopped run
     assert days_left is None  # the run is over; the next start goes on with the first load
 
 
-def _observations(db: Path) -> int:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-        return int(conn.execute("SELECT count(*) FROM observations").fetchone()[0])
+def _observations(url: str) -> int:
+    return int(scalar(url, "SELECT count(*) FROM observations") or 0)
