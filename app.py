@@ -10,10 +10,10 @@ import sys
 from access.bootstrap import first_start
 from dashboards import create_app
 from feeds.runner import FeedRunner
-from feeds.scheduler import build_scheduler
+from feeds.scheduler import build_scheduler, stop_scheduler
 from settings import load_settings_or_exit
-from store import Store
 from store.accounts import Accounts
+from store.startup import open_store_or_exit
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -31,11 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     settings = load_settings_or_exit(args.config)
-    store = Store.open(settings.database.url)
+    store = open_store_or_exit(settings.database)
     first_start(Accounts(store.engine))
-    scheduler = None
+    scheduler = runner = None
     if settings.scheduler.embedded and not args.no_scheduler:
-        scheduler = build_scheduler(FeedRunner(store, settings.feeds), settings.feeds)
+        runner = FeedRunner(store, settings.feeds)
+        scheduler = build_scheduler(runner, settings.feeds)
     app = create_app(settings, store)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if scheduler:
@@ -43,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
     finally:
-        if scheduler:
-            scheduler.shutdown(wait=True)
+        if scheduler and runner:
+            stop_scheduler(scheduler, runner)
     return 0
 
 

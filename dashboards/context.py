@@ -13,6 +13,7 @@ from geo.boundaries import Boundaries
 from i18n import LANGUAGES
 from settings import Settings
 from store import Store
+from store.guard import is_database_fault
 from store.scope import Scope, ScopeError, Window
 from ui.status import FeedState, feed_state
 
@@ -87,4 +88,10 @@ def _first_load(done: int | None, total: int | None) -> tuple[int, int] | None:
 
 
 def demo_active() -> bool:
-    return any(h.demo and h.enabled for h in services().queries.feed_health())
+    """Whether a demo feed runs; False while the database is lost (the shell still draws)."""
+    try:
+        return any(h.demo and h.enabled for h in services().queries.feed_health())
+    except Exception as exc:
+        if is_database_fault(exc):
+            return False
+        raise

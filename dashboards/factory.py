@@ -16,15 +16,16 @@ from access.roles import Capability
 from access.web.controls import account_control
 from access.web.permissions import restricted, visible_pages, wall_callbacks
 from access.web.setup import install as install_sign_in
-from dashboards import callbacks, routes
+from dashboards import callbacks, faults, routes
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
-from dashboards.pages import domains, feeds_page, overview, wall
+from dashboards.pages import audit_page, domains, feeds_page, overview, wall
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
 from store import Store
 from store.accounts import Accounts
+from store.startup import open_store_or_exit
 from ui.shell import shell
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def create_app(
 ) -> Dash:
     """Build the Dash app for these settings; tests pass their own store and clock."""
     plotly.io.json.config.default_engine = "json"
-    store = store or Store.open(settings.database.url)
+    store = store or open_store_or_exit(settings.database)
     app = Dash(
         __name__,
         use_pages=True,
@@ -91,10 +92,13 @@ def create_app(
     domains.register(app)
     with restricted(app, Capability.OPERATE_FEEDS):
         feeds_page.register(app)
+    with restricted(app, Capability.VIEW_AUDIT):
+        audit_page.register(app)
     with wall_callbacks(app):
         wall.register(app)
     callbacks.register(app)
     routes.register(app.server)
+    faults.register(app)
     install_sign_in(app, settings, Accounts(store.engine), clock)
     app.layout = _layout
     app.clientside_callback(

@@ -11,9 +11,9 @@ import sys
 
 from feeds.dry_run import DryRun
 from feeds.runner import FeedRunner
-from feeds.scheduler import build_scheduler
+from feeds.scheduler import build_scheduler, stop_scheduler
 from settings import Settings, load_settings_or_exit
-from store import Store
+from store.startup import open_store_or_exit
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -122,7 +122,7 @@ def _run_once(settings: Settings, feed_id: str) -> int:
         known = ", ".join(f.id for f in settings.feeds) or "none"
         print(f"unknown feed {feed_id!r} (configured: {known})", file=sys.stderr)
         return 2
-    store = Store.open(settings.database.url)
+    store = open_store_or_exit(settings.database)
     report = FeedRunner(store, settings.feeds).run(feed_id)
     print(
         f"{report.feed_id}: {report.status} — {report.accepted} accepted, "
@@ -135,16 +135,16 @@ def _run_once(settings: Settings, feed_id: str) -> int:
 
 
 def _run_scheduler(settings: Settings) -> int:
-    store = Store.open(settings.database.url)
-    scheduler = build_scheduler(FeedRunner(store, settings.feeds), settings.feeds, blocking=True)
+    store = open_store_or_exit(settings.database)
+    runner = FeedRunner(store, settings.feeds)
+    scheduler = build_scheduler(runner, settings.feeds, blocking=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
+        stop_scheduler(scheduler, runner)
     return 0
 
 

@@ -26,6 +26,7 @@ class Tally:
     rejections: list[Rejection] = field(default_factory=list)
     warnings: list[DataWarning] = field(default_factory=list)
     error: tuple[ErrorKind, str] | None = None
+    cancelled: bool = False  # a stopped run did not finish: never a success
 
 
 def priority_of(configured: int | None, demo: bool) -> int:
@@ -36,7 +37,7 @@ def priority_of(configured: int | None, demo: bool) -> int:
 
 def status_of(tally: Tally) -> str:
     """ok, partial or failed; a run that stored nothing but rejected records failed (bad data)."""
-    if tally.accepted == 0 and (tally.error or tally.rejections):
+    if tally.cancelled or (tally.accepted == 0 and (tally.error or tally.rejections)):
         return "failed"
     if tally.error or tally.rejections:
         return "partial"

@@ -17,6 +17,7 @@ import requests
 from pydantic import ValidationError
 
 from feeds.base import ErrorKind, Feed, FeedContext, FeedError, excerpt
+from feeds.missed import MissedRuns, RunNotRecorded
 from feeds.outcome import (
     Tally,
     error_of,
@@ -32,6 +33,7 @@ from feeds.registry import feed_types
 from feeds.validate import RecordCheck
 from settings import FeedConfig
 from store import Store
+from store.guard import is_database_fault
 from store.records import (
     DataWarning,
     Observation,
@@ -58,6 +60,12 @@ def utc_now() -> datetime:
 class RunTimeout(FeedError):
     kind = ErrorKind.UNAVAILABLE
     transient = True
+
+
+class RunCancelled(FeedError):
+    """The process is stopping: the run ends after its last committed block."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +132,9 @@ def classify(exc: BaseException) -> tuple[ErrorKind, str]:
     """Map any failure to one of the four error kinds, with a one-line text."""
     if isinstance(exc, FeedError):
         return exc.kind, str(exc) or type(exc).__name__
+    if is_database_fault(exc):
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"]
+        return ErrorKind.UNAVAILABLE, f"database unavailable: {lines[0][:300]}"
     if isinstance(exc, requests.Timeout | TimeoutError | FutureTimeout):
         return ErrorKind.UNAVAILABLE, f"timed out: {exc}"
     if isinstance(exc, requests.ConnectionError | ConnectionError | OSError):
@@ -153,6 +164,8 @@ class FeedRunner:
         self.chunk_rows = chunk_rows
         self._running: set[str] = set()
         self._running_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self.missed = MissedRuns()
         store.writer.sync_feeds(_spec(f) for f in self.feeds.values())
 
     def run(self, feed_id: str) -> RunReport:
@@ -175,20 +188,34 @@ class FeedRunner:
             feed.committed()
         except Exception as exc:  # every failure becomes a recorded, classified run
             tally.error = classify(exc)
+            tally.cancelled = isinstance(exc, RunCancelled)
             payload = exc.payload if isinstance(exc, FeedError) else None
             if tally.error[0] is ErrorKind.BAD_DATA and not isinstance(exc, FeedError):
                 log.debug("feed %s: unexpected error", feed_id, exc_info=True)
         if payload is None and feed is not None:
             payload = feed.payload()
-        report = self._finish(run_id, config, tally, monotonic_start, payload, checkpoint)
+        try:
+            report = self._finish(run_id, config, tally, monotonic_start, payload, checkpoint)
+        except Exception as exc:
+            if is_database_fault(exc):
+                raise RunNotRecorded(run_id, tally.accepted, tally.changed) from exc
+            raise
         if load is not None:
             load.finished(report.status, report.accepted)
         return report
 
+    def stop(self) -> None:
+        """Ask running feeds to end after their current block (cooperative: what was
+        committed stays) and start no new run; for a prompt, clean shutdown."""
+        self._stopping.set()
+
     def run_safely(self, feed_id: str) -> None:
         """The scheduler's entry point: never lets an exception kill the scheduler thread,
         and never starts a feed's run while its previous one is still going (a long first
-        load outlasts many intervals): that turn is skipped with an INFO line, not a warning."""
+        load outlasts many intervals): that turn is skipped with an INFO line, not a warning.
+        A turn the database was away for is remembered and recorded once it is back."""
+        if self._stopping.is_set():
+            return
         if not self._claim(feed_id):
             log.info(
                 "feed %s: previous run still in progress%s; this turn is skipped",
@@ -197,9 +224,14 @@ class FeedRunner:
             )
             return
         try:
+            self.missed.flush(feed_id, self.store.writer, self.clock())
             self.run(feed_id)
-        except Exception:
-            log.exception("feed %s: the run could not be recorded", feed_id)
+        except Exception as exc:
+            cause = exc.__cause__ if isinstance(exc, RunNotRecorded) else exc
+            if cause is not None and is_database_fault(cause):
+                self.missed.note(feed_id, self.clock(), classify(cause)[1], exc)
+            else:
+                log.exception("feed %s: the run could not be recorded", feed_id)
         finally:
             with self._running_lock:
                 self._running.discard(feed_id)
@@ -271,8 +303,11 @@ class FeedRunner:
         for item in feed.normalize(raw):
             if isinstance(item, Progress):
                 chunk.progress = item
-                if item.done <= 1 or chunk.rows >= self.chunk_rows:
+                stopping = self._stopping.is_set()
+                if item.done <= 1 or chunk.rows >= self.chunk_rows or stopping:
                     self._commit(config, chunk, tally, load, t0)
+                if stopping:
+                    raise RunCancelled(f"stopped by shutdown after {tally.accepted} records")
                 continue
             self._take(item, check, chunk, tally)
             limit = self.chunk_rows if chunk.progress is None else 2 * self.chunk_rows
@@ -382,7 +417,7 @@ class FeedRunner:
         kept = kept_payload(payload, secrets) if status != "ok" else None
         if kept is not None:
             self.store.writer.keep_payload(run_id, feed_id, kept, outcome.finished_at)
-        if tally.changed >= LARGE_RUN:
+        if tally.changed >= LARGE_RUN and not tally.cancelled:  # a stopping process hurries
             self.store.writer.refresh_statistics()
         _log_transition(feed_id, previous, outcome)
         return RunReport(

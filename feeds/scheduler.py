@@ -57,6 +57,14 @@ def build_scheduler(
     return scheduler
 
 
+def stop_scheduler(scheduler: BaseScheduler, runner: FeedRunner) -> None:
+    """Stop within seconds, even during a first load: running feeds end after the block
+    they are writing (it is committed), then the scheduler waits for them."""
+    runner.stop()
+    if scheduler.running:
+        scheduler.shutdown(wait=True)
+
+
 def _prune(runner: FeedRunner) -> None:
     removed = runner.store.writer.prune_runs(datetime.now(UTC) - RETENTION)
     if removed:

@@ -43,6 +43,9 @@ FeedInterval = Annotated[int, BeforeValidator(bounded(10, 86400))]
 FeedTimeout = Annotated[int, BeforeValidator(bounded(1, 3600))]
 RefreshInterval = Annotated[int, BeforeValidator(bounded(5, 3600))]
 CacheTimeout = Annotated[int, BeforeValidator(bounded(1, 86400))]
+ConnectTimeout = Annotated[int, BeforeValidator(bounded(2, 60))]  # libpq's floor is 2 s
+StatementTimeout = Annotated[int, BeforeValidator(bounded(1, 3600))]
+PoolTimeout = Annotated[int, BeforeValidator(bounded(1, 60))]
 
 
 def registered_feed_options() -> dict[str, type[FeedOptions]]:
@@ -79,6 +82,10 @@ class ProvinceConfig(_Section):
 
 class DatabaseConfig(_Section):
     url: str = Field(default="sqlite:///var/ioc.db", min_length=1, validate_default=True)
+    connect_timeout: ConnectTimeout = 3
+    statement_timeout: StatementTimeout = 15
+    pool_timeout: PoolTimeout = 2
+    probe_timeout: float = Field(default=1.0, ge=0.2, le=10)
 
     @field_validator("url")
     @classmethod

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
-from store.db import make_engine
+from store.db import guarded_engine
+from store.guard import DatabaseGuard, Timeouts
 from store.migrate import prepare
 from store.queries import Queries
 from store.writer import Writer
@@ -15,15 +17,25 @@ from store.writer import Writer
 
 @dataclass(frozen=True, slots=True)
 class Store:
-    """The wiring point: one engine, one writer, one reader."""
+    """The wiring point: one engine, one writer, one reader, and the engine's guard."""
 
     engine: Engine
     writer: Writer
     queries: Queries
+    guard: DatabaseGuard
 
     @classmethod
-    def open(cls, url: str, **engine_options: Any) -> Store:
-        """Connect, migrate, load reference data, and return the ready store."""
-        engine = make_engine(url, **engine_options)
+    def open(
+        cls,
+        url: str,
+        timeouts: Timeouts | None = None,
+        preflight: Callable[[Engine], None] | None = None,
+        **engine_options: Any,
+    ) -> Store:
+        """Connect, check (`preflight`), migrate, load reference data; the ready store."""
+        engine, guard = guarded_engine(url, timeouts or Timeouts(), **engine_options)
+        if preflight is not None:
+            preflight(engine)
         writer = prepare(engine)
-        return cls(engine, writer, Queries(engine))
+        guard.arm()
+        return cls(engine, writer, Queries(engine), guard)

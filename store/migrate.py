@@ -15,6 +15,7 @@ from store.writer import Writer
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+MIGRATION_TIMEOUT_S = 3600  # an index over years of observations may take minutes
 
 
 def alembic_config() -> Config:
@@ -27,6 +28,9 @@ def upgrade(engine: Engine) -> None:
     """Apply every pending Alembic migration (safe to call on every start)."""
     config = alembic_config()
     with engine.begin() as conn:
+        conn = conn.execution_options(statement_timeout_s=MIGRATION_TIMEOUT_S)
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {MIGRATION_TIMEOUT_S * 1000}")
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 

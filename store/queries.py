@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select, text
+from sqlalchemy import Engine, and_, case, func, or_, select
 
 from geo.hierarchy import AdminUnit
 from store.areas import AreaIndex
@@ -714,14 +714,6 @@ class Queries:
                 select(func.max(FeedRow.data_changed_at), func.max(FeedRow.last_run_at))
             ).one()
         return f"{changed.isoformat() if changed else '-'}/{ran.isoformat() if ran else '-'}"
-
-    def ping(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception:  # any failure means "not reachable" to the health check
-            return False
-        return True
 
 
 def bucket_start(day: date, grain: str) -> date:

@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from i18n import LANGUAGES, t
+from ui.db_banner import db_banner
 
 
 def nav_links(pages: Iterable[dict[str, Any]], lang: str) -> html.Nav:
@@ -112,6 +113,7 @@ def shell(
             dcc.Store(id="url-sync-sink"),
             dcc.Store(id="lang-sink"),
             dcc.Interval(id="clock-tick", interval=1000),
+            db_banner(lang),
             top_bar(title, province, lang, demo, account),
             html.Div(
                 [nav_links(pages, lang), html.Main(dash.page_container, className="content")],

@@ -241,7 +241,8 @@ CASES = {
         "version: 1\ndatabase: {url: 'sqlite:///x.db', Password: hunter2}\n",
         (
             "database.Password: secrets must come from the environment: write ${VAR}",
-            "database.Password: unknown key (allowed: url)",
+            "database.Password: unknown key (allowed: url, connect_timeout, statement_timeout,"
+            " pool_timeout, probe_timeout)",
         ),
     ),
     "alias-bomb": Case(
