@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from feeds.base import ListeningFeed
+from feeds.registry import feed_types
 from feeds.runner import FeedRunner
 from settings import FeedConfig
 from store.writer import RETENTION
@@ -40,6 +45,9 @@ def build_scheduler(
     for feed in feeds:
         if not feed.enabled:
             continue
+        if issubclass(feed_types()[feed.type], ListeningFeed):
+            _add_listener(scheduler, runner, feed, now)
+            continue
         trigger = IntervalTrigger(seconds=feed.interval, jitter=jitter_for(feed.interval))
         scheduler.add_job(
             runner.run_safely,
@@ -55,6 +63,39 @@ def build_scheduler(
         _prune, IntervalTrigger(hours=6), args=[runner], id=MAINTENANCE_JOB, next_run_time=now
     )
     return scheduler
+
+
+def _add_listener(
+    scheduler: BaseScheduler, runner: FeedRunner, feed: FeedConfig, now: datetime
+) -> None:
+    """A long-running subscription: woken often, run when it has data or news of its
+    connection, and at least every interval; its session ends with the scheduler."""
+    cls = feed_types()[feed.type]
+    assert issubclass(cls, ListeningFeed)
+    wake = cls.wake_s(feed.options)
+    scheduler.add_job(
+        _listen,
+        IntervalTrigger(seconds=wake),
+        args=[runner, feed, cls, {}],
+        id=feed.id,
+        name=f"feed {feed.id} (subscription)",
+        next_run_time=now,
+        max_instances=1,
+        misfire_grace_time=None,
+    )
+    scheduler.add_listener(lambda event: cls.stop(feed.id), EVENT_SCHEDULER_SHUTDOWN)
+    log.info(
+        "feed %s listens: woken every %g s, runs at least every %d s", feed.id, wake, feed.interval
+    )
+
+
+def _listen(
+    runner: FeedRunner, feed: FeedConfig, cls: type[ListeningFeed], last: dict[str, float]
+) -> None:
+    now = time.monotonic()
+    if cls.pending(feed.id) or now - last.get("run", -math.inf) >= feed.interval:
+        last["run"] = now
+        runner.run_safely(feed.id)
 
 
 def _prune(runner: FeedRunner) -> None:
