@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from dashboards.alerts import current_alerts
 from feeds.mqtt.session import running_session, stop_session
 from feeds.runner import FeedRunner
+from feeds.scheduler import build_scheduler
 from settings import FeedConfig
 from store import Store
 from store.models import AssetRow, ObservationRow, RejectedRecordRow
-from store.scope import LOCAL_TZ, local_midnight_utc
+from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from tests.fixtures.mqtt_broker import SHARED_PORT, private_broker, publisher, wait_for
 
 pytestmark = pytest.mark.integration
@@ -277,3 +279,25 @@ def test_broker_down_shows_in_health_and_reconnection_resumes(
         run_until(runner, lambda: "ST01" in assets(store), "a reading after reconnection")
         health = {h.id: h for h in store.queries.feed_health()}["sensors"]
         assert health.last_status == "ok"
+
+
+def test_scheduler_stores_a_reading_unprompted_and_it_is_a_critical_alert(
+    store: Store, prefix: str
+) -> None:
+    config = feed_config(prefix, flush_s=0.2)
+    scheduler = build_scheduler(FeedRunner(store, [config]), [config])
+    job = scheduler.get_job("sensors")
+    assert job.trigger.interval.total_seconds() == pytest.approx(0.2)
+    scheduler.start()
+    try:
+        wait_for(lambda: _connected("sensors"), 10, "the scheduler's subscription")
+        with publisher() as pub:
+            pub.publish(f"{prefix}/nested/ST01", nested(4.3))
+        wait_for(lambda: "ST01" in assets(store), 10, "the reading stored by the scheduler")
+    finally:
+        scheduler.shutdown(wait=True)
+    assert running_session("sensors") is None  # the subscription ended with the scheduler
+    scope = Scope("94", Window.named("7d", datetime.now(UTC)))
+    alerts = {a.key: a for a in current_alerts(store.queries, scope, {})}
+    alert = alerts["salinity:ST01"]
+    assert alert.severity == "critical" and dict(alert.params)["value"] == pytest.approx(4.3)
