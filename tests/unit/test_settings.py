@@ -195,7 +195,10 @@ CASES = {
     ),
     "unknown-feed-type": Case(
         "version: 1\nfeeds:\n" + SIMULATOR + "  - {id: lgsp, type: ftp, interval: 60}\n",
-        ("feeds[1].type: unknown feed type 'ftp' (known: http_json, mqtt, simulator)",),
+        (
+            "feeds[1].type: unknown feed type 'ftp' "
+            "(known: http_health, http_json, mqtt, simulator)",
+        ),
     ),
     "duplicate-ids": Case(
         "version: 1\nfeeds:\n" + SIMULATOR + SIMULATOR,
