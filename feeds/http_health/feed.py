@@ -104,7 +104,6 @@ class HttpHealthFeed(Feed):
             "checks_up": tally["checks_up"] + int(result.up),
             "response_total_ms": tally["response_total_ms"] + (result.response_ms or 0.0),
             "responses": tally["responses"] + int(result.response_ms is not None),
-            "uptime": round(100 * (tally["checks_up"] + int(result.up)) / (tally["checks"] + 1), 2),
         }
 
     def _observations(

@@ -181,8 +181,9 @@ def test_rerun_in_the_same_slot_changes_nothing_and_the_next_slot_counts(
     rows = observations(store)
     assert rows[("portals.checks", "94", "")] == 4  # two portals, two slots
     assert rows[("portals.checks_up", "94", "")] == 2
-    assert assets(store)["a"].attributes["uptime"] == 100.0
-    assert assets(store)["b"].attributes["uptime"] == 0.0
+    assert (rows[("portals.checks_up", "94", "a")], rows[("portals.checks", "94", "a")]) == (2, 2)
+    assert (rows[("portals.checks_up", "941", "b")], rows[("portals.checks", "941", "b")]) == (0, 2)
+    assert assets(store)["b"].attributes["checks"] == 2
 
 
 def test_concurrency_is_bounded(sqlite_store: Store, portals: Portals) -> None:
