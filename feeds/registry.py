@@ -7,12 +7,15 @@ from feeds.base import Feed, FeedOptions
 
 def feed_types() -> dict[str, type[Feed]]:
     """All known feed types, imported on demand so settings validation stays light."""
+    from feeds.camera.feed import CameraFeed
     from feeds.http_health.feed import HttpHealthFeed
     from feeds.http_json import HttpJsonFeed
     from feeds.mqtt.feed import MqttFeed
     from feeds.simulator import SimulatorFeed
 
-    return {cls.type: cls for cls in (SimulatorFeed, HttpJsonFeed, MqttFeed, HttpHealthFeed)}
+    return {
+        cls.type: cls for cls in (SimulatorFeed, HttpJsonFeed, MqttFeed, HttpHealthFeed, CameraFeed)
+    }
 
 
 def options_model(feed_type: str) -> type[FeedOptions] | None:

@@ -197,7 +197,7 @@ CASES = {
         "version: 1\nfeeds:\n" + SIMULATOR + "  - {id: lgsp, type: ftp, interval: 60}\n",
         (
             "feeds[1].type: unknown feed type 'ftp' "
-            "(known: http_health, http_json, mqtt, simulator)",
+            "(known: camera, http_health, http_json, mqtt, simulator)",
         ),
     ),
     "duplicate-ids": Case(
