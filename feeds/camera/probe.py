@@ -61,6 +61,9 @@ def thumbnail(content: bytes, options: CameraOptions) -> bytes:
                 raise _Offline(f"snapshot is not a JPEG ({probe.format or 'unknown format'})")
             probe.verify()
         with Image.open(BytesIO(content)) as image:
+            # decode at the nearest 1/2, 1/4 or 1/8 scale at or above the thumbnail: a
+            # fraction of a full decode
+            image.draft("RGB", (options.thumbnail_px, options.thumbnail_px))
             image.load()
             picture = image.convert("RGB")
     except _Offline:
