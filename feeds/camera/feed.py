@@ -55,7 +55,7 @@ class CameraFeed(Feed):
                 attributes=attributes,
             )
             if seen.still is not None and digest != before.get("still_sha"):
-                yield Snapshot(camera.id, now, "image/jpeg", seen.still)
+                yield Snapshot(camera.id, now, "image/jpeg", seen.still, self.options.keep_stills)
 
 
 def _attributes(

@@ -68,6 +68,7 @@ class CameraOptions(FeedOptions):
     max_snapshot_bytes: int = Field(5_000_000, ge=1024, le=50_000_000)
     thumbnail_px: int = Field(640, ge=64, le=4096)  # the stored still's longest side
     jpeg_quality: int = Field(80, ge=30, le=95)
+    keep_stills: int = Field(12, ge=1, le=1000)  # the last K stills of each camera are kept
     ca_file: str | None = None
 
     @model_validator(mode="after")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from feeds.runner import FeedRunner
 from settings import FeedConfig
 from store import Store
-from store.models import AssetRow, SnapshotRow
+from store.models import AssetRow, SnapshotRow, StillRow
 from tests.conftest import Clock
 from tests.fixtures.http_server import LoopbackServer, Route, free_port, serve
 from tests.fixtures.mjpeg_server import MjpegCamera, mjpeg_camera
@@ -165,3 +166,34 @@ def test_options_refuse_a_camera_without_an_address() -> None:
                 "options": {"cameras": [camera("x", rtsp_url="http://127.0.0.1/x")]},
             }
         )
+
+
+def test_only_the_last_k_stills_are_kept(store: Store, clock: Clock) -> None:
+    frames = [
+        Route(200, picture("JPEG", (64 + 8 * i, 48)), "image/jpeg") for i in range(5)
+    ]  # a changing picture
+    with serve({"/snap.jpg": frames}) as http:
+        options = {
+            "cameras": [camera("cam", snapshot_url=http.url("/snap.jpg"))],
+            "keep_stills": 3,
+        }
+        cfg = FeedConfig.model_validate(
+            {"id": "cams", "type": "camera", "interval": 60, "options": options}
+        )
+        runner = FeedRunner(store, [cfg], clock=clock)
+        times = []
+        for _ in range(5):
+            runner.run("cams")
+            times.append(clock.now)
+            clock.now += timedelta(minutes=1)
+    with store.engine.connect() as conn:
+        kept = conn.execute(
+            select(StillRow.taken_at).where(StillRow.camera == "cam").order_by(StillRow.taken_at)
+        ).scalars()
+        kept_times = [_utc(t) for t in kept]
+    assert kept_times == times[-3:]
+    assert _utc(snapshots(store)["cam"][0]) == times[-1]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
