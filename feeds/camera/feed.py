@@ -1,8 +1,9 @@
 """The camera feed: each camera looked at (bounded concurrency), its asset online or offline
 with the reason and the time it went offline, and its newest still when it has a snapshot URL.
 
-The camera pages keep relaying MJPEG streams (`stream_url`); HLS and RTSP-only cameras are
-listed with their status (RTSP ones with a note that they need a snapshot or HLS URL)."""
+The camera pages keep relaying MJPEG streams (`stream_url`); HLS cameras are checked and
+listed with their playlist (`hls_url`; the pages do not play HLS yet), RTSP-only ones with a
+note that they need a snapshot or HLS URL."""
 
 from __future__ import annotations
 
@@ -65,17 +66,13 @@ def _attributes(
     offline_since = None if seen.online else (before.get("offline_since") or now)
     if not seen.online and was_online is not False:
         offline_since = now  # it has just gone offline
-    stream, url = (
-        ("mjpeg", camera.mjpeg_url)
-        if camera.mjpeg_url
-        else ("hls", camera.hls_url)
-        if camera.hls_url
-        else (None, None)
-    )
+    stream = "mjpeg" if camera.mjpeg_url else "hls" if camera.hls_url else None
     return {
         "purpose": camera.purpose,
         "stream": stream,
-        "stream_url": url,
+        # what the pages relay as a live image: MJPEG only (HLS playback is not built yet)
+        "stream_url": camera.mjpeg_url,
+        "hls_url": camera.hls_url,
         "snapshot": bool(camera.snapshot_url),
         "online": seen.online,
         "reason": seen.reason,

@@ -122,6 +122,8 @@ def test_each_camera_kind_is_seen_or_refused_with_its_reason(
     assert found["mjpeg"].attributes["stream"] == "mjpeg"
     assert found["mjpeg"].attributes["stream_url"] == cameras.mjpeg.url
     assert found["hls"].attributes["stream"] == "hls"
+    assert found["hls"].attributes["stream_url"] is None  # the pages relay MJPEG only
+    assert found["hls"].attributes["hls_url"] == cameras.http.url("/live.m3u8")
     assert found["snap"].attributes["latency_ms"] > 0
     assert found["png"].attributes["offline_since"] == clock.now.isoformat()
     stills = snapshots(store)
