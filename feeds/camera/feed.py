@@ -79,6 +79,7 @@ def _attributes(
         "latency_ms": seen.latency_ms,
         "last_online_at": now if seen.online else before.get("last_online_at"),
         "offline_since": offline_since,
+        "rtsp_only": _rtsp_only(camera),
         "note": RTSP_ONLY_NOTE if _rtsp_only(camera) else None,
         "still_sha": digest or before.get("still_sha"),
     }
