@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -74,13 +75,12 @@ def _add_listener(
     assert issubclass(cls, ListeningFeed)
     wake = cls.wake_s(feed.options)
     scheduler.add_job(
-        _listen,
+        _Listener(runner, feed, cls),
         IntervalTrigger(seconds=wake),
-        args=[runner, feed, cls, {}],
         id=feed.id,
         name=f"feed {feed.id} (subscription)",
         next_run_time=now,
-        max_instances=1,
+        max_instances=FEED_MAX_INSTANCES,  # a wake-up during a run returns at once, quietly
         misfire_grace_time=None,
     )
     scheduler.add_listener(lambda event: cls.stop(feed.id), EVENT_SCHEDULER_SHUTDOWN)
@@ -89,13 +89,24 @@ def _add_listener(
     )
 
 
-def _listen(
-    runner: FeedRunner, feed: FeedConfig, cls: type[ListeningFeed], last: dict[str, float]
-) -> None:
-    now = time.monotonic()
-    if cls.pending(feed.id) or now - last.get("run", -math.inf) >= feed.interval:
-        last["run"] = now
-        runner.run_safely(feed.id)
+class _Listener:
+    """The job of a listening feed: one run at a time, when due."""
+
+    def __init__(self, runner: FeedRunner, feed: FeedConfig, cls: type[ListeningFeed]) -> None:
+        self.runner, self.feed, self.cls = runner, feed, cls
+        self.busy = threading.Lock()
+        self.last_run = -math.inf
+
+    def __call__(self) -> None:
+        if not self.busy.acquire(blocking=False):
+            return  # the previous run goes on; what arrived meanwhile waits for the next wake
+        try:
+            now = time.monotonic()
+            if self.cls.pending(self.feed.id) or now - self.last_run >= self.feed.interval:
+                self.last_run = now
+                self.runner.run_safely(self.feed.id)
+        finally:
+            self.busy.release()
 
 
 def _prune(runner: FeedRunner) -> None:
