@@ -361,6 +361,7 @@ PAGES: tuple[PageSpec, ...] = (
                     _num("salinity_permille", "Độ mặn (‰)", "Salinity (‰)", 2),
                     _num("water_level_cm", "Mực nước (cm)", "Water level (cm)"),
                     _num("aqi", "VN_AQI", "VN_AQI"),
+                    _num("pm25", "PM2.5 (µg/m³)", "PM2.5 (µg/m³)", 1),
                     _num("do", "DO (mg/l)", "DO (mg/l)", 2),
                     _num("ph", "pH", "pH", 2),
                     AREA,

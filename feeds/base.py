@@ -73,6 +73,9 @@ class Feed(ABC):
 
     fetch() talks to the source and raises FeedError subclasses; normalize() turns the raw
     payload into records, yielding a Rejection (never raising) for each item it cannot read.
+
+    Optional hook, called by the runner (never by a dry run):
+    - committed(): after the run's records are stored (move processed files, and so on).
     """
 
     type: ClassVar[str]
@@ -91,6 +94,9 @@ class Feed(ABC):
     @abstractmethod
     def normalize(self, raw: Any) -> Iterable[Item]:
         """Turn the raw payload into records and rejections."""
+
+    def committed(self) -> None:  # noqa: B027 - an optional hook, empty by default
+        """The run's records are written (or all rejected): finish what must follow them."""
 
 
 class ListeningFeed(Feed):

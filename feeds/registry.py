@@ -12,10 +12,10 @@ def feed_types() -> dict[str, type[Feed]]:
     from feeds.http_json import HttpJsonFeed
     from feeds.mqtt.feed import MqttFeed
     from feeds.simulator import SimulatorFeed
+    from feeds.station_files import StationFilesFeed
 
-    return {
-        cls.type: cls for cls in (SimulatorFeed, HttpJsonFeed, MqttFeed, HttpHealthFeed, CameraFeed)
-    }
+    kinds = (SimulatorFeed, HttpJsonFeed, StationFilesFeed, MqttFeed, HttpHealthFeed, CameraFeed)
+    return {cls.type: cls for cls in kinds}
 
 
 def options_model(feed_type: str) -> type[FeedOptions] | None:

@@ -159,6 +159,7 @@ class FeedRunner:
                 load = _FirstLoad(feed_id, monotonic_start)
             raw = self._fetch_with_retries(feed, config, monotonic_start)
             self._ingest(feed, raw, config, monotonic_start, tally, load)
+            feed.committed()
         except Exception as exc:  # every failure becomes a recorded, classified run
             tally.error = classify(exc)
             if tally.error[0] is ErrorKind.BAD_DATA and not isinstance(exc, FeedError):

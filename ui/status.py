@@ -94,11 +94,16 @@ RECORD_TONES = {
     "resolved_late": "warn",
     "partial": "warn",
     "maintenance": "warn",
+    "calibrating": "warn",
+    "no_valid_data": "warn",
     "overdue": "critical",
     "critical": "critical",
     "offline": "critical",
     "down": "critical",
     "failed": "critical",
+    "device_error": "critical",
+    "abnormal_status": "critical",
+    "clock_fault": "critical",
 }
 
 

@@ -96,14 +96,22 @@ class DropFolder:
             self._look_at(path, cutoff, scan)
         return scan
 
-    def accept(self, dropped: DroppedFile) -> Path:
-        """Record the content as processed and move the file to processed/; returns where."""
+    def accept(self, dropped: DroppedFile, *, save: bool = True) -> Path:
+        """Record the content as processed and move the file to processed/; returns where.
+
+        With `save=False` the seen-list is written by the next `save()` instead (one write for
+        a batch of small files rather than one per file)."""
         self._processed[dropped.sha256] = {
             "name": dropped.relative.as_posix(),
             "at": self.now().astimezone(UTC).isoformat(),
         }
-        self._save_state()
+        if save:
+            self._save_state()
         return self._move(dropped.path, PROCESSED)
+
+    def save(self) -> None:
+        """Write the seen-list (after `accept(..., save=False)`)."""
+        self._save_state()
 
     def reject(self, dropped: DroppedFile | Path, reason: str) -> Path:
         """Move the file to rejected/ with `<name>.reason.txt` beside it; returns where."""

@@ -6,7 +6,19 @@ import math
 
 import pytest
 
-from feeds.aqi import BREAKPOINTS, INDEX_LEVELS, aqi_band, aqi_for, vn_aqi
+from feeds.aqi import (
+    BREAKPOINTS,
+    INDEX_LEVELS,
+    aqi_band,
+    aqi_for,
+    daily_aqi,
+    eight_hour_means,
+    gas_to_ugm3,
+    hourly_aqi,
+    nowcast,
+    o3_8h_aqi,
+    vn_aqi,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -112,3 +124,76 @@ def test_vn_aqi_needs_a_dust_reading() -> None:
 )
 def test_bands(aqi: int, band: str) -> None:
     assert aqi_band(aqi) == band
+
+
+# --- NowCast, hourly and daily VN_AQI, gas units (Decision 1459/QĐ-TCMT, section 2) ---------
+
+
+def test_nowcast_worked_example_with_the_floor_weight() -> None:
+    """c1..c12 = 60, 40, 30, then 30 µg/m³ for nine hours: c_min/c_max = 0.5, so w = 0.5.
+    Σ wⁱ⁻¹cᵢ = 60 + 20 + 7.5 + 30·Σ_{k=3}^{11} 0.5ᵏ = 87.5 + 30·0.24951171875 = 94.9853515625;
+    Σ wⁱ⁻¹ = 2·(1 − 0.5¹²) = 1.99951171875; NowCast = 47.5042… µg/m³.
+    PM2.5 AQI = 50 + (100 − 50)·(47.5042 − 25)/(50 − 25) = 95.008 → 95."""
+    hours = [60.0, 40.0, 30.0, *([30.0] * 9)]
+    value = nowcast(hours)
+    assert value == pytest.approx(94.9853515625 / 1.99951171875)
+    result = hourly_aqi({"pm25": hours})
+    assert result is not None
+    assert result.value == 95
+    assert result.dominant == "pm25"
+
+
+def test_nowcast_weight_above_one_half_is_the_ratio() -> None:
+    hours = [50.0, 40.0]  # w* = 0.8: (50 + 0.8·40) / (1 + 0.8)
+    assert nowcast(hours) == pytest.approx((50 + 0.8 * 40) / 1.8)
+
+
+def test_nowcast_skips_missing_hours_in_both_sums() -> None:
+    hours = [40.0, None, 40.0, None, 20.0]  # w = 0.5: (40 + 0.25·40 + 0.0625·20) / 1.3125
+    assert nowcast(hours) == pytest.approx((40 + 10 + 1.25) / (1 + 0.25 + 0.0625))
+
+
+@pytest.mark.parametrize("hours", [[40.0, None, None, 35.0], [None, None, 40.0], []])
+def test_no_nowcast_without_two_of_the_three_latest_hours(hours: list[float | None]) -> None:
+    assert nowcast(hours) is None
+    assert hourly_aqi({"pm25": hours, "no2": [150.0]}) is None  # never from the gases alone
+
+
+def test_hourly_gases_use_the_hours_mean_and_the_highest_part_wins() -> None:
+    result = hourly_aqi({"pm10": [40.0, 40.0], "no2": [150.0, 10.0], "co": [None]})
+    assert result is not None
+    assert result.parts == {"pm10": 40, "no2": 75}
+    assert (result.value, result.dominant) == (75, "no2")
+
+
+def test_gases_in_ppb_and_ppm_become_micrograms_at_25_degrees() -> None:
+    assert gas_to_ugm3("no2", 100, "ppb") == pytest.approx(100 * 46.0055 / 24.45)
+    assert gas_to_ugm3("so2", 1, "ppm") == pytest.approx(1000 * 64.066 / 24.45)
+    assert gas_to_ugm3("co", 1, "ppm") == pytest.approx(1145.6, abs=0.1)
+    with pytest.raises(ValueError, match="neither ppb nor ppm"):
+        gas_to_ugm3("o3", 1, "mg/m³")
+    with pytest.raises(ValueError, match="molar mass"):
+        gas_to_ugm3("pm25", 1, "ppb")
+
+
+def test_daily_aqi_takes_pm_means_and_gas_peaks_with_18_hours() -> None:
+    pm = [30.0] * 18 + [None] * 6  # 18 of 24 hours: enough
+    no2 = [20.0] * 23 + [250.0]  # the day's highest hour: 250 → 100 + 50·50/500 = 105
+    result = daily_aqi({"pm25": pm, "no2": no2})
+    assert result is not None
+    assert result.parts == {"pm25": 60, "no2": 105}
+    assert result.value == 105
+
+
+def test_daily_aqi_is_not_published_below_18_hours_of_pm() -> None:
+    assert daily_aqi({"pm25": [30.0] * 17 + [None] * 7, "no2": [20.0] * 24}) is None
+    assert daily_aqi({"no2": [20.0] * 24, "o3": [50.0] * 24}) is None
+
+
+def test_daily_o3_takes_the_higher_of_its_1_hour_and_8_hour_indexes() -> None:
+    o3 = [110.0] * 24  # 1 h: 110 → 34; 8 h: 110 → 50 + 50·10/20 = 75
+    result = daily_aqi({"pm25": [10.0] * 24, "o3": o3}, o3_before=[110.0] * 7)
+    assert result is not None
+    assert result.parts["o3"] == 75
+    assert eight_hour_means([1.0] * 5 + [None] * 3) == []  # 5 of 8 hours: no mean
+    assert o3_8h_aqi(401) is None  # above the 8-hour table the 1-hour value decides

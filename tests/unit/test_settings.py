@@ -29,7 +29,10 @@ pytestmark = pytest.mark.unit
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEADER = "Cấu hình không hợp lệ / invalid configuration"
 SIMULATOR = "  - {id: simulator, type: simulator, interval: 60}\n"
-TOP_KEYS = "version, province, database, geography, ui, cache, scheduler, wall, sso, cameras, feeds"
+TOP_KEYS = (
+    "version, province, database, geography, ui, cache, scheduler, wall, sso, session, cameras,"
+    " feeds"
+)
 FEED_KEYS = "id, type, interval, enabled, timeout, retries, options"
 
 
@@ -197,7 +200,7 @@ CASES = {
         "version: 1\nfeeds:\n" + SIMULATOR + "  - {id: lgsp, type: ftp, interval: 60}\n",
         (
             "feeds[1].type: unknown feed type 'ftp' "
-            "(known: camera, http_health, http_json, mqtt, simulator)",
+            "(known: camera, http_health, http_json, mqtt, simulator, station_files)",
         ),
     ),
     "duplicate-ids": Case(
