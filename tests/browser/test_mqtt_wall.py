@@ -15,7 +15,8 @@ from feeds.runner import FeedRunner
 from settings import FeedConfig
 from store import Store
 from tests.browser.conftest import APP_PORT
-from tests.browser.test_wall import BASE, js, wait_until, wall_app  # noqa: F401
+from tests.browser.test_wall import js, wait_until, wall_app  # noqa: F401
+from tests.fixtures.auth import start_signed_in
 from tests.fixtures.mqtt_broker import SHARED_PORT, publisher
 
 pytestmark = pytest.mark.browser
@@ -61,8 +62,9 @@ def test_mqtt_salinity_above_four_permille_shows_on_the_wall(
 ) -> None:
     app, clock = wall_app
     config, prefix = mqtt_feed
-    dash_duo.start_server(app, port=APP_PORT)
-    dash_duo.driver.get(f"{BASE}/wall/default")
+    start_signed_in(dash_duo, app, port=APP_PORT)
+    # the signed-in session belongs to the server's own address (its cookie is per host)
+    dash_duo.driver.get(f"{dash_duo.server_url}/wall/default")
     live = "return document.querySelectorAll('[data-testid=alert-ticker] [data-alert]').length"
     wait_until(lambda: js(dash_duo.driver, live), timeout=20)  # the wall is up and refreshing
     runner = FeedRunner(demo_store, [config], clock=clock, sleep=lambda _s: None)
