@@ -60,15 +60,21 @@ class FeedOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _no_assets(domain: str, kind: str) -> Mapping[str, Mapping[str, Any]]:
+    return {}
+
+
 @dataclass(frozen=True, slots=True)
 class FeedContext:
-    """What a feed may know of the world: the areas, the clock, its own last success."""
+    """What a feed may know of the world: the areas, the clock, its own last success, and the
+    attributes of the assets it wrote before (by domain and kind, then source id)."""
 
     areas: Mapping[str, AdminUnit]
     now: Callable[[], datetime]
     last_success: datetime | None = None
     checkpoint: str | None = None  # an incremental feed's cursor after its last stored run
     deadline: float | None = None  # time.monotonic() when the run's timeout ends: stop by then
+    own_assets: Callable[[str, str], Mapping[str, Mapping[str, Any]]] = _no_assets
 
 
 class Feed(ABC):
@@ -112,6 +118,27 @@ class Feed(ABC):
     def payload(self) -> bytes | None:
         """The raw payload last received, to keep when the run fails (default: none)."""
         return None
+
+
+class ListeningFeed(Feed):
+    """A feed fed by a long-running subscription that lives in the scheduler process. The
+    scheduler wakes it every `wake_s(options)` seconds and runs it when `pending()` says
+    there is something to store or a connection state to report, and at least every
+    interval (its health stays fresh while the source is quiet)."""
+
+    @classmethod
+    @abstractmethod
+    def wake_s(cls, options: FeedOptions) -> float:
+        """How often the scheduler asks whether a run is due."""
+
+    @classmethod
+    @abstractmethod
+    def pending(cls, feed_id: str) -> bool:
+        """Whether received data or a changed connection state wait for a run."""
+
+    @classmethod
+    def stop(cls, feed_id: str) -> None:
+        """End the feed's subscription (the scheduler shuts down)."""
 
 
 def excerpt(value: Any, limit: int = 300) -> str:

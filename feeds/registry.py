@@ -9,14 +9,26 @@ from feeds.base import Feed, FeedOptions
 
 def feed_types() -> dict[str, type[Feed]]:
     """All known feed types, imported on demand so settings validation stays light."""
+    from feeds.camera.feed import CameraFeed
+    from feeds.http_health.feed import HttpHealthFeed
     from feeds.http_json import HttpJsonFeed
+    from feeds.mqtt.feed import MqttFeed
     from feeds.simulator import SimulatorFeed
     from feeds.sql_query import SqlQueryFeed
     from feeds.station_files import StationFilesFeed
     from feeds.tabular_file import TabularFileFeed
 
-    types = (SimulatorFeed, HttpJsonFeed, SqlQueryFeed, TabularFileFeed, StationFilesFeed)
-    return {cls.type: cls for cls in types}
+    kinds = (
+        SimulatorFeed,
+        HttpJsonFeed,
+        SqlQueryFeed,
+        TabularFileFeed,
+        StationFilesFeed,
+        MqttFeed,
+        HttpHealthFeed,
+        CameraFeed,
+    )
+    return {cls.type: cls for cls in kinds}
 
 
 def options_model(feed_type: str) -> type[FeedOptions] | None:

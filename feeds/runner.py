@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import requests
@@ -258,6 +259,7 @@ class FeedRunner:
             last_success=health.last_success_at if health else None,
             checkpoint=health.checkpoint if health else None,
             deadline=time.monotonic() + config.timeout,
+            own_assets=partial(self.store.queries.feed_assets, config.id),
         )
         return cls(config.id, config.options, context)
 
@@ -268,7 +270,8 @@ class FeedRunner:
                 return _call_with_timeout(feed.fetch, _remaining(config, t0))
             except Exception as exc:
                 kind, _ = classify(exc)
-                if kind is not ErrorKind.UNAVAILABLE or attempt >= config.retries:
+                settled = isinstance(exc, FeedError) and not exc.transient  # e.g. broker down
+                if kind is not ErrorKind.UNAVAILABLE or settled or attempt >= config.retries:
                     raise
                 delay = self.backoff_s * 2**attempt
                 if isinstance(exc, FeedError) and exc.retry_after is not None:

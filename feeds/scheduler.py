@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+import math
+import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from feeds.base import ListeningFeed
+from feeds.registry import feed_types
 from feeds.runner import FeedRunner
 from settings import FeedConfig
 from store.writer import RETENTION
@@ -40,6 +46,9 @@ def build_scheduler(
     for feed in feeds:
         if not feed.enabled:
             continue
+        if issubclass(feed_types()[feed.type], ListeningFeed):
+            _add_listener(scheduler, runner, feed, now)
+            continue
         trigger = IntervalTrigger(seconds=feed.interval, jitter=jitter_for(feed.interval))
         scheduler.add_job(
             runner.run_safely,
@@ -63,6 +72,49 @@ def stop_scheduler(scheduler: BaseScheduler, runner: FeedRunner) -> None:
     runner.stop()
     if scheduler.running:
         scheduler.shutdown(wait=True)
+
+
+def _add_listener(
+    scheduler: BaseScheduler, runner: FeedRunner, feed: FeedConfig, now: datetime
+) -> None:
+    """A long-running subscription: woken often, run when it has data or news of its
+    connection, and at least every interval; its session ends with the scheduler."""
+    cls = feed_types()[feed.type]
+    assert issubclass(cls, ListeningFeed)
+    wake = cls.wake_s(feed.options)
+    scheduler.add_job(
+        _Listener(runner, feed, cls),
+        IntervalTrigger(seconds=wake),
+        id=feed.id,
+        name=f"feed {feed.id} (subscription)",
+        next_run_time=now,
+        max_instances=FEED_MAX_INSTANCES,  # a wake-up during a run returns at once, quietly
+        misfire_grace_time=None,
+    )
+    scheduler.add_listener(lambda event: cls.stop(feed.id), EVENT_SCHEDULER_SHUTDOWN)
+    log.info(
+        "feed %s listens: woken every %g s, runs at least every %d s", feed.id, wake, feed.interval
+    )
+
+
+class _Listener:
+    """The job of a listening feed: one run at a time, when due."""
+
+    def __init__(self, runner: FeedRunner, feed: FeedConfig, cls: type[ListeningFeed]) -> None:
+        self.runner, self.feed, self.cls = runner, feed, cls
+        self.busy = threading.Lock()
+        self.last_run = -math.inf
+
+    def __call__(self) -> None:
+        if not self.busy.acquire(blocking=False):
+            return  # the previous run goes on; what arrived meanwhile waits for the next wake
+        try:
+            now = time.monotonic()
+            if self.cls.pending(self.feed.id) or now - self.last_run >= self.feed.interval:
+                self.last_run = now
+                self.runner.run_safely(self.feed.id)
+        finally:
+            self.busy.release()
 
 
 def _prune(runner: FeedRunner) -> None:

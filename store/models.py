@@ -145,6 +145,18 @@ class SnapshotRow(Base):
     feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
 
 
+class StillRow(Base):
+    """The last few still images of a camera (its feed says how many), newest one included."""
+
+    __tablename__ = "camera_stills"
+
+    camera: Mapped[str] = mapped_column(String(120), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
+
+
 class FeedRow(Base):
     """A configured feed and its health state (last run, last success, last error)."""
 

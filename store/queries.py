@@ -512,6 +512,16 @@ class Queries:
         }
 
     # -- places -----------------------------------------------------------------------------
+    def feed_assets(self, feed_id: str, domain: str, kind: str) -> dict[str, dict[str, Any]]:
+        """The attributes of the assets of one kind a feed wrote, by source id: what a feed
+        that accumulates state (a day's maximum, a day's probe counts) starts from."""
+        query = select(AssetRow.source_id, AssetRow.attributes).where(
+            AssetRow.feed_id == feed_id, AssetRow.domain == domain, AssetRow.kind == kind
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {r.source_id: dict(r.attributes or {}) for r in rows}
+
     def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
         """The domain's assets inside the scope's area (its whole subtree)."""
         self.check(scope)

@@ -118,12 +118,14 @@ class Asset:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """The latest still image of a camera (only the newest one is kept)."""
+    """The latest still image of a camera: the newest is in snapshots, and the last `keep`
+    ones (when above 1) in camera_stills."""
 
     camera: str  # the camera asset's source_id
     taken_at: datetime
     content_type: str  # image/jpeg | image/png | image/svg+xml
     content: bytes
+    keep: int = 1  # stills of this camera kept in camera_stills (1: only the newest, in snapshots)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from store.models import (
     ObservationRow,
     RejectedRecordRow,
     SnapshotRow,
+    StillRow,
 )
 from store.records import (
     Asset,
@@ -327,6 +328,7 @@ class Writer:
         ]
         if not rows:
             return 0
+        self._keep_stills(conn, feed_id, snapshots)
         stmt = self._insert(SnapshotRow)
         stmt = stmt.on_conflict_do_update(
             index_elements=["camera"],
@@ -337,6 +339,36 @@ class Writer:
             where=SnapshotRow.taken_at < stmt.excluded.taken_at,
         )
         return len(conn.execute(stmt.returning(SnapshotRow.camera), rows).all())
+
+    def _keep_stills(self, conn: Connection, feed_id: str, snapshots: Sequence[Snapshot]) -> None:
+        """Add the stills of cameras that keep more than one, then drop all but the newest
+        `keep` of each (an already stored still is left as it is)."""
+        kept = [s for s in snapshots if s.keep > 1]
+        if not kept:
+            return
+        rows = [
+            {
+                "camera": s.camera,
+                "taken_at": s.taken_at,
+                "content_type": s.content_type,
+                "content": s.content,
+                "feed_id": feed_id,
+            }
+            for s in kept
+        ]
+        conn.execute(self._insert(StillRow).on_conflict_do_nothing(), rows)
+        for camera, keep in {s.camera: s.keep for s in kept}.items():
+            newest = (
+                select(StillRow.taken_at)
+                .where(StillRow.camera == camera)
+                .order_by(StillRow.taken_at.desc())
+                .limit(keep)
+            )
+            conn.execute(
+                delete(StillRow).where(
+                    StillRow.camera == camera, StillRow.taken_at.not_in(newest.scalar_subquery())
+                )
+            )
 
     # -- feed runs --------------------------------------------------------------------------
     def start_run(self, feed_id: str, started_at: datetime) -> int:

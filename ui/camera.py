@@ -60,6 +60,10 @@ def _facts(camera: Place, area_name: str, lang: str) -> html.Dl:
     stream = (
         t("camera.stream_mjpeg", lang)
         if attributes.get("stream_url")
+        else t("camera.stream_hls", lang)
+        if attributes.get("stream") == "hls"
+        else t("camera.rtsp_only", lang)
+        if attributes.get("rtsp_only")
         else t("camera.stream_none", lang)
     )
     rows = [
@@ -81,11 +85,24 @@ def _facts(camera: Place, area_name: str, lang: str) -> html.Dl:
         ),
         (t("camera.purpose", lang), str(attributes.get("purpose") or "—")),
         (t("camera.stream", lang), stream),
+        *_offline_facts(camera, lang),
     ]
     items: list[html.Dt | html.Dd] = []
     for name, value in rows:
         items += [html.Dt(name), html.Dd(value, **{"data-fact": name})]
     return html.Dl(items, className="camera-facts")
+
+
+def _offline_facts(camera: Place, lang: str) -> list[tuple[str, str]]:
+    """Why a camera fed by a real source is offline, and since when."""
+    attributes = camera.attributes
+    facts = []
+    if camera.status == "offline" and attributes.get("reason"):
+        facts.append((t("camera.offline_reason", lang), str(attributes["reason"])))
+    since = attributes.get("offline_since")
+    if camera.status == "offline" and isinstance(since, str):
+        facts.append((t("camera.offline_since", lang), format_datetime_local(_parse(since), lang)))
+    return facts
 
 
 def _events(events: Sequence[Place], lang: str) -> html.Div:

@@ -1,0 +1,1 @@
+"""The camera feed type: snapshots, stream checks and RTSP probes of real cameras."""

@@ -1,0 +1,1 @@
+"""The http_health feed type: probes of the provincial web portals."""

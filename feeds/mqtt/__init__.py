@@ -1,0 +1,1 @@
+"""The mqtt feed type: sensors publishing readings to a broker."""
