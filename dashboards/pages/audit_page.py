@@ -112,7 +112,13 @@ def _controls(lang: str) -> html.Div:
                 placeholder=t("audit.any_outcome", lang),
                 style={"minWidth": "180px"},
             ),
-            dcc.DatePickerRange(id=DAYS, display_format="DD/MM/YYYY", clearable=True),
+            dcc.DatePickerRange(
+                id=DAYS,
+                display_format="DD/MM/YYYY",
+                clearable=True,
+                start_date_placeholder_text=t("audit.from", lang),
+                end_date_placeholder_text=t("audit.to", lang),
+            ),
         ],
         className="d-flex flex-wrap gap-2 align-items-center mb-2",
     )

@@ -22,7 +22,7 @@ from tests.fixtures.auth import new_user
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 15) -> Any:
+def wait_for(check: Callable[[], Any], timeout: float = 30) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
