@@ -94,11 +94,11 @@ def create_app(
         feeds_page.register(app)
     with restricted(app, Capability.VIEW_AUDIT):
         audit_page.register(app)
-    with wall_callbacks(app):
+    with wall_callbacks(app):  # display sessions may call these (the banner is on every page)
         wall.register(app)
+        faults.register(app)
     callbacks.register(app)
     routes.register(app.server)
-    faults.register(app)
     install_sign_in(app, settings, Accounts(store.engine), clock)
     app.layout = _layout
     app.clientside_callback(
