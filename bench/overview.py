@@ -24,7 +24,7 @@ from dashboards.pages.overview import HEADLINES
 
 
 def kpi_body(area: str, window: str) -> dict[str, Any]:
-    return payloads.kpis("overview", HEADLINES, area, window)
+    return payloads.kpis("overview", area, window)
 
 
 def map_body(area: str, metric: str, window: str) -> dict[str, Any]:

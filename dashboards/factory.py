@@ -12,10 +12,10 @@ import dash_bootstrap_components as dbc  # noqa: F401  (registers the components
 import plotly.io
 from dash import Dash, Input, Output
 
-from dashboards import callbacks, routes
+from dashboards import callbacks, routes, web
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
-from dashboards.pages import domains, feeds_page, overview, wall
+from dashboards.pages import domains, feeds_page, not_found, overview, wall
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
@@ -88,6 +88,8 @@ def create_app(
     wall.register(app)
     callbacks.register(app)
     routes.register(app.server)
+    not_found.register()
+    web.register(app, settings.web.max_request_bytes)
     app.layout = _layout
     app.clientside_callback(
         CLOCK_JS, Output("clock", "children"), Input("clock-tick", "n_intervals")

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, current_app, jsonify, request
 
+from access.current import current_visitor
 from dashboards.context import current_lang, services
 from i18n import t
 from media import demo
@@ -107,10 +108,11 @@ def register(server: Flask) -> None:
         svc = services()
         reachable = svc.store.queries.ping()
         feeds = svc.store.queries.feed_health() if reachable else []
+        status = "ok" if reachable and all(f.last_status != "failed" for f in feeds) else "degraded"
+        if current_visitor() is None:  # anonymous: liveness only, no paths, no feed errors
+            return jsonify({"status": status}), 200 if reachable else 503
         body = {
-            "status": "ok"
-            if reachable and all(f.last_status != "failed" for f in feeds)
-            else "degraded",
+            "status": status,
             "time": svc.clock().isoformat(),
             "database": {"reachable": reachable, "dialect": svc.store.engine.dialect.name},
             "boundaries": {

@@ -45,7 +45,7 @@ def layout(
     return html.Div(
         [
             page_header(t("overview.title", lang), province, controls, lang),
-            kpi_section(PAGE, HEADLINES, svc.settings.ui.refresh_interval),
+            kpi_section(PAGE, svc.settings.ui.refresh_interval),
             _map_card(metric if metric in HEADLINES else HEADLINES[0], lang),
         ]
     )
