@@ -106,8 +106,6 @@ def check_callback(body: Any, callback_map: Mapping[str, Any]) -> None:
     declared = callback_map.get(output) if isinstance(output, str) else None
     if declared is None or "callback" not in declared:
         raise Refused("no such server callback", output)
-    if not isinstance(body.get("outputs"), dict | list):
-        raise Refused("outputs missing", body.get("outputs"))
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         raise Refused("changedPropIds must be a list of strings", changed)
@@ -117,7 +115,7 @@ def check_callback(body: Any, callback_map: Mapping[str, Any]) -> None:
             raise Refused(f"{part}: expected {len(wanted)} items", sent)
         for item, want in zip(sent, wanted, strict=True):
             _check_dependency(item, want)
-    _check_outputs(body["outputs"])
+    _check_outputs(body.get("outputs"), declared["output"])
 
 
 def _check_dependency(item: Any, want: Mapping[str, str]) -> None:
@@ -133,20 +131,15 @@ def _check_dependency(item: Any, want: Mapping[str, str]) -> None:
 
 
 def _check_one(item: Any, want: Mapping[str, str], pattern: dict[str, Any] | None) -> None:
-    if not isinstance(item, dict) or item.get("property") != want["property"]:
-        raise Refused(f"expected property {want['property']}", item)
-    sent_id = item.get("id")
-    if pattern is None:
-        if sent_id != want["id"]:
-            raise Refused(f"expected component {want['id']}", sent_id)
-    else:
-        _check_pattern_id(sent_id, pattern)
+    _check_target(item, want, pattern)
     kinds = PROPERTY_KINDS.get(want["property"])
     if kinds is None:
         raise Refused(f"property {want['property']} is not accepted from a browser")
     value = item.get("value")
     if not isinstance(value, kinds):
         raise Refused(f"{want['property']}: wrong type {type(value).__name__}", value)
+    if want["property"] == "pathname" and isinstance(value, str) and not value.startswith("/"):
+        raise Refused("a path must start with /", value)
 
 
 def _check_pattern_id(sent: Any, pattern: dict[str, Any]) -> None:
@@ -161,14 +154,34 @@ def _check_pattern_id(sent: Any, pattern: dict[str, Any]) -> None:
             raise Refused(f"component id {key} does not match", got)
 
 
-def _check_outputs(outputs: Any) -> None:
-    items = outputs if isinstance(outputs, list) else [outputs]
-    for item in items:
-        for one in item if isinstance(item, list) else [item]:
-            if not isinstance(one, dict) or not isinstance(one.get("property"), str):
-                raise Refused("malformed output", one)
-            if not isinstance(one.get("id"), str | dict):
-                raise Refused("malformed output id", one.get("id"))
+def _check_outputs(sent: Any, declared: Any) -> None:
+    """The outputs name the declared components (one list per wildcard output)."""
+    many = isinstance(declared, list | tuple)
+    wanted = list(declared) if many else [declared]
+    items = sent if many else [sent]
+    if not isinstance(items, list) or len(items) != len(wanted):
+        raise Refused(f"outputs: expected {len(wanted)} items", sent)
+    for item, output in zip(items, wanted, strict=True):
+        text = output.component_id_str()
+        dep = {"id": text, "property": output.component_property}
+        pattern = _pattern(text)
+        if pattern is not None and any(v in (["ALL"], ["ALLSMALLER"]) for v in pattern.values()):
+            if not isinstance(item, list) or len(item) > MAX_ITEMS:
+                raise Refused("outputs: expected a list of components", item)
+            for one in item:
+                _check_target(one, dep, pattern)
+        else:
+            _check_target(item, dep, pattern)
+
+
+def _check_target(item: Any, want: Mapping[str, str], pattern: dict[str, Any] | None) -> None:
+    if not isinstance(item, dict) or item.get("property") != want["property"]:
+        raise Refused(f"expected output {want['property']}", item)
+    if pattern is None:
+        if item.get("id") != want["id"]:
+            raise Refused(f"expected output {want['id']}", item.get("id"))
+    else:
+        _check_pattern_id(item.get("id"), pattern)
 
 
 def _pattern(component_id: str) -> dict[str, Any] | None:

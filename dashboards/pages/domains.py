@@ -373,7 +373,7 @@ def _register_callbacks(app: Dash) -> None:
 
     @app.callback(Output(_id("gallery", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_gallery(area: str, window: str, tick: Any) -> Any:
-        spec, lang, scope = _context(area, window)
+        spec, lang, scope = _context(area, window, "snapshots")
         return views.camera_gallery(spec, scope, lang, str(tick or 0))
 
     @app.callback(
@@ -394,7 +394,7 @@ def _register_callbacks(app: Dash) -> None:
     ) -> tuple[Any, ...]:
         """Open on a camera (tile, table row, map point, URL); closing clears it and stops
         the stream."""
-        spec, lang, scope = _context(area, window)
+        spec, lang, scope = _context(area, window, "snapshots")
         source = (dash.ctx.triggered_id or {}).get("type")
         if source == "camera-modal":
             return (False, "", [], "") if not is_open else (no_update,) * 4
@@ -409,12 +409,12 @@ def _register_callbacks(app: Dash) -> None:
 
     @app.callback(Output(_id("season", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_seasonality(area: str, window: str, _tick: Any) -> Any:
-        spec, lang, scope = _context(area, window)
+        spec, lang, scope = _context(area, window, "seasonality")
         return views.seasonality(spec, scope, lang)
 
     @app.callback(Output(_id("medians", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_medians(area: str, window: str, _tick: Any) -> Any:
-        spec, lang, scope = _context(area, window)
+        spec, lang, scope = _context(area, window, "medians")
         return views.median_tiles(spec, scope, lang)
 
     @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
@@ -423,8 +423,12 @@ def _register_callbacks(app: Dash) -> None:
         return views.source_badges(spec, scope, lang)
 
 
-def _context(area: str | None, window: str | None) -> tuple[PageSpec, str, Scope]:
+def _context(
+    area: str | None, window: str | None, part: str | None = None
+) -> tuple[PageSpec, str, Scope]:
+    """The page a MATCH callback answers for (refused unless it is a domain page holding
+    `part`), the language and the scope asked for."""
     spec = PAGES_BY_DOMAIN.get(matched_page())
-    if spec is None:
-        raise Refused("unknown page", matched_page())
+    if spec is None or (part is not None and not getattr(spec, part)):
+        raise Refused("no such page or part of a page", matched_page())
     return spec, current_lang(), scope_for(area, window)
