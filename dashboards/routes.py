@@ -109,8 +109,6 @@ def register(server: Flask) -> None:
         reachable = svc.store.queries.ping()
         feeds = svc.store.queries.feed_health() if reachable else []
         status = "ok" if reachable and all(f.last_status != "failed" for f in feeds) else "degraded"
-        if current_visitor() is None:  # anonymous: liveness only, no paths, no feed errors
-            return jsonify({"status": status}), 200 if reachable else 503
         body = {
             "status": status,
             "time": svc.clock().isoformat(),
@@ -121,6 +119,8 @@ def register(server: Flask) -> None:
             },
             "feeds": [_feed_json(f) for f in feeds],
         }
+        if current_visitor() is None:  # the public liveness answer: no details
+            body = {"status": body["status"]}
         return jsonify(body), 200 if reachable else 503
 
 

@@ -33,6 +33,7 @@ TIME_RATIO = 10  # an answer may take this many times its callback's (or route's
 SIZE_RATIO = 1.5  # ... and be this much larger than the largest legitimate answer
 SIZE_SLACK = 8 * 1024
 MAX_LOG_LINE = 400
+RETRIES = 2  # a case over its time budget is asked again; its best time is judged
 # The pages a MATCH callback may be addressed to; each callback is asked for the first that
 # holds its components.
 PAGE_KEYS = ["overview", "feeds", *(spec.domain_key for spec in PAGES)]
@@ -335,7 +336,13 @@ def test_hostile_input_never_breaks_the_app(app: Any) -> None:
         for case in cases:
             outcome = send(client, case)
             refusals += outcome.status in (400, 413)
-            failures.extend(_judge(case, outcome, floors, floor_s))
+            problems = _judge(case, outcome, floors, floor_s)
+            for _retry in range(RETRIES if problems else 0):  # a pause of the machine, or slow?
+                again = send(client, case)
+                refusals += again.status in (400, 413)
+                outcome.seconds = min(outcome.seconds, again.seconds)
+                problems = _judge(case, outcome, floors, floor_s)
+            failures.extend(problems)
     finally:
         sampler.stop.set()
         sampler.join()
