@@ -14,7 +14,7 @@ from dash import Dash, Input, Output
 
 from access.roles import Capability
 from access.web.controls import account_control
-from access.web.permissions import restricted, visible_pages
+from access.web.permissions import restricted, visible_pages, wall_callbacks
 from access.web.setup import install as install_sign_in
 from dashboards import callbacks, routes, web
 from dashboards.cache import CachedQueries, make_cache
@@ -91,7 +91,8 @@ def create_app(
     domains.register(app)
     with restricted(app, Capability.OPERATE_FEEDS):
         feeds_page.register(app)
-    wall.register(app)
+    with wall_callbacks(app):
+        wall.register(app)
     callbacks.register(app)
     routes.register(app.server)
     not_found.register()
