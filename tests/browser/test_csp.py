@@ -9,6 +9,7 @@ import dash
 import pytest
 
 from tests.browser.conftest import APP_PORT
+from tests.fixtures.auth import start_signed_in
 
 pytestmark = pytest.mark.browser
 WATCH = (
@@ -26,7 +27,7 @@ def _paths() -> list[str]:
 
 
 def test_no_page_violates_the_content_security_policy(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
     violations: dict[str, list[str]] = {}
