@@ -14,7 +14,7 @@ from dashboards.callbacks import matched_page
 from dashboards.context import current_lang, scope_for, services
 from dashboards.exports import export_table
 from dashboards.guard import Refused
-from dashboards.map_view import map_view
+from dashboards.map_view import first_point, map_view
 from dashboards.pages.overview import graph_config
 from dashboards.rows import table_rows
 from dashboards.specs import PAGES, PAGES_BY_DOMAIN, PageSpec, PointLayer
@@ -335,10 +335,8 @@ def _register_callbacks(app: Dash) -> None:
         trigger = dash.ctx.triggered_id
         if isinstance(trigger, dict) and trigger["type"] == "map-up":
             return views.area_above(area)
-        points = (click or {}).get("points") or [{}]
-        point = points[0] if isinstance(points, list) and isinstance(points[0], dict) else {}
         spec, _lang, _scope = _context(area, None)
-        target = views.drill_target(spec, point, area)
+        target = views.drill_target(spec, first_point(click), area)
         return no_update if target is None else target
 
     @app.callback(

@@ -20,6 +20,7 @@ import psutil
 import pytest
 
 from dashboards import create_app, payloads
+from dashboards.guard import PROPERTY_KINDS
 from dashboards.specs import PAGES
 from feeds.runner import FeedRunner
 from settings import FeedConfig, load_settings
@@ -61,6 +62,16 @@ HOSTILE_VALUES: list[tuple[str, Any]] = [
     ("html", "<script>alert(1)</script>"),
     ("nul", "\u0000"),
     ("emoji", "🙂" * 50),
+    ("points-text", {"points": "x"}),
+    ("points-junk", {"points": [1, None, {"customdata": ["941"], "pointIndex": "0"}]}),
+    ("point-deep", {"points": [{"customdata": {"a": 1}, "curveNumber": 2, "pointIndex": 10**9}]}),
+    ("cell", {"rowIndex": 0, "colId": 5, "value": []}),
+    ("rows-junk", ["x", 1, None, {"camera": ["CAM"]}]),
+]
+# Every input of a callback at once: a grid click with rows of the wrong shape, and the like.
+ALL_AT_ONCE = [
+    ("all-shaped", {"dict": {"rowIndex": 0, "points": [{"customdata": 1}]}, "list": [1, "x"]}),
+    ("all-empty", {"dict": {}, "list": []}),
 ]
 BAD_SEGMENTS = ["x", "..%2F..%2Fapp.py", "%00", "a" * 300, "%F0%9F%99%82", "94", "CAM-001"]
 BAD_QUERIES = [
@@ -204,6 +215,12 @@ def callback_cases(app: Any, pages: dict[str, str]) -> list[Case]:
         url = "/_dash-update-component"
         for name, body in _structural(key, declared, page):
             cases.append(Case(f"{group} {name}", group, "POST", url, body))
+        for name, shapes in ALL_AT_ONCE:
+            values = {i: _shaped(d["property"], shapes) for i, d in enumerate(deps)}
+            body = callback_body(key, declared, page, values)
+            body["changedPropIds"] = [_prop_id(i) for i in body["inputs"] if isinstance(i, dict)]
+            raw = json.dumps(body).encode()
+            cases.append(Case(f"{group} {name}", group, "POST", url, raw))
         for index, dep in enumerate(deps):
             for name, value in HOSTILE_VALUES:
                 raw = json.dumps(callback_body(key, declared, page, {index: value})).encode()
@@ -211,6 +228,23 @@ def callback_cases(app: Any, pages: dict[str, str]) -> list[Case]:
                     Case(f"{group} {dep['property']}#{index}={name}", group, "POST", url, raw)
                 )
     return cases
+
+
+def _prop_id(item: dict[str, Any]) -> str:
+    """How the browser names a changed input: its id (sorted JSON) and property."""
+    raw = item["id"]
+    text = json.dumps(raw, sort_keys=True, separators=(",", ":")) if isinstance(raw, dict) else raw
+    return f"{text}.{item['property']}"
+
+
+def _shaped(prop: str, shapes: dict[str, Any]) -> Any:
+    """A value of the right type for `prop` (so the guard lets it through) but odd inside."""
+    kinds = PROPERTY_KINDS[prop]
+    if dict in kinds:
+        return shapes["dict"]
+    if list in kinds:
+        return shapes["list"]
+    return NEUTRAL.get(prop)
 
 
 def _structural(key: str, declared: dict[str, Any], page: str) -> Iterator[tuple[str, bytes]]:

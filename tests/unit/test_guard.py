@@ -68,6 +68,9 @@ def test_formula_like_text_is_neutralised() -> None:
 
 def test_a_well_formed_request_passes() -> None:
     check_callback(body(), CALLBACKS)
+    # what a browser names an allow_duplicate output
+    duplicate = {"id": {"page": "health", "type": "trend"}, "property": "figure@ab12"}
+    check_callback(body(outputs=duplicate), CALLBACKS)
 
 
 @pytest.mark.parametrize(
