@@ -44,6 +44,7 @@ def test_no_page_violates_the_content_security_policy(dash_duo, demo_app) -> Non
         if found:
             violations[path] = found
     assert violations == {}
+    assert [e for e in dash_duo.get_logs() if "Content Security Policy" in e["message"]] == []
     # The watcher itself works: an image from elsewhere is refused and reported.
     driver.execute_script(
         "const i = document.createElement('img'); i.src = 'http://192.0.2.1/x.png';"
@@ -51,4 +52,3 @@ def test_no_page_violates_the_content_security_policy(dash_duo, demo_app) -> Non
     )
     time.sleep(0.5)
     assert any("img-src" in v for v in driver.execute_script("return window.__csp"))
-    assert [e for e in dash_duo.get_logs() if "Content Security Policy" in e["message"]] == []
