@@ -6,16 +6,40 @@ import argparse
 import logging
 import signal
 import sys
+from typing import Any
+
+import waitress
 
 from access.bootstrap import first_start
 from dashboards import create_app
 from feeds.runner import FeedRunner
 from feeds.scheduler import build_scheduler, stop_scheduler
-from settings import load_settings_or_exit
+from settings import Settings, load_settings_or_exit
 from store.accounts import Accounts
 from store.startup import open_store_or_exit
 
+PAGE_THREADS = 16  # threads that stay free for pages and /healthz when every stream is open
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def serve(server: Any, settings: Settings, host: str, port: int) -> None:
+    """Serve with waitress (a production WSGI server, no version banner). Open camera
+    streams each hold a thread: `cameras.max_streams` + 16 threads keep pages answering."""
+    threads = settings.cameras.max_streams + PAGE_THREADS
+    logging.getLogger(__name__).info(
+        "serving on http://%s:%d (waitress, %d threads)", host, port, threads
+    )
+    waitress.serve(
+        server,
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=threads + 100,
+        ident=None,  # no Server header
+        max_request_body_size=settings.web.max_request_bytes,
+        clear_untrusted_proxy_headers=True,
+        _quiet=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if scheduler:
         scheduler.start()
     try:
-        app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
+        serve(app.server, settings, args.host, args.port)
     finally:
         if scheduler and runner:
             stop_scheduler(scheduler, runner)

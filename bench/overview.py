@@ -25,7 +25,7 @@ from tests.fixtures.auth import client_for
 
 
 def kpi_body(area: str, window: str) -> dict[str, Any]:
-    return payloads.kpis("overview", HEADLINES, area, window)
+    return payloads.kpis("overview", area, window)
 
 
 def map_body(area: str, metric: str, window: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from flask import Flask
 from flask_caching import Cache
+from flask_caching.backends.simplecache import SimpleCache
 
 from settings import CacheConfig
 from store.queries import FeedHealth, KpiValue, Place, Queries, Trend, TrendPoint
@@ -16,6 +17,7 @@ from store.scope import Scope
 
 T = TypeVar("T")
 VERSION_TTL_S = 1  # the data version itself is re-read at most every second
+LARGEST_SHARE = 8  # one result may fill at most 1/8 of the byte budget, else it is not kept
 
 
 def make_cache(server: Flask, config: CacheConfig) -> Cache:
@@ -26,8 +28,71 @@ def make_cache(server: Flask, config: CacheConfig) -> Cache:
     if config.redis_url:
         options.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=config.redis_url)
     else:
-        options.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=5000)
+        options.update(
+            CACHE_TYPE="dashboards.cache.BoundedCache",
+            CACHE_THRESHOLD=config.max_entries,
+            CACHE_OPTIONS={"max_bytes": config.max_bytes},
+        )
     return Cache(server, config=options)
+
+
+class _SizedDict(dict[str, Any]):
+    """The cache's store, counting the bytes of the pickled values it holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = 0
+
+    def __setitem__(self, key: str, item: tuple[int, bytes]) -> None:
+        self.pop(key, None)  # a new value moves the key to the end: evicted last
+        super().__setitem__(key, item)
+        self.bytes += len(item[1])
+
+    def __delitem__(self, key: str) -> None:
+        self.pop(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        found = super().pop(key, *default)
+        if isinstance(found, tuple):
+            self.bytes -= len(found[1])
+        return found
+
+    def clear(self) -> None:
+        super().clear()
+        self.bytes = 0
+
+
+class BoundedCache(SimpleCache):
+    """The in-process cache bounded in entries (SimpleCache's threshold) and in bytes: the
+    oldest results leave first; a result too large to share the budget is not kept."""
+
+    def __init__(self, threshold: int = 500, max_bytes: int = 64 << 20, **kwargs: Any) -> None:
+        super().__init__(threshold=threshold, **kwargs)
+        self._cache: _SizedDict = _SizedDict()
+        self.max_bytes = max_bytes
+
+    @property
+    def size_bytes(self) -> int:
+        return self._cache.bytes
+
+    def set(self, key: str, value: Any, timeout: Any = None) -> bool | None:
+        data = self.serializer.dumps(value)
+        with self._lock:
+            if len(data) > self.max_bytes // LARGEST_SHARE:
+                self._cache.pop(key, None)
+                return False
+            expires = self._normalize_timeout(timeout)
+            self._prune()
+            self._cache[key] = (expires, data)
+            while self._cache.bytes > self.max_bytes and self._cache:
+                self._cache.pop(next(iter(self._cache)))
+        return True
+
+    def add(self, key: str, value: Any, timeout: Any = None) -> bool:
+        with self._lock:
+            if self.has(key):
+                return False
+            return bool(self.set(key, value, timeout))
 
 
 class CachedQueries:

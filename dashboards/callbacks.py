@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dash import ALL, MATCH, Dash, Input, Output, State
+import dash
+from dash import ALL, MATCH, Dash, Input, Output
 
 from dashboards.context import current_lang, feed_states, scope_for, services
+from dashboards.guard import Refused
+from dashboards.specs import PAGES_BY_DOMAIN
 from i18n.names import domain_name
-from store.catalog import METRICS_BY_KEY
+from store.catalog import DOMAINS, METRICS_BY_KEY
 from store.scope import Scope
 from ui.kpi import kpi_tile
 
+OVERVIEW = "overview"
 URL_SYNC_JS = """
 function(values) {
     const ctx = window.dash_clientside.callback_context;
@@ -65,12 +69,27 @@ def register(app: Dash) -> None:
         Input({"type": "url-param", "page": MATCH, "param": "area"}, "value"),
         Input({"type": "url-param", "page": MATCH, "param": "window"}, "value"),
         Input({"type": "refresh", "page": MATCH}, "n_intervals"),
-        State({"type": "kpi-keys", "page": MATCH}, "data"),
     )
-    def render_kpis(
-        area: str | None, window: str | None, _tick: int | None, keys: list[str]
-    ) -> list:
-        return kpi_tiles(keys, scope_for(area, window), current_lang())
+    def render_kpis(area: str | None, window: str | None, _tick: int | None) -> list:
+        return kpi_tiles(page_kpis(matched_page()), scope_for(area, window), current_lang())
+
+
+def page_kpis(page: str) -> tuple[str, ...]:
+    """The tiles a page's spec declares (the overview: each domain's headline)."""
+    if page == OVERVIEW:
+        return tuple(d.headline for d in DOMAINS)
+    spec = PAGES_BY_DOMAIN.get(page)
+    if spec is None:
+        raise Refused("unknown page", page)
+    return tuple(spec.kpis)
+
+
+def matched_page() -> str:
+    """The page key of the component a MATCH callback answers for."""
+    outputs = dash.ctx.outputs_list
+    first = outputs[0] if isinstance(outputs, list) else outputs
+    first = first[0] if isinstance(first, list) else first
+    return str(first["id"]["page"])
 
 
 def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str, compact: bool = False) -> list:

@@ -46,7 +46,7 @@ def current_lang() -> str:
 
 def window_name(value: str | None) -> str:
     """The requested window if it is valid (a name or a FROM..TO range), else the default."""
-    if value:
+    if isinstance(value, str) and value:
         try:
             Window.parse(value, services().clock())
             return value
@@ -57,7 +57,7 @@ def window_name(value: str | None) -> str:
 
 def area_code(value: str | None) -> str:
     areas = services().queries.areas
-    return value if value in areas else areas.root
+    return value if isinstance(value, str) and value in areas else areas.root
 
 
 def scope_for(area: str | None, window: str | None) -> Scope:

@@ -10,6 +10,7 @@ from typing import Any
 from dash import html
 
 from dashboards.context import feed_states, services
+from dashboards.map_view import first_point
 from dashboards.rows import map_parent
 from dashboards.specs import EventMedian, PageSpec, Table
 from i18n import label, t
@@ -235,11 +236,12 @@ def _median_value(median: EventMedian, domain: str, scope: Scope, feed: KpiValue
 
 def _clicked_camera(cell: Any, shown: Any) -> str | None:
     """The camera of a clicked row of the cameras or analytics table, if there is one."""
-    index = (cell or {}).get("rowIndex")
-    if not isinstance(index, int) or not shown or not 0 <= index < len(shown):
+    index = cell.get("rowIndex") if isinstance(cell, dict) else None
+    if not isinstance(index, int) or not isinstance(shown, list) or not 0 <= index < len(shown):
         return None
-    camera = shown[index].get("camera")
-    return str(camera) if camera else None
+    row = shown[index]
+    camera = row.get("camera") if isinstance(row, dict) else None
+    return camera if isinstance(camera, str) and camera else None
 
 
 def _camera_place(spec: PageSpec, scope: Scope, camera: str) -> Any:
@@ -282,7 +284,7 @@ def _on_points(point: dict[str, Any]) -> bool:
 
 def _camera_at_point(spec: PageSpec, scope: Scope, click: Any) -> str | None:
     """The camera whose map point was clicked, if the click was on one."""
-    point = ((click or {}).get("points") or [{}])[0]
+    point = first_point(click)
     index = point.get("pointIndex", point.get("pointNumber"))
     places = _point_places(spec, scope)
     if not _on_points(point) or not isinstance(index, int) or not 0 <= index < len(places):

@@ -16,10 +16,10 @@ from access.roles import Capability
 from access.web.controls import account_control
 from access.web.permissions import restricted, visible_pages, wall_callbacks
 from access.web.setup import install as install_sign_in
-from dashboards import callbacks, faults, routes
+from dashboards import callbacks, faults, routes, web
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
-from dashboards.pages import audit_page, domains, feeds_page, overview, wall
+from dashboards.pages import audit_page, domains, feeds_page, not_found, overview, wall
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
@@ -99,6 +99,9 @@ def create_app(
         faults.register(app)
     callbacks.register(app)
     routes.register(app.server)
+    not_found.register()
+    # First: bodies are bounded and parsed safely before the sign-in layer reads them.
+    web.register(app, settings.web.max_request_bytes)
     install_sign_in(app, settings, Accounts(store.engine), clock)
     app.layout = _layout
     app.clientside_callback(

@@ -40,6 +40,13 @@ class MapReads(Protocol):
 
 
 # -- class breaks of the sequential scale ---------------------------------------------------
+def first_point(click: object) -> dict:
+    """The first point of a map's clickData as the browser sent it ({} if it names none)."""
+    points = click.get("points") if isinstance(click, dict) else None
+    first = points[0] if isinstance(points, list) and points else None
+    return first if isinstance(first, dict) else {}
+
+
 def class_breaks(
     values: Iterable[float | None], classes: int = CLASSES, decimals: int = 0
 ) -> tuple[float, ...]:

@@ -55,14 +55,13 @@ def matched(
     return body
 
 
-def kpis(page: str, keys: list[str], area: str, window: str) -> dict[str, Any]:
-    state = [{"id": {"page": page, "type": "kpi-keys"}, "property": "data", "value": keys}]
+def kpis(page: str, area: str, window: str) -> dict[str, Any]:
+    """The KPI tiles' request: the page names which tiles (its spec's), never the browser."""
     return matched(
         "kpi-grid",
         page,
         "children",
         [param(page, "area", area), param(page, "window", window), refresh(page)],
-        state,
     )
 
 
@@ -93,7 +92,7 @@ def domain_page(app: Dash, spec: PageSpec, area: str, window: str) -> list[dict[
     if spec.seasonality:
         extra.append(matched("season", page, "figure", [*scope, refresh(page)]))
     return [
-        kpis(page, list(spec.kpis), area, window),
+        kpis(page, area, window),
         matched("sources", page, "children", [*scope, refresh(page)]),
         matched(
             "trend",

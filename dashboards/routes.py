@@ -108,10 +108,9 @@ def register(server: Flask) -> None:
         svc = services()
         reachable = svc.store.guard.reachable()  # answers within the probe timeout
         feeds = svc.store.queries.feed_health() if reachable else []
+        status = "ok" if reachable and all(f.last_status != "failed" for f in feeds) else "degraded"
         body = {
-            "status": "ok"
-            if reachable and all(f.last_status != "failed" for f in feeds)
-            else "degraded",
+            "status": status,
             "time": svc.clock().isoformat(),
             "database": {"reachable": reachable, "dialect": svc.store.engine.dialect.name},
             "boundaries": {

@@ -18,9 +18,10 @@ import plotly.utils
 from dashboards.alerts import Alert, current_alerts, new_critical, with_onsets
 from dashboards.callbacks import kpi_tiles
 from dashboards.context import feed_states, services
+from dashboards.guard import Refused
 from dashboards.map_view import map_view
 from dashboards.specs import PAGES_BY_DOMAIN
-from i18n import t
+from i18n import LANGUAGES, t
 from i18n.collation import natural_key
 from i18n.formatting import format_datetime_local
 from i18n.names import domain_name, metric_name
@@ -47,6 +48,7 @@ SPARK_MIN_DAYS = 7  # a sparkline of "today" shows the week up to it
 SPARK_DAILY_DAYS = 62  # longer windows are drawn by week
 TICKER_ITEMS = 40
 STATE_CACHE_SIZE = 256
+STATE_CACHE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +67,19 @@ class WallRequest:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WallRequest:
-        return cls(str(data["playlist"]), int(data["screen"]), str(data["area"]), str(data["lang"]))
+    def from_dict(cls, data: Any) -> WallRequest:
+        """The request a wall screen sends back (its layout's spec), if it names a configured
+        playlist, one of its screens, a known area and language; else Refused."""
+        svc = services()
+        if not isinstance(data, dict):
+            raise Refused("wall spec must be an object", data)
+        name, screen, area, lang = (data.get(k) for k in ("playlist", "screen", "area", "lang"))
+        playlist = svc.settings.wall.playlists.get(name) if isinstance(name, str) else None
+        if playlist is None or not isinstance(screen, int) or not 1 <= screen <= playlist.screens:
+            raise Refused("unknown wall playlist or screen", data)
+        if not isinstance(area, str) or area not in svc.queries.areas or lang not in LANGUAGES:
+            raise Refused("unknown wall area or language", data)
+        return cls(str(name), screen, area, str(lang))
 
 
 Entry = tuple[str, Any]  # (digest, component)
@@ -102,12 +115,15 @@ def digest(component: Any) -> str:
     return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:10]
 
 
-class _StateCache:
-    """A small LRU of computed screen states; one computation per key even under load."""
+class StateCache:
+    """A small LRU of computed screen states, bounded in entries and in bytes; one
+    computation per key even under load, and a failed computation keeps nothing."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple, ScreenState] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.entries: OrderedDict[tuple, tuple[ScreenState, int]] = OrderedDict()
         self.lock = threading.Lock()
         self.computing: dict[tuple, threading.Lock] = {}
 
@@ -115,22 +131,40 @@ class _StateCache:
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)
-                return self.entries[key]
+                return self.entries[key][0]
             gate = self.computing.setdefault(key, threading.Lock())
         with gate:
             with self.lock:
                 if key in self.entries:
-                    return self.entries[key]
-            state = compute()
-            with self.lock:
-                self.entries[key] = state
-                self.computing.pop(key, None)
-                while len(self.entries) > self.size:
-                    self.entries.popitem(last=False)
+                    return self.entries[key][0]
+            try:
+                state = compute()
+            finally:  # a failure releases its key: the next refresh computes again
+                with self.lock:
+                    self.computing.pop(key, None)
+            self._keep(key, state, state_bytes(state))
             return state
 
+    def _keep(self, key: tuple, state: ScreenState, size: int) -> None:
+        with self.lock:
+            if size > self.max_bytes:
+                return  # larger than the whole budget: served, not kept
+            if key in self.entries:
+                self.bytes -= self.entries.pop(key)[1]
+            self.entries[key] = (state, size)
+            self.bytes += size
+            while len(self.entries) > self.size or self.bytes > self.max_bytes:
+                _old, (_state, freed) = self.entries.popitem(last=False)
+                self.bytes -= freed
 
-_STATES = _StateCache(STATE_CACHE_SIZE)
+
+def state_bytes(state: ScreenState) -> int:
+    """The size of a screen state as JSON (what it costs to hold, near enough)."""
+    parts = [state.items, {k: v[1] for k, v in state.maps.items()}, state.ticker]
+    return len(json.dumps(parts, cls=plotly.utils.PlotlyJSONEncoder))
+
+
+_STATES = StateCache(STATE_CACHE_SIZE, STATE_CACHE_BYTES)
 
 
 def screen_state(request: WallRequest) -> ScreenState:

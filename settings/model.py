@@ -24,6 +24,7 @@ from settings.durations import bounded, describe
 from settings.session import SessionConfig
 from settings.sso import SsoConfig
 from settings.wall import WallConfig
+from settings.web import WebConfig
 
 if TYPE_CHECKING:
     from feeds.base import FeedOptions
@@ -131,6 +132,9 @@ class UiConfig(_Section):
 class CacheConfig(_Section):
     redis_url: str | None = None
     default_timeout: CacheTimeout = 300
+    # The in-process cache (no Redis): at most this many results and this many bytes.
+    max_entries: int = Field(default=5000, ge=10, le=1_000_000)
+    max_bytes: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024, le=16 * 1024**3)
 
     @field_validator("redis_url", mode="before")
     @classmethod
@@ -202,6 +206,7 @@ class Settings(_Section):
     sso: SsoConfig = Field(default_factory=dict, validate_default=True)
     session: SessionConfig = Field(default_factory=dict, validate_default=True)
     cameras: CamerasConfig = Field(default_factory=dict, validate_default=True)
+    web: WebConfig = Field(default_factory=dict, validate_default=True)
     feeds: tuple[FeedConfig, ...] = ()
     config_path: Path = DEFAULT_CONFIG_PATH  # the file these came from; not a YAML key
 

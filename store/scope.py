@@ -9,6 +9,11 @@ from zoneinfo import ZoneInfo
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 WINDOW_DAYS = {"today": 1, "7d": 7, "30d": 30, "12m": 365}
 MAX_CUSTOM_DAYS = 5 * 366
+# Custom ranges stay within these dates, so a window, the one before it and last year's are
+# all representable (9999-12-31 + 1 day or 0001-01-01 in UTC would overflow).
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2199, 12, 31)
+MAX_WINDOW_CHARS = 32
 CUSTOM = "custom"
 
 
@@ -47,6 +52,8 @@ class Window:
         """A named window ("30d") or a custom range of local dates "2026-11-01..2026-11-15"."""
         if value in WINDOW_DAYS:
             return cls.named(value, now)
+        if len(value) > MAX_WINDOW_CHARS:
+            raise ScopeError("window text is too long")
         first, sep, last = value.partition("..")
         try:
             start, end = date.fromisoformat(first), date.fromisoformat(last)
@@ -54,6 +61,8 @@ class Window:
             raise ScopeError(f"window {value!r} is neither a name nor FROM..TO dates") from None
         if not sep or start > end:
             raise ScopeError(f"window {value!r}: the start must not be after the end")
+        if start < FIRST_DATE or end > LAST_DATE:
+            raise ScopeError(f"window {value!r} is outside {FIRST_DATE}..{LAST_DATE}")
         if end - start > timedelta(days=MAX_CUSTOM_DAYS):
             raise ScopeError(f"window {value!r} is longer than {MAX_CUSTOM_DAYS} days")
         return cls(local_midnight_utc(start), local_midnight_utc(end + timedelta(days=1)), value)

@@ -15,6 +15,10 @@ from i18n.formatting import format_datetime_local, format_number
 from ui.table import GridColumn
 
 CSV_DELIMITER = ";"  # the comma is the decimal sign in vi-VN
+# A spreadsheet reads a cell starting with one of these as a formula (CSV/DDE injection):
+# text from a feed or a citizen's report must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_GUARD = "'"
 PICTURES = ("sparkline", "thumbnail")  # drawn in the grid, not data a sheet can hold
 
 
@@ -35,13 +39,23 @@ def cell_text(column: GridColumn, value: Any, lang: str) -> str:
     return str(value)
 
 
+def neutralised(text: str) -> str:
+    """Text a spreadsheet will show as written, never evaluate."""
+    return TEXT_GUARD + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_cell(column: GridColumn, value: Any, lang: str) -> str:
+    text = cell_text(column, value, lang)
+    return text if column.kind in ("number", "percent") else neutralised(text)
+
+
 def to_csv(columns: Sequence[GridColumn], rows: Sequence[Mapping[str, Any]], lang: str) -> bytes:
     columns = exported(columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([c.header for c in columns])
+    writer.writerow([neutralised(c.header) for c in columns])
     for row in rows:
-        writer.writerow([cell_text(c, row.get(c.field), lang) for c in columns])
+        writer.writerow([_csv_cell(c, row.get(c.field), lang) for c in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 
@@ -58,6 +72,9 @@ def to_xlsx(
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_xlsx_value(c, row.get(c.field), lang) for c in columns])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even when it starts with "=": never a formula
     for index, column in enumerate(columns, start=1):
         _format_column(sheet, index, column, len(rows))
     sheet.freeze_panes = "A2"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -93,11 +92,11 @@ def page_header(title: str, subtitle: str, controls: html.Div, lang: str) -> htm
     )
 
 
-def kpi_section(page: str, keys: Sequence[str], refresh_s: int) -> html.Div:
-    """A grid filled by the shared KPI callback, refreshed every `refresh_s` seconds."""
+def kpi_section(page: str, refresh_s: int) -> html.Div:
+    """A grid filled by the shared KPI callback (with the tiles the page's spec declares),
+    refreshed every `refresh_s` seconds."""
     return html.Div(
         [
-            dcc.Store(id={"type": "kpi-keys", "page": page}, data=list(keys)),
             dcc.Interval(id={"type": "refresh", "page": page}, interval=refresh_s * 1000),
             html.Div(id={"type": "kpi-grid", "page": page}, className="kpi-grid"),
         ]

@@ -10,8 +10,11 @@ import dash_bootstrap_components as dbc
 from dash import MATCH, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboards import domain_views as views
+from dashboards.callbacks import matched_page
 from dashboards.context import current_lang, scope_for, services
-from dashboards.map_view import map_view
+from dashboards.exports import export_table
+from dashboards.guard import Refused
+from dashboards.map_view import first_point, map_view
 from dashboards.pages.overview import graph_config
 from dashboards.rows import table_rows
 from dashboards.specs import PAGES, PAGES_BY_DOMAIN, PageSpec, PointLayer
@@ -19,7 +22,6 @@ from i18n import label, t
 from i18n.names import domain_name, domain_system, metric_name
 from store.scope import Scope
 from ui.charts import empty_message
-from ui.export import to_csv, to_xlsx
 from ui.maps import (
     POINT_COLOURS,
     empty_figure,
@@ -74,13 +76,13 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
                 html.Div(id=_id("sources", page), className="source-badges"),
                 html.Div(  # the median tiles flow on in the same grid as the KPI tiles
                     [
-                        kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
+                        kpi_section(page, svc.settings.ui.refresh_interval),
                         html.Div(id=_id("medians", page), className="kpi-grid"),
                     ],
                     className="kpi-flow",
                 )
                 if spec.medians
-                else kpi_section(page, spec.kpis, svc.settings.ui.refresh_interval),
+                else kpi_section(page, svc.settings.ui.refresh_interval),
                 dbc.Row(
                     [
                         dbc.Col(_trend_card(spec, trend, grain, lang), lg=7),
@@ -333,8 +335,8 @@ def _register_callbacks(app: Dash) -> None:
         trigger = dash.ctx.triggered_id
         if isinstance(trigger, dict) and trigger["type"] == "map-up":
             return views.area_above(area)
-        point = ((click or {}).get("points") or [{}])[0]
-        target = views.drill_target(PAGES_BY_DOMAIN[trigger["page"]], point, area)
+        spec, _lang, _scope = _context(area, None)
+        target = views.drill_target(spec, first_point(click), area)
         return no_update if target is None else target
 
     @app.callback(
@@ -351,28 +353,25 @@ def _register_callbacks(app: Dash) -> None:
         Output(_id("download", MATCH), "data"),
         Input(_id("export-csv", MATCH), "n_clicks"),
         Input(_id("export-xlsx", MATCH), "n_clicks"),  # type: ignore[arg-type]
-        State(_id("grid", MATCH), "virtualRowData"),
+        State(_id("grid", MATCH), "filterModel"),
+        State(_id("grid", MATCH), "columnState"),
         State(param_id(MATCH, "area"), "value"),  # type: ignore[arg-type]
         State(param_id(MATCH, "window"), "value"),
         State(param_id(MATCH, "table"), "value"),  # type: ignore[arg-type]
         prevent_initial_call=True,
     )
     def export(
-        _csv: Any, _xlsx: Any, shown: list[dict] | None, area: str, window: str, table: str
+        _csv: Any, _xlsx: Any, filters: Any, columns: Any, area: str, window: str, table: str
     ) -> Any:
+        """The table re-read from the store for the user's scope, filtered and sorted as the
+        grid is; the browser sends only the filter and sort, never rows."""
         spec, lang, scope = _context(area, window)
-        chosen = views.table_of(spec, table)
-        columns, _rows = table_rows(chosen, spec.domain_key, scope, lang)
-        rows = shown or []
-        name = f"{spec.domain.slug}-{chosen.key}-{scope.area}-{scope.window.name}"
-        if dash.ctx.triggered_id["type"] == "export-csv":
-            return dcc.send_bytes(to_csv(columns, rows, lang), f"{name}.csv")
-        title = chosen.title_en if lang == "en" else chosen.title_vi
-        return dcc.send_bytes(to_xlsx(columns, rows, lang, title), f"{name}.xlsx")
+        kind = "csv" if (dash.ctx.triggered_id or {}).get("type") == "export-csv" else "xlsx"
+        return export_table(spec, views.table_of(spec, table), scope, lang, kind, filters, columns)
 
     @app.callback(Output(_id("gallery", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_gallery(area: str, window: str, tick: Any) -> Any:
-        spec, lang, scope = _context(area, window)
+        spec, lang, scope = _context(area, window, "snapshots")
         return views.camera_gallery(spec, scope, lang, str(tick or 0))
 
     @app.callback(
@@ -393,7 +392,7 @@ def _register_callbacks(app: Dash) -> None:
     ) -> tuple[Any, ...]:
         """Open on a camera (tile, table row, map point, URL); closing clears it and stops
         the stream."""
-        spec, lang, scope = _context(area, window)
+        spec, lang, scope = _context(area, window, "snapshots")
         source = (dash.ctx.triggered_id or {}).get("type")
         if source == "camera-modal":
             return (False, "", [], "") if not is_open else (no_update,) * 4
@@ -408,12 +407,12 @@ def _register_callbacks(app: Dash) -> None:
 
     @app.callback(Output(_id("season", MATCH), "figure"), *_inputs())  # type: ignore[arg-type]
     def update_seasonality(area: str, window: str, _tick: Any) -> Any:
-        spec, lang, scope = _context(area, window)
+        spec, lang, scope = _context(area, window, "seasonality")
         return views.seasonality(spec, scope, lang)
 
     @app.callback(Output(_id("medians", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
     def update_medians(area: str, window: str, _tick: Any) -> Any:
-        spec, lang, scope = _context(area, window)
+        spec, lang, scope = _context(area, window, "medians")
         return views.median_tiles(spec, scope, lang)
 
     @app.callback(Output(_id("sources", MATCH), "children"), *_inputs())  # type: ignore[arg-type]
@@ -422,7 +421,12 @@ def _register_callbacks(app: Dash) -> None:
         return views.source_badges(spec, scope, lang)
 
 
-def _context(area: str | None, window: str | None) -> tuple[PageSpec, str, Scope]:
-    page = dash.ctx.outputs_list
-    key = (page[0] if isinstance(page, list) else page)["id"]["page"]
-    return PAGES_BY_DOMAIN[key], current_lang(), scope_for(area, window)
+def _context(
+    area: str | None, window: str | None, part: str | None = None
+) -> tuple[PageSpec, str, Scope]:
+    """The page a MATCH callback answers for (refused unless it is a domain page holding
+    `part`), the language and the scope asked for."""
+    spec = PAGES_BY_DOMAIN.get(matched_page())
+    if spec is None or (part is not None and not getattr(spec, part)):
+        raise Refused("no such page or part of a page", matched_page())
+    return spec, current_lang(), scope_for(area, window)

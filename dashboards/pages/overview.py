@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html, no_update
 
 from dashboards.context import current_lang, scope_for, services
-from dashboards.map_view import map_view
+from dashboards.map_view import first_point, map_view
 from i18n import t
 from i18n.names import metric_name
 from store.catalog import DOMAINS
@@ -45,7 +45,7 @@ def layout(
     return html.Div(
         [
             page_header(t("overview.title", lang), province, controls, lang),
-            kpi_section(PAGE, HEADLINES, svc.settings.ui.refresh_interval),
+            kpi_section(PAGE, svc.settings.ui.refresh_interval),
             _map_card(metric if metric in HEADLINES else HEADLINES[0], lang),
         ]
     )
@@ -154,5 +154,5 @@ def _register_callbacks(app: Dash) -> None:
         areas = services().queries.areas
         if dash.ctx.triggered_id == "overview-back" or not click:
             return areas.root
-        code = (click.get("points") or [{}])[0].get("customdata")
-        return code if code in areas else no_update
+        code = first_point(click).get("customdata")
+        return code if isinstance(code, str) and code in areas else no_update

@@ -14,6 +14,7 @@ import dash
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboards.context import current_lang, demo_active, services
+from dashboards.guard import Refused
 from dashboards.pages.overview import graph_config
 from dashboards.specs import PAGES_BY_DOMAIN
 from dashboards.wall_state import (
@@ -163,12 +164,13 @@ def _register_callbacks(app: Dash) -> None:
     )
     def refresh(_tick: int, spec: dict[str, Any], known: dict[str, Any] | None) -> tuple:
         state = screen_state(WallRequest.from_dict(spec))
-        known = known or {}
+        known = known if isinstance(known, dict) else {}
         item_slots = [o["id"]["slot"] for o in dash.ctx.outputs_list[0]]
         map_slots = [o["id"]["slot"] for o in dash.ctx.outputs_list[1]]
-        items, item_digests = _items_changes(state, item_slots, known.get("i") or {})
-        maps, map_digests = _map_changes(state, map_slots, known.get("m") or {})
-        ticker, ticker_digests = _changes(state.ticker, known.get("t"))
+        items, item_digests = _items_changes(state, item_slots, _texts(known.get("i")))
+        maps, map_digests = _map_changes(state, map_slots, _texts(known.get("m")))
+        ticker_known = known.get("t") if isinstance(known.get("t"), str) else None
+        ticker, ticker_digests = _changes(state.ticker, ticker_known)
         digests = {"i": item_digests, "m": map_digests, "t": ticker_digests}
         return (
             items,
@@ -184,6 +186,13 @@ def _register_callbacks(app: Dash) -> None:
         Input("wall-sync", "data"),
         prevent_initial_call=True,
     )
+
+
+def _texts(value: Any) -> dict[str, str]:
+    """The digests a client says it holds, as sent back by it: only text entries count."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
 
 
 def _items_changes(
@@ -219,6 +228,8 @@ def _map_changes(
     out: list[Any] = []
     digests: dict[str, str] = {}
     for slot in slots:
+        if slot not in state.maps:
+            raise Refused("no map on that wall slot", slot)
         digest, patch = state.maps[slot]
         digests[str(slot)] = digest
         out.append(no_update if known.get(str(slot)) == digest else patch)

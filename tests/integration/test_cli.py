@@ -110,8 +110,11 @@ def test_app_serves_health_and_data_then_stops_on_sigterm(tmp_path: Path) -> Non
         assert health["database"]["reachable"] is True
         assert health["feeds"][0]["id"] == "simulator"
         assert health["feeds"][0]["last_success_at"]
-        assert session.get(f"{base}/", timeout=5).status_code == 200
-        assert requests.get(f"{base}/healthz", timeout=5).json().keys() == {"status"}
+        page = session.get(f"{base}/", timeout=5)
+        assert page.status_code == 200
+        assert "Server" not in page.headers  # waitress, without its banner
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+        assert requests.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
@@ -166,7 +169,7 @@ def wait_for_feed(session: requests.Session, url: str, timeout: float = 60.0) ->
             body = session.get(url, timeout=2).json()
             if body["feeds"] and body["feeds"][0]["last_status"] == "ok":
                 return body
-        except (requests.ConnectionError, requests.Timeout):  # a worker still booting
+        except requests.RequestException:  # a gunicorn worker may still be starting
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} never reported a successful feed run")

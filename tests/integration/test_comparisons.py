@@ -85,7 +85,7 @@ def tiles(app: Any, page: str, keys: list[str], area: str, window: str) -> dict[
     client = client_for(app)
     slug = "/" if page == "overview" else f"/{PAGES_BY_DOMAIN[page].domain.slug}"
     client.post("/_dash-update-component", json=payloads.router(slug))
-    bodies = [payloads.kpis(page, keys, area, window)]
+    bodies = [payloads.kpis(page, area, window)]
     if page != "overview" and PAGES_BY_DOMAIN[page].medians:
         scope = [payloads.param(page, "area", area), payloads.param(page, "window", window)]
         bodies.append(

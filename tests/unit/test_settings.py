@@ -31,7 +31,7 @@ HEADER = "Cấu hình không hợp lệ / invalid configuration"
 SIMULATOR = "  - {id: simulator, type: simulator, interval: 60}\n"
 TOP_KEYS = (
     "version, province, database, geography, ui, cache, scheduler, wall, sso, session, cameras,"
-    " feeds"
+    " web, feeds"
 )
 FEED_KEYS = "id, type, interval, enabled, timeout, retries, priority, options"
 KNOWN_TYPES = ", ".join(sorted(registry.feed_types()))
