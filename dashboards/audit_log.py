@@ -12,7 +12,7 @@ from typing import Any
 from access.audit import Action, Outcome
 from i18n.formatting import format_datetime_local
 from store.accounts import MAX_AUDIT_PAGE, Accounts, AuditEntry, AuditFilter
-from store.scope import local_midnight_utc
+from store.scope import FIRST_DATE, LAST_DATE, local_midnight_utc
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000  # entries in one export at most (the file says when it was cut)
@@ -66,9 +66,12 @@ def _day(value: Any) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(value)[:10])
+        day = date.fromisoformat(str(value)[:10])
     except ValueError:
         raise AuditQueryError(f"not a date: {str(value)[:20]!r}") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise AuditQueryError(f"date {day.isoformat()} is outside {FIRST_DATE}..{LAST_DATE}")
+    return day
 
 
 def page_of(accounts: Accounts, chosen: Filters, page: int) -> tuple[list[AuditEntry], int, int]:

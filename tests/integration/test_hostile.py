@@ -19,12 +19,16 @@ import dash
 import psutil
 import pytest
 
+from access.audit import Action, AuditLog
+from access.audit import Outcome as AuditOutcome
 from dashboards import create_app, payloads
+from dashboards.audit_log import PAGE_SIZE as AUDIT_PAGE_SIZE
 from dashboards.guard import PROPERTY_KINDS
 from dashboards.specs import PAGES
 from feeds.runner import FeedRunner
 from settings import FeedConfig, load_settings
 from store import Store
+from store.accounts import Accounts
 from tests.conftest import Clock
 from tests.fixtures.auth import client_for
 
@@ -33,6 +37,9 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 TIME_RATIO = 10  # an answer may take this many times its callback's (or route's) floor
 SIZE_RATIO = 1.5  # ... and be this much larger than the largest legitimate answer
 SIZE_SLACK = 8 * 1024
+# The audit export holds every matching entry, and the suite's own refusals add entries: its
+# proper answer is measured again right before each case.
+GROWS_WITH_AUDIT = ("callback audit-download",)
 MAX_LOG_LINE = 400
 RETRIES = 2  # a case over its time budget is asked again; its best time is judged
 # The pages a MATCH callback may be addressed to; each callback is asked for the first that
@@ -140,6 +147,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         {"id": "simulator", "type": "simulator", "interval": 60, "options": {"backfill_days": 8}}
     )
     assert FeedRunner(store, [feed], clock=Clock()).run("simulator").status == "ok"
+    _fill_audit_page(store)
     path = directory / "config.yaml"
     path.write_text("version: 1\ngeography:\n  directory: null\n", encoding="utf-8")
     yield create_app(load_settings(path, env={}), store, clock=Clock())
@@ -313,13 +321,29 @@ def send(client: Any, case: Case) -> Outcome:
     return Outcome(response.status_code, time.perf_counter() - started, size)
 
 
-def legitimate(app: Any) -> tuple[dict[str, list[Outcome]], dict[str, str]]:
-    """Each group's floor (the same callbacks and pages asked properly), and for each
-    callback the first page that holds its components."""
+def _fill_audit_page(store: Store) -> None:
+    """More than a page of audit entries before the legitimate answers are measured: the
+    suite's own refusals are audited, so the audit grid grows to a full page while it runs."""
+    audit = AuditLog(Accounts(store.engine))
+    for n in range(AUDIT_PAGE_SIZE + 10):
+        audit.record(
+            Action.ACCESS_DENIED,
+            outcome=AuditOutcome.DENIED,
+            actor="hostile-suite-seed",
+            ip="127.0.0.1",
+            target=f"/_dash-update-component#{n}",
+            detail={"asked": "x" * 120},
+        )
+
+
+def legitimate(app: Any) -> tuple[dict[str, list[Outcome]], dict[str, str], dict[str, Case]]:
+    """Each group's floor (the same callbacks and pages asked properly), for each callback
+    the first page that holds its components, and each callback group's proper request."""
     client = client_for(app, "admin")
     assert client.get("/").status_code == 200  # Dash adds its router callback on first use
     found: dict[str, list[Outcome]] = {}
     pages: dict[str, str] = {}
+    proper: dict[str, Case] = {}
     for key, declared in server_callbacks(app).items():
         for page in PAGE_KEYS:
             body = json.dumps(callback_body(key, declared, page, {})).encode()
@@ -327,6 +351,7 @@ def legitimate(app: Any) -> tuple[dict[str, list[Outcome]], dict[str, str]]:
             if send(client, case).status in (200, 204):
                 break
         pages[key] = page
+        proper[f"callback {key[:60]}"] = case
         found[f"callback {key[:60]}"] = [send(client, case) for _ in range(3)]
     for page in dash.page_registry.values():
         path = page["path"].replace("<playlist>", "default")
@@ -335,7 +360,7 @@ def legitimate(app: Any) -> tuple[dict[str, list[Outcome]], dict[str, str]]:
         found[f"page {path}"] = [send(client, case) for _ in range(3)]
     healthz = [send(client, Case("", "", "GET", "/healthz")) for _ in range(5)]
     found["floor"] = healthz
-    return found, pages
+    return found, pages, proper
 
 
 class RssSampler(threading.Thread):
@@ -353,7 +378,7 @@ class RssSampler(threading.Thread):
 
 
 def test_hostile_input_never_breaks_the_app(app: Any) -> None:
-    floors, pages = legitimate(app)
+    floors, pages, proper = legitimate(app)
     refused = {g: o for g, o in floors.items() if any(x.status not in (200, 204) for x in o)}
     assert not refused, refused
     cases = [*callback_cases(app, pages), *route_cases(app), *page_cases(app), *malformed_cases()]
@@ -368,6 +393,8 @@ def test_hostile_input_never_breaks_the_app(app: Any) -> None:
     started = time.perf_counter()
     try:
         for case in cases:
+            if case.group.startswith(GROWS_WITH_AUDIT):  # the suite's refusals are audited
+                floors[case.group] = [send(client, proper[case.group])]
             outcome = send(client, case)
             refusals += outcome.status in (400, 413)
             problems = _judge(case, outcome, floors, floor_s)
