@@ -61,11 +61,18 @@ class CachedQueries:
         )
 
     def dim_values(
-        self, scope: Scope, key: str, areas: Sequence[str] | None = None
+        self,
+        scope: Scope,
+        key: str,
+        areas: Sequence[str] | None = None,
+        members: Sequence[str] | None = None,
     ) -> dict[str, float]:
-        args = (key, tuple(areas) if areas is not None else None)
+        args = (key, _tuple(areas), _tuple(members))
         return self._memo(
-            "dim_values", scope, args, lambda: self.queries.dim_values(scope, key, areas)
+            "dim_values",
+            scope,
+            args,
+            lambda: self.queries.dim_values(scope, key, areas, members),
         )
 
     def trend(self, scope: Scope, key: str, grain: str) -> Trend:
@@ -74,11 +81,19 @@ class CachedQueries:
         )
 
     def dim_trend(
-        self, scope: Scope, key: str, grain: str, areas: Sequence[str] | None = None
+        self,
+        scope: Scope,
+        key: str,
+        grain: str,
+        areas: Sequence[str] | None = None,
+        members: Sequence[str] | None = None,
     ) -> dict[str, list[TrendPoint]]:
-        args = (key, grain, tuple(areas) if areas is not None else None)
+        args = (key, grain, _tuple(areas), _tuple(members))
         return self._memo(
-            "dim_trend", scope, args, lambda: self.queries.dim_trend(scope, key, grain, areas)
+            "dim_trend",
+            scope,
+            args,
+            lambda: self.queries.dim_trend(scope, key, grain, areas, members),
         )
 
     def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
@@ -106,7 +121,7 @@ class CachedQueries:
         kinds: Sequence[str],
         end_attribute: str,
         max_age: timedelta,
-    ) -> list[float]:
+    ) -> tuple[list[float], list[float]]:
         return self._memo(
             "durations",
             scope,
@@ -141,3 +156,7 @@ class CachedQueries:
             found = compute()
             self.cache.set(key, found)
         return found  # type: ignore[no-any-return]
+
+
+def _tuple(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(values) if values is not None else None
