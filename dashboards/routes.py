@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, current_app, jsonify, request
 
+from access.current import current_visitor
 from dashboards.context import current_lang, services
 from i18n import t
 from media import demo
@@ -119,6 +120,8 @@ def register(server: Flask) -> None:
             },
             "feeds": [_feed_json(f) for f in feeds],
         }
+        if current_visitor() is None:  # the public liveness answer: no details
+            body = {"status": body["status"]}
         return jsonify(body), 200 if reachable else 503
 
 
