@@ -11,7 +11,7 @@ from flask import Flask
 from flask_caching import Cache
 
 from settings import CacheConfig
-from store.queries import FeedHealth, KpiValue, Place, Queries, Trend, TrendPoint
+from store.queries import FeedHealth, KpiValue, Place, Queries, RunSummary, Trend, TrendPoint
 from store.scope import Scope
 
 T = TypeVar("T")
@@ -134,6 +134,10 @@ class CachedQueries:
 
     def feed_health(self) -> list[FeedHealth]:
         return self._memo("feed_health", None, (), self.queries.feed_health)
+
+    def last_runs(self) -> dict[str, RunSummary]:
+        # A finished run moves the data version (the feeds' last run time), so this is fresh.
+        return self._memo("last_runs", None, (), self.queries.last_runs)
 
     def version(self) -> str:
         """The data version (re-read at most every VERSION_TTL_S): moves with every write."""

@@ -166,7 +166,7 @@ def source_badges(spec: PageSpec, scope: Scope, lang: str) -> list[Any]:
     queries = services().queries
     values = queries.kpis(scope, list(spec.kpis))
     feeds = sorted({v.feed_id for v in values.values() if v.feed_id})
-    states, runs = feed_states(), services().store.queries.last_runs()
+    states, runs = feed_states(), queries.last_runs()
     return [_source_badge(f, states.get(f), runs.get(f), lang) for f in feeds] or [
         html.Span(t("sources.none", lang), className="source-badge stale")
     ]

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select, text
+from sqlalchemy import (
+    Engine,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
 
 from geo.hierarchy import AdminUnit
 from store.areas import AreaIndex
@@ -186,8 +197,9 @@ class Queries:
         found = self._latest_periods([m for m in metrics if is_slow(m)], scope.area, scope.window)
         if daily:
             window = scope.window
-            current = self._aggregates(daily, [scope.area], window, tails=True)
-            previous = self._aggregates(daily, [scope.area], window.previous(), tails=True)
+            current, previous = self._aggregates_in(
+                daily, [scope.area], [window, window.previous()], tails=True
+            )
             here, before_here = current.get(scope.area, {}), previous.get(scope.area, {})
             for m in daily:
                 now, before = _reading(m, here), _reading(m, before_here)
@@ -325,53 +337,27 @@ class Queries:
         dimension member of one area when `by_dim`, only `members` if given); with `tails`,
         also the sum and count of the window's last day and the peak without it (what a
         comparison leaves out while that day runs)."""
-        keys = sorted({c for m in metrics for c in m.components})
-        ids = {self.metric_ids[k]: k for k in keys}
-        split = Obs.dim if by_dim else Obs.area_code
-        kinds: dict[str, list[int]] = {}
-        for metric_id, key in ids.items():
-            kinds.setdefault(METRICS_BY_KEY[key].period_kind, []).append(metric_id)
-        # Periods overlapping the window: a yearly plan counts for any window inside its year.
-        in_window = or_(
-            *(
-                and_(
-                    Obs.metric_id.in_(members),
-                    Obs.period_kind == kind,
-                    Obs.period_start > window.start - PERIOD_LENGTH[kind],
-                    Obs.period_start < window.end,
-                )
-                for kind, members in kinds.items()
+        return self._aggregates_in(metrics, areas, [window], by_dim, tails, members)[0]
+
+    def _aggregates_in(
+        self,
+        metrics: Iterable[Metric],
+        areas: Sequence[str],
+        windows: Sequence[Window],
+        by_dim: bool = False,
+        tails: bool = False,
+        members: Sequence[str] | None = None,
+    ) -> list[dict[str, dict[str, Aggregate]]]:
+        """`_aggregates` of several windows (a window and the one before it) in one statement
+        and one read of the latest values: a result per window, in order."""
+        ids = {self.metric_ids[k]: k for k in sorted({c for m in metrics for c in m.components})}
+        parts = [
+            _aggregate_select(ids, areas, window, by_dim, tails, members).add_columns(
+                literal_column(str(number)).label("window_number")
             )
-        )
-        tail = window.end - DAY  # the window's last day: today's, while it runs
-        last_day = (
-            (
-                func.sum(case((Obs.period_start >= tail, Obs.value))),
-                func.count(case((Obs.period_start >= tail, 1))),
-                func.max(case((Obs.period_start < tail, Obs.value))),
-            )
-            if tails
-            else ()
-        )
-        query = (
-            select(
-                split,
-                Obs.metric_id,
-                func.sum(Obs.value),
-                func.count(),
-                func.max(Obs.value),
-                func.max(Obs.period_start),
-                func.min(Obs.feed_id),
-                *last_day,
-            )
-            .where(
-                Obs.area_code.in_(areas),
-                _dims_where(by_dim, members),
-                in_window,
-            )
-            .group_by(split, Obs.metric_id)
-        )
-        result: dict[str, dict[str, Aggregate]] = {}
+            for number, window in enumerate(windows)
+        ]
+        query = parts[0] if len(parts) == 1 else union_all(*parts)
         with self._connect() as conn:
             rows = conn.execute(query).all()
             wanted = [
@@ -380,19 +366,22 @@ class Queries:
                 if _needs_last(ids[r[1]])
             ]
             lasts = self._last_values(conn, wanted, areas[0] if by_dim else None)
-        for group, metric_id, total, count, peak, last_period, feed, *tail_parts in rows:
-            last_value = lasts.get((metric_id, group))
-            result.setdefault(group, {})[ids[metric_id]] = Aggregate(
+        results: list[dict[str, dict[str, Aggregate]]] = [{} for _ in windows]
+        for group, metric_id, total, count, peak, last_period, feed, *rest in rows:
+            *tail_parts, number = rest
+            last_value = lasts.get((metric_id, group, last_period))
+            results[int(number)].setdefault(group, {})[ids[metric_id]] = Aggregate(
                 total, count, peak, last_period, feed, last_value, *tail_parts
             )
-        return result
+        return results
 
     @staticmethod
     def _last_values(
         conn: Any, keys: list[tuple[int, str, str, datetime]], dim_area: str | None
-    ) -> dict[tuple[int, str], float]:
+    ) -> dict[tuple[int, str, datetime], float]:
         """Values at (metric, group, period kind, period) keys, the group being an area, or a
-        dimension member of `dim_area`: the latest value of a LAST metric."""
+        dimension member of `dim_area`, keyed (metric, group, period): the latest value of a
+        LAST metric."""
         if not keys:
             return {}
         # Every primary-key column is constrained (by equality or a short IN list), so both
@@ -413,7 +402,7 @@ class Queries:
             *where, or_(*per_kind)
         )
         wanted = {(m, g, p) for m, g, _k, p in keys}
-        return {(m, g): v for m, g, p, v in conn.execute(query).all() if (m, g, p) in wanted}
+        return {(m, g, p): v for m, g, p, v in conn.execute(query).all() if (m, g, p) in wanted}
 
     # -- trends -----------------------------------------------------------------------------
     def trend(self, scope: Scope, key: str, grain: str) -> Trend:
@@ -922,4 +911,55 @@ def _feed_health(row: Any) -> FeedHealth:
         row.consecutive_failures,
         row.load_done,
         row.load_total,
+    )
+
+
+def _aggregate_select(
+    ids: dict[int, str],
+    areas: Sequence[str],
+    window: Window,
+    by_dim: bool,
+    tails: bool,
+    members: Sequence[str] | None,
+) -> Select[Any]:
+    """The grouped pass of `Queries._aggregates` over one window."""
+    split = Obs.dim if by_dim else Obs.area_code
+    kinds: dict[str, list[int]] = {}
+    for metric_id, key in ids.items():
+        kinds.setdefault(METRICS_BY_KEY[key].period_kind, []).append(metric_id)
+    # Periods overlapping the window: a yearly plan counts for any window inside its year.
+    in_window = or_(
+        *(
+            and_(
+                Obs.metric_id.in_(of_kind),
+                Obs.period_kind == kind,
+                Obs.period_start > window.start - PERIOD_LENGTH[kind],
+                Obs.period_start < window.end,
+            )
+            for kind, of_kind in kinds.items()
+        )
+    )
+    tail = window.end - DAY  # the window's last day: today's, while it runs
+    last_day = (
+        (
+            func.sum(case((Obs.period_start >= tail, Obs.value))),
+            func.count(case((Obs.period_start >= tail, 1))),
+            func.max(case((Obs.period_start < tail, Obs.value))),
+        )
+        if tails
+        else ()
+    )
+    return (
+        select(
+            split,
+            Obs.metric_id,
+            func.sum(Obs.value),
+            func.count(),
+            func.max(Obs.value),
+            func.max(Obs.period_start),
+            func.min(Obs.feed_id),
+            *last_day,
+        )
+        .where(Obs.area_code.in_(areas), _dims_where(by_dim, members), in_window)
+        .group_by(split, Obs.metric_id)
     )
