@@ -88,6 +88,18 @@ def replay_seconds(store: Store, statements: list[tuple[str, Any]]) -> float:
         raw.close()
 
 
+def round_trip_seconds(store: Store, times: int = 200) -> float:
+    """The floor of any read: the median of `SELECT 1` through a pooled connection (checkout,
+    round trip, return), measured in the same run so that loaded machines compare."""
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        with store.engine.connect() as conn:
+            conn.execute(text("SELECT 1")).all()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = fn()

@@ -1,5 +1,6 @@
 """Every domain page's server time: all callbacks fired by loading it, and a scope change, against
-the raw SQL of the same queries, on SQLite and PostgreSQL with the 365-day demo backfill.
+the raw SQL of the same queries and a `SELECT 1` round trip (floors measured in the same run),
+on SQLite and PostgreSQL with the demo backfill (730 days as configured).
 
 Run: python -m bench.pages [--rounds 20] [--database sqlite|postgresql|both]
 """
@@ -15,6 +16,7 @@ from bench.harness import (
     ensure_backfill,
     open_store,
     replay_seconds,
+    round_trip_seconds,
     summary,
     timed,
 )
@@ -48,7 +50,7 @@ def map_update_bytes(client: Any, app: Any, spec: PageSpec) -> int:
     return len(client.post("/_dash-update-component", json=body).data)
 
 
-def measure(database: str, rounds: int) -> list[dict[str, Any]]:
+def measure(database: str, rounds: int) -> tuple[float, list[dict[str, Any]]]:
     settings = bench_settings()
     store = open_store(database)
     ensure_backfill(store, settings.feed("simulator"))
@@ -77,12 +79,14 @@ def measure(database: str, rounds: int) -> list[dict[str, Any]]:
                 "map_update": map_update_bytes(client, app, spec),
             }
         )
+    round_trip = round_trip_seconds(store)
     store.engine.dispose()
-    return results
+    return round_trip, results
 
 
-def report(database: str, results: list[dict[str, Any]]) -> None:
+def report(database: str, round_trip: float, results: list[dict[str, Any]]) -> None:
     print(f"\n== domain pages, {database} (ms; load = all callbacks, cold cache)")
+    print(f"floor: SELECT 1 through the pool {round_trip * 1000:.3f} ms")
     print(
         f"{'page':24} {'load med':>8} {'p95':>7} {'SQL':>6} {'ratio':>6} {'scope med':>9}"
         f" {'KB':>6} {'map KB':>7}"
@@ -102,7 +106,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     for database in ["sqlite", "postgresql"] if args.database == "both" else [args.database]:
-        report(database, measure(database, args.rounds))
+        report(database, *measure(database, args.rounds))
 
 
 if __name__ == "__main__":

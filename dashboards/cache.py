@@ -12,7 +12,7 @@ from flask_caching import Cache
 from flask_caching.backends.simplecache import SimpleCache
 
 from settings import CacheConfig
-from store.queries import FeedHealth, KpiValue, Place, Queries, Trend, TrendPoint
+from store.queries import FeedHealth, KpiValue, Place, Queries, RunSummary, Trend, TrendPoint
 from store.scope import Scope
 
 T = TypeVar("T")
@@ -126,11 +126,18 @@ class CachedQueries:
         )
 
     def dim_values(
-        self, scope: Scope, key: str, areas: Sequence[str] | None = None
+        self,
+        scope: Scope,
+        key: str,
+        areas: Sequence[str] | None = None,
+        members: Sequence[str] | None = None,
     ) -> dict[str, float]:
-        args = (key, tuple(areas) if areas is not None else None)
+        args = (key, _tuple(areas), _tuple(members))
         return self._memo(
-            "dim_values", scope, args, lambda: self.queries.dim_values(scope, key, areas)
+            "dim_values",
+            scope,
+            args,
+            lambda: self.queries.dim_values(scope, key, areas, members),
         )
 
     def trend(self, scope: Scope, key: str, grain: str) -> Trend:
@@ -139,11 +146,19 @@ class CachedQueries:
         )
 
     def dim_trend(
-        self, scope: Scope, key: str, grain: str, areas: Sequence[str] | None = None
+        self,
+        scope: Scope,
+        key: str,
+        grain: str,
+        areas: Sequence[str] | None = None,
+        members: Sequence[str] | None = None,
     ) -> dict[str, list[TrendPoint]]:
-        args = (key, grain, tuple(areas) if areas is not None else None)
+        args = (key, grain, _tuple(areas), _tuple(members))
         return self._memo(
-            "dim_trend", scope, args, lambda: self.queries.dim_trend(scope, key, grain, areas)
+            "dim_trend",
+            scope,
+            args,
+            lambda: self.queries.dim_trend(scope, key, grain, areas, members),
         )
 
     def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
@@ -171,7 +186,7 @@ class CachedQueries:
         kinds: Sequence[str],
         end_attribute: str,
         max_age: timedelta,
-    ) -> list[float]:
+    ) -> tuple[list[float], list[float]]:
         return self._memo(
             "durations",
             scope,
@@ -184,6 +199,10 @@ class CachedQueries:
 
     def feed_health(self) -> list[FeedHealth]:
         return self._memo("feed_health", None, (), self.queries.feed_health)
+
+    def last_runs(self) -> dict[str, RunSummary]:
+        # A finished run moves the data version (the feeds' last run time), so this is fresh.
+        return self._memo("last_runs", None, (), self.queries.last_runs)
 
     def version(self) -> str:
         """The data version (re-read at most every VERSION_TTL_S): moves with every write."""
@@ -206,3 +225,7 @@ class CachedQueries:
             found = compute()
             self.cache.set(key, found)
         return found  # type: ignore[no-any-return]
+
+
+def _tuple(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(values) if values is not None else None

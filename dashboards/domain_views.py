@@ -11,7 +11,7 @@ from dash import html
 
 from dashboards.context import feed_states, services
 from dashboards.map_view import first_point
-from dashboards.rows import map_parent
+from dashboards.rows import MAX_POINTS, map_parent, newest_events
 from dashboards.specs import EventMedian, PageSpec, Table
 from i18n import label, t
 from i18n.collation import natural_key
@@ -29,7 +29,6 @@ from ui.status import FeedState, Freshness
 
 GRAINS = ("day", "week", "month")
 GALLERY_SIZE = 24
-MAX_POINTS = 400  # the newest events first: enough to see a pattern, light to send
 POINT_STATUS = {
     "online": "good",
     "ok": "good",
@@ -154,7 +153,9 @@ def median_tiles(spec: PageSpec, scope: Scope, lang: str) -> list[Any]:
     states, now = feed_states(), services().clock()
     tiles = []
     for m in spec.medians:
-        feed = queries.kpis(scope, [m.feed_metric])[m.feed_metric]
+        # The page's own KPI read (cached) when it holds the feed's metric: no second pass.
+        keys = list(spec.kpis) if m.feed_metric in spec.kpis else [m.feed_metric]
+        feed = queries.kpis(scope, keys)[m.feed_metric]
         value = _median_value(m, spec.domain_key, scope, feed)
         state = states.get(feed.feed_id or "")
         tiles.append(kpi_tile(median_metric(m), value, state, level, lang, now=now))
@@ -166,7 +167,7 @@ def source_badges(spec: PageSpec, scope: Scope, lang: str) -> list[Any]:
     queries = services().queries
     values = queries.kpis(scope, list(spec.kpis))
     feeds = sorted({v.feed_id for v in values.values() if v.feed_id})
-    states, runs = feed_states(), services().store.queries.last_runs()
+    states, runs = feed_states(), queries.last_runs()
     return [_source_badge(f, states.get(f), runs.get(f), lang) for f in feeds] or [
         html.Span(t("sources.none", lang), className="source-badge stale")
     ]
@@ -206,19 +207,14 @@ def median_metric(median: EventMedian) -> Metric:
 def _median_value(median: EventMedian, domain: str, scope: Scope, feed: KpiValue) -> KpiValue:
     """The median in the window and the window before, covered as far as the days its feed's
     metric has data in each (the events come from the same feed)."""
-    queries = services().queries
-
-    def of(window: Any) -> float | None:
-        found = queries.durations(
-            scope.during(window),
-            domain,
-            median.kinds,
-            median.end_attribute,
-            timedelta(days=median.max_age_days),
-        )
-        return statistics.median(found) / median.seconds_per_unit if found else None
-
-    value, previous = of(scope.window), of(scope.window.previous())
+    found = services().queries.durations(
+        scope,
+        domain,
+        median.kinds,
+        median.end_attribute,
+        timedelta(days=median.max_age_days),
+    )
+    value, previous = (statistics.median(d) / median.seconds_per_unit if d else None for d in found)
     covered = (
         feed.current.periods if feed.current else 0,
         feed.before.periods if feed.before else 0,
@@ -271,10 +267,12 @@ def _point_places(spec: PageSpec, scope: Scope) -> list[Any]:
     """The places of the point layer, in the order the map draws them."""
     if spec.points is None:
         return []
-    queries = services().queries
-    fetch = queries.assets if spec.points.source == "assets" else queries.events
     scoped = scope.at(map_parent(scope))
-    places = fetch(scoped, spec.domain_key, spec.points.kinds)[:MAX_POINTS]
+    if spec.points.source == "assets":
+        places = services().queries.assets(scoped, spec.domain_key, spec.points.kinds)
+    else:
+        places = newest_events(scoped, spec.domain_key, spec.points.kinds)
+    places = places[:MAX_POINTS]
     return [p for p in places if p.lat is not None and p.lon is not None]
 
 

@@ -20,6 +20,7 @@ from dashboards import callbacks, faults, routes, web
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
 from dashboards.pages import audit_page, domains, feeds_page, not_found, overview, wall
+from dashboards.read_sharing import share_reads
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
@@ -86,6 +87,7 @@ def create_app(
         suppress_callback_exceptions=True,
     )
     cached = CachedQueries(store.queries, make_cache(app.server, settings.cache))
+    share_reads(app.server, store.queries.reads)
     boundaries = _boundaries(settings, store)
     app.server.extensions["ioc"] = Services(settings, store, cached, boundaries, clock)
     overview.register(app)

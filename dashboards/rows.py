@@ -22,6 +22,9 @@ from ui.table import GridColumn, field_id, tone_field
 
 Rows = list[dict[str, Any]]
 EVENT_ROWS = 200  # the newest events of the window; filters and exports work on these
+# The map draws this many of the newest events: one (cached) read of them serves the map's
+# points and, cut to EVENT_ROWS, the table, instead of a read each.
+MAX_POINTS = 400
 SPARK_MIN_DAYS = 7  # a sparkline of "today" shows the week up to now
 SPARK_DAILY_DAYS = 62
 
@@ -133,9 +136,10 @@ def _portal_uptime(scope: Scope) -> dict[str, dict[str, Any]]:
     now = services().clock()
     # The province's portals are observed at the province, each district's at its district.
     homes = (root.area, *queries.areas.children(root.area))
-    uptime = queries.dim_values(root, "portals.uptime_rate", homes)
     places = {p.source_id: p for p in queries.assets(root, "portals", ("portal",))}
-    series = spark_series(root, "portals.response_ms", homes[1:])
+    portals = tuple(places)  # the rows shown: naming them lets the reads seek each one
+    uptime = queries.dim_values(root, "portals.uptime_rate", homes, portals)
+    series = spark_series(root, "portals.response_ms", homes[1:], portals)
     return {
         code: {
             "uptime": uptime.get(code),
@@ -146,15 +150,17 @@ def _portal_uptime(scope: Scope) -> dict[str, dict[str, Any]]:
     }
 
 
-def spark_series(scope: Scope, key: str, children: tuple[str, ...]) -> dict[str, list[Any]]:
-    """Each dimension member's values over the window (at least the last SPARK_MIN_DAYS days;
-    by week beyond SPARK_DAILY_DAYS), for a sparkline."""
+def spark_series(
+    scope: Scope, key: str, children: tuple[str, ...], members: tuple[str, ...]
+) -> dict[str, list[Any]]:
+    """Each of these dimension members' values over the window (at least the last
+    SPARK_MIN_DAYS days; by week beyond SPARK_DAILY_DAYS), for a sparkline."""
     window = scope.window
     if window.end - window.start < timedelta(days=SPARK_MIN_DAYS):
         window = Window(window.end - timedelta(days=SPARK_MIN_DAYS), window.end)
     grain = "day" if window.end - window.start <= timedelta(days=SPARK_DAILY_DAYS) else "week"
     areas = (scope.area, *children)
-    found = services().queries.dim_trend(scope.during(window), key, grain, areas)
+    found = services().queries.dim_trend(scope.during(window), key, grain, areas, members)
     decimals = METRICS_BY_KEY[key].decimals
     return {
         member: [None if p.value is None else round(p.value, decimals) for p in points]
@@ -172,7 +178,7 @@ def _age_days(attributes: dict[str, Any], now: datetime) -> float | None:
 
 
 def _events(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[GridColumn], Rows]:
-    places = services().queries.events(scope, domain, table.kinds, limit=EVENT_ROWS)
+    places = newest_events(scope, domain, table.kinds)[:EVENT_ROWS]
     agencies = (
         member_names("agency", domain, scope, lang)
         if domain in ("public_services", "documents")
@@ -192,6 +198,11 @@ def _events(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[Gr
             row[f"{prefix}_name"] = member_name(prefix, str(code), lang) if code else ""
         rows.append(row)
     return [_column(c, lang) for c in table.columns], rows
+
+
+def newest_events(scope: Scope, domain: str, kinds: tuple[str, ...]) -> list[Place]:
+    """The domain's MAX_POINTS newest events of these kinds in the scope (one shared read)."""
+    return services().queries.events(scope, domain, kinds, limit=MAX_POINTS)
 
 
 def _stills(scope: Scope) -> dict[str, str]:
@@ -245,11 +256,12 @@ def _plans(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[Gr
     )
     where = clock_in_window(ytd.start, ytd.end, now)
     rows = []
+    # One read per window for every row: each read is a grouped pass over all its metrics.
+    actual = queries.kpis(scope.during(ytd), [k for m in table.metrics for k in (m, f"{m}_plan")])
+    before_all = queries.kpis(scope.during(last), list(table.metrics))
     for key in table.metrics:
-        plan_key = f"{key}_plan"
-        actual = queries.kpis(scope.during(ytd), [key, plan_key])
-        before = queries.kpis(scope.during(last), [key])[key]
-        value, plan = actual[key].value, actual[plan_key].value
+        before = before_all[key]
+        value, plan = actual[key].value, actual[f"{key}_plan"].value
         metric = METRICS_BY_KEY[key]
         comparison = compare(
             metric, _reading(actual[key]), _reading(before), where, Basis.LAST_YEAR

@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import (
+    Engine,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from geo.hierarchy import AdminUnit
 from store.areas import AreaIndex
@@ -24,6 +34,7 @@ from store.comparison import (
     period_before,
     period_start,
 )
+from store.expressions import attribute_text, epoch_seconds, iso_seconds
 from store.models import (
     Area,
     AssetRow,
@@ -36,6 +47,7 @@ from store.models import (
     RejectedRecordRow,
     SnapshotRow,
 )
+from store.reads import ReadConnections
 from store.scope import LOCAL_TZ, Scope, ScopeError, Window
 
 Obs = ObservationRow
@@ -163,7 +175,9 @@ class Queries:
     """Read access to the store. Construct once per app; it holds only reference data."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self.reads = ReadConnections(engine)
+        self.engine = self.reads.engine
+        self._connect = self.reads.connect
         with engine.connect() as conn:
             self.metric_ids = dict(conn.execute(select(MetricRow.key, MetricRow.id)).all())
             units = [_unit(row) for row in conn.execute(select(Area.__table__)).all()]
@@ -191,8 +205,9 @@ class Queries:
         found = self._latest_periods([m for m in metrics if is_slow(m)], scope.area, scope.window)
         if daily:
             window = scope.window
-            current = self._aggregates(daily, [scope.area], window, tails=True)
-            previous = self._aggregates(daily, [scope.area], window.previous(), tails=True)
+            current, previous = self._aggregates_in(
+                daily, [scope.area], [window, window.previous()], tails=True
+            )
             here, before_here = current.get(scope.area, {}), previous.get(scope.area, {})
             for m in daily:
                 now, before = _reading(m, here), _reading(m, before_here)
@@ -254,7 +269,7 @@ class Queries:
         query = select(split, Obs.metric_id, Obs.period_start, Obs.value, Obs.feed_id).where(
             Obs.area_code.in_(areas), Obs.dim != "" if by_dim else Obs.dim == "", recent
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(query).all()
         # Keyed by the start of the cadence period the row falls in, so that a source dating
         # its school year 1 January still lines up with the year before it.
@@ -295,10 +310,15 @@ class Queries:
         return {code: v for code, v in values.items() if v is not None}
 
     def dim_values(
-        self, scope: Scope, key: str, areas: Sequence[str] | None = None
+        self,
+        scope: Scope,
+        key: str,
+        areas: Sequence[str] | None = None,
+        members: Sequence[str] | None = None,
     ) -> dict[str, float]:
         """The metric's value per dimension member (agency, portal, ...) in the scope's area,
-        or in one pass over `areas` whose members are their own (each portal in one area)."""
+        or in one pass over `areas` whose members are their own (each portal in one area);
+        only `members` when given, which lets the read seek them instead of scanning."""
         self.check(scope)
         places = list(areas) if areas is not None else [scope.area]
         for code in places:
@@ -308,7 +328,7 @@ class Queries:
             raise ValueError(f"{key}: the latest value is read for one area at a time")
         if is_slow(metric):
             return self._latest_by_group(metric, places, scope.window, by_dim=True)
-        aggregates = self._aggregates([metric], places, scope.window, by_dim=True)
+        aggregates = self._aggregates([metric], places, scope.window, by_dim=True, members=members)
         values = {dim: _compute(metric, aggs) for dim, aggs in aggregates.items()}
         return {dim: v for dim, v in values.items() if v is not None}
 
@@ -319,97 +339,78 @@ class Queries:
         window: Window,
         by_dim: bool = False,
         tails: bool = False,
+        members: Sequence[str] | None = None,
     ) -> dict[str, dict[str, Aggregate]]:
         """One grouped pass: sum, count, max, latest period per metric and per area (or per
-        dimension member of one area when `by_dim`); with `tails`, also the sum and count of
-        the window's last day and the peak without it (what a comparison leaves out while
-        that day runs)."""
-        keys = sorted({c for m in metrics for c in m.components})
-        ids = {self.metric_ids[k]: k for k in keys}
-        split = Obs.dim if by_dim else Obs.area_code
-        kinds: dict[str, list[int]] = {}
-        for metric_id, key in ids.items():
-            kinds.setdefault(METRICS_BY_KEY[key].period_kind, []).append(metric_id)
-        # Periods overlapping the window: a yearly plan counts for any window inside its year.
-        in_window = or_(
-            *(
-                and_(
-                    Obs.metric_id.in_(members),
-                    Obs.period_kind == kind,
-                    Obs.period_start > window.start - PERIOD_LENGTH[kind],
-                    Obs.period_start < window.end,
-                )
-                for kind, members in kinds.items()
+        dimension member of one area when `by_dim`, only `members` if given); with `tails`,
+        also the sum and count of the window's last day and the peak without it (what a
+        comparison leaves out while that day runs)."""
+        return self._aggregates_in(metrics, areas, [window], by_dim, tails, members)[0]
+
+    def _aggregates_in(
+        self,
+        metrics: Iterable[Metric],
+        areas: Sequence[str],
+        windows: Sequence[Window],
+        by_dim: bool = False,
+        tails: bool = False,
+        members: Sequence[str] | None = None,
+    ) -> list[dict[str, dict[str, Aggregate]]]:
+        """`_aggregates` of several windows (a window and the one before it) in one statement
+        and one read of the latest values: a result per window, in order."""
+        ids = {self.metric_ids[k]: k for k in sorted({c for m in metrics for c in m.components})}
+        parts = [
+            _aggregate_select(ids, areas, window, by_dim, tails, members).add_columns(
+                literal_column(str(number)).label("window_number")
             )
-        )
-        tail = window.end - DAY  # the window's last day: today's, while it runs
-        last_day = (
-            (
-                func.sum(case((Obs.period_start >= tail, Obs.value))),
-                func.count(case((Obs.period_start >= tail, 1))),
-                func.max(case((Obs.period_start < tail, Obs.value))),
-            )
-            if tails
-            else ()
-        )
-        query = (
-            select(
-                split,
-                Obs.metric_id,
-                func.sum(Obs.value),
-                func.count(),
-                func.max(Obs.value),
-                func.max(Obs.period_start),
-                func.min(Obs.feed_id),
-                *last_day,
-            )
-            .where(
-                Obs.area_code.in_(areas),
-                Obs.dim != "" if by_dim else Obs.dim == "",
-                in_window,
-            )
-            .group_by(split, Obs.metric_id)
-        )
-        result: dict[str, dict[str, Aggregate]] = {}
-        with self.engine.connect() as conn:
+            for number, window in enumerate(windows)
+        ]
+        query = parts[0] if len(parts) == 1 else union_all(*parts)
+        with self._connect() as conn:
             rows = conn.execute(query).all()
-            wanted = [(r[1], r[0], r[5]) for r in rows if _needs_last(ids[r[1]])]
+            wanted = [
+                (r[1], r[0], METRICS_BY_KEY[ids[r[1]]].period_kind, r[5])
+                for r in rows
+                if _needs_last(ids[r[1]])
+            ]
             lasts = self._last_values(conn, wanted, areas[0] if by_dim else None)
-        for group, metric_id, total, count, peak, last_period, feed, *tail_parts in rows:
-            last_value = lasts.get((metric_id, group))
-            result.setdefault(group, {})[ids[metric_id]] = Aggregate(
+        results: list[dict[str, dict[str, Aggregate]]] = [{} for _ in windows]
+        for group, metric_id, total, count, peak, last_period, feed, *rest in rows:
+            *tail_parts, number = rest
+            last_value = lasts.get((metric_id, group, last_period))
+            results[int(number)].setdefault(group, {})[ids[metric_id]] = Aggregate(
                 total, count, peak, last_period, feed, last_value, *tail_parts
             )
-        return result
+        return results
 
     @staticmethod
     def _last_values(
-        conn: Any, keys: list[tuple[int, str, datetime]], dim_area: str | None
-    ) -> dict[tuple[int, str], float]:
-        """Values at (metric, group, period) keys, the group being an area, or a dimension
-        member of `dim_area`: the latest value of a LAST metric."""
+        conn: Any, keys: list[tuple[int, str, str, datetime]], dim_area: str | None
+    ) -> dict[tuple[int, str, datetime], float]:
+        """Values at (metric, group, period kind, period) keys, the group being an area, or a
+        dimension member of `dim_area`, keyed (metric, group, period): the latest value of a
+        LAST metric."""
         if not keys:
             return {}
-        # An OR of exact primary-key matches: SQLite turns a row-value IN into a full scan.
-        if dim_area is None:
-            exact = [
-                and_(Obs.metric_id == m, Obs.area_code == g, Obs.dim == "", Obs.period_start == p)
-                for m, g, p in keys
-            ]
-            group = Obs.area_code
-        else:
-            exact = [
-                and_(
-                    Obs.metric_id == m,
-                    Obs.area_code == dim_area,
-                    Obs.dim == g,
-                    Obs.period_start == p,
-                )
-                for m, g, p in keys
-            ]
-            group = Obs.dim
-        query = select(Obs.metric_id, group, Obs.value).where(or_(*exact))
-        return {(m, g): v for m, g, v in conn.execute(query).all()}
+        # Every primary-key column is constrained (by equality or a short IN list), so both
+        # databases seek each key instead of scanning the periods; rows of the IN lists'
+        # product that no key asked for are dropped below.
+        group = Obs.area_code if dim_area is None else Obs.dim
+        where = [Obs.dim == ""] if dim_area is None else [Obs.area_code == dim_area]
+        per_kind = [
+            and_(
+                Obs.metric_id.in_({m for m, _g, k, _p in keys if k == kind}),
+                group.in_({g for _m, g, k, _p in keys if k == kind}),
+                Obs.period_kind == kind,
+                Obs.period_start.in_({p for _m, _g, k, p in keys if k == kind}),
+            )
+            for kind in sorted({k for _m, _g, k, _p in keys})
+        ]
+        query = select(Obs.metric_id, group, Obs.period_start, Obs.value).where(
+            *where, or_(*per_kind)
+        )
+        wanted = {(m, g, p) for m, g, _k, p in keys}
+        return {(m, g, p): v for m, g, p, v in conn.execute(query).all() if (m, g, p) in wanted}
 
     # -- trends -----------------------------------------------------------------------------
     def trend(self, scope: Scope, key: str, grain: str) -> Trend:
@@ -440,7 +441,7 @@ class Queries:
             )
             .order_by(Obs.period_start)
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(query).all()
         grouped: dict[date, dict[str, list[float]]] = {}
         for metric_id, start, value in rows:
@@ -452,10 +453,16 @@ class Queries:
         }
 
     def dim_trend(
-        self, scope: Scope, key: str, grain: str, areas: Sequence[str] | None = None
+        self,
+        scope: Scope,
+        key: str,
+        grain: str,
+        areas: Sequence[str] | None = None,
+        members: Sequence[str] | None = None,
     ) -> dict[str, list[TrendPoint]]:
-        """The metric per dimension member (a portal, an agency) and per day, ISO week or month
-        of the window, from the daily rows of the scope's area (or of `areas` inside it)."""
+        """The metric per dimension member (a portal, an agency; only `members` if given) and
+        per day, ISO week or month of the window, from the daily rows of the scope's area (or
+        of `areas` inside it)."""
         self.check(scope)
         places = list(areas) if areas is not None else [scope.area]
         for code in places:
@@ -465,12 +472,12 @@ class Queries:
         query = select(Obs.dim, Obs.metric_id, Obs.period_start, Obs.value).where(
             Obs.metric_id.in_(ids),
             Obs.area_code.in_(places),
-            Obs.dim != "",
+            _dims_where(True, members),
             Obs.period_kind == "day",
             Obs.period_start >= scope.window.start,
             Obs.period_start < scope.window.end,
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(query).all()
         grouped: dict[str, dict[date, dict[str, list[float]]]] = {}
         for member, metric_id, start, value in rows:
@@ -500,7 +507,7 @@ class Queries:
             )
             .order_by(Obs.period_start)
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(query).all()
         grouped: dict[date, dict[str, list[float]]] = {}
         for metric_id, start, value in rows:
@@ -530,7 +537,7 @@ class Queries:
         )
         if kinds:
             query = query.where(AssetRow.kind.in_(kinds))
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(query.order_by(AssetRow.name)).all()
         return [
             Place(
@@ -562,7 +569,7 @@ class Queries:
         if kinds:
             query = query.where(EventRow.kind.in_(kinds))
         query = query.order_by(EventRow.occurred_at.desc()).limit(limit)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(query).all()
         return [
             Place(
@@ -587,30 +594,37 @@ class Queries:
         kinds: Sequence[str],
         end_attribute: str,
         max_age: timedelta,
-    ) -> list[float]:
+    ) -> tuple[list[float], list[float]]:
         """Seconds from each event's time to the time in its `end_attribute` (e.g. a report's
-        resolution) for the domain's events in the scope's area that ended in the window;
-        none lasts longer than `max_age`, which bounds the events read."""
+        resolution) for the domain's events in the scope's area that ended in the window, and
+        those that ended in the window before it, in one read; none lasts longer than
+        `max_age`, which bounds the events read (an end time that is no time is left out)."""
         self.check(scope)
-        window = scope.window
-        query = select(EventRow.occurred_at, EventRow.attributes).where(
+        window, before = scope.window, scope.window.previous()
+        dialect = self.engine.dialect.name
+        end = attribute_text(dialect, EventRow.attributes, end_attribute)
+        query = select(epoch_seconds(dialect, EventRow.occurred_at), end).where(
             EventRow.domain == domain,
             EventRow.kind.in_(kinds),
             EventRow.area_code.in_(self.areas.descendants(scope.area)),
-            EventRow.occurred_at >= window.start - max_age,
+            EventRow.occurred_at >= before.start - max_age,
             EventRow.occurred_at < window.end,
+            end.is_not(None),
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(query).all()
-        found = []
-        for occurred, attributes in rows:
-            end = (attributes or {}).get(end_attribute)
-            if not end:
+        spans = [
+            (w.start.timestamp(), w.end.timestamp(), (w.start - max_age).timestamp())
+            for w in (window, before)
+        ]
+        found: tuple[list[float], list[float]] = ([], [])
+        for started, ended in rows:
+            moment = iso_seconds(ended) if ended else None
+            if moment is None:
                 continue
-            moment = datetime.fromisoformat(end)
-            if window.start <= moment < window.end:
-                start = occurred if occurred.tzinfo else occurred.replace(tzinfo=moment.tzinfo)
-                found.append((moment - start).total_seconds())
+            for into, (first, last, earliest) in zip(found, spans, strict=True):
+                if first <= moment < last and started >= earliest:
+                    into.append(moment - started)
         return found
 
     def snapshot(self, scope: Scope, camera: str) -> tuple[datetime, str, bytes] | None:
@@ -627,7 +641,7 @@ class Queries:
                 AssetRow.area_code.in_(self.areas.descendants(scope.area)),
             )
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(query).first()
         return (row[0], row[1], bytes(row[2])) if row else None
 
@@ -643,7 +657,7 @@ class Queries:
             )
             .where(AssetRow.area_code.in_(self.areas.descendants(scope.area)))
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return {str(camera): taken for camera, taken in conn.execute(query).all()}
 
     # -- feeds ------------------------------------------------------------------------------
@@ -656,7 +670,7 @@ class Queries:
             .subquery()
         )
         query = select(FeedRunRow.__table__).join(latest, FeedRunRow.id == latest.c.id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(query).all()
         return {r.feed_id: _run(r) for r in rows}
 
@@ -668,7 +682,7 @@ class Queries:
             .subquery()
         )
         query = select(FeedRunRow.__table__).join(latest, FeedRunRow.id == latest.c.id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(query).all()
         return {r.feed_id: _run(r) for r in rows}
 
@@ -679,7 +693,7 @@ class Queries:
             .order_by(FeedRunRow.id.desc())
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [_run(r) for r in conn.execute(query).all()]
 
     def rejections(
@@ -692,7 +706,7 @@ class Queries:
             .order_by(RejectedRecordRow.id)
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [(reason, raw) for reason, raw in conn.execute(query).all()]
 
     def kept_payloads(self, feed_id: str) -> list[tuple[int, datetime, int, bool, str]]:
@@ -709,21 +723,29 @@ class Queries:
             .where(FeedPayloadRow.feed_id == feed_id)
             .order_by(FeedPayloadRow.id.desc())
         )
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [tuple(row) for row in conn.execute(query).all()]  # type: ignore[misc]
 
     def feed_health(self) -> list[FeedHealth]:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = conn.execute(select(FeedRow.__table__).order_by(FeedRow.id)).all()
         return [_feed_health(row) for row in rows]
 
     def data_version(self) -> str:
         """Moves with every committed write and every finished run: the key of cached reads."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             changed, ran = conn.execute(
                 select(func.max(FeedRow.data_changed_at), func.max(FeedRow.last_run_at))
             ).one()
         return f"{changed.isoformat() if changed else '-'}/{ran.isoformat() if ran else '-'}"
+
+
+def _dims_where(by_dim: bool, members: Sequence[str] | None) -> Any:
+    """Rows of dimension members (these ones, if named: the key then seeks each member
+    instead of scanning every member's every period), or the area totals."""
+    if not by_dim:
+        return Obs.dim == ""
+    return Obs.dim.in_(members) if members is not None else Obs.dim != ""
 
 
 def bucket_start(day: date, grain: str) -> date:
@@ -922,4 +944,55 @@ def _feed_health(row: Any) -> FeedHealth:
         row.load_total,
         row.priority,
         row.checkpoint,
+    )
+
+
+def _aggregate_select(
+    ids: dict[int, str],
+    areas: Sequence[str],
+    window: Window,
+    by_dim: bool,
+    tails: bool,
+    members: Sequence[str] | None,
+) -> Select[Any]:
+    """The grouped pass of `Queries._aggregates` over one window."""
+    split = Obs.dim if by_dim else Obs.area_code
+    kinds: dict[str, list[int]] = {}
+    for metric_id, key in ids.items():
+        kinds.setdefault(METRICS_BY_KEY[key].period_kind, []).append(metric_id)
+    # Periods overlapping the window: a yearly plan counts for any window inside its year.
+    in_window = or_(
+        *(
+            and_(
+                Obs.metric_id.in_(of_kind),
+                Obs.period_kind == kind,
+                Obs.period_start > window.start - PERIOD_LENGTH[kind],
+                Obs.period_start < window.end,
+            )
+            for kind, of_kind in kinds.items()
+        )
+    )
+    tail = window.end - DAY  # the window's last day: today's, while it runs
+    last_day = (
+        (
+            func.sum(case((Obs.period_start >= tail, Obs.value))),
+            func.count(case((Obs.period_start >= tail, 1))),
+            func.max(case((Obs.period_start < tail, Obs.value))),
+        )
+        if tails
+        else ()
+    )
+    return (
+        select(
+            split,
+            Obs.metric_id,
+            func.sum(Obs.value),
+            func.count(),
+            func.max(Obs.value),
+            func.max(Obs.period_start),
+            func.min(Obs.feed_id),
+            *last_day,
+        )
+        .where(Obs.area_code.in_(areas), _dims_where(by_dim, members), in_window)
+        .group_by(split, Obs.metric_id)
     )
