@@ -132,7 +132,7 @@ def threshold_alerts(queries: AlertQueries, scope: Scope) -> Iterator[Alert]:
     keys = [m.key for m in metrics]
     for area in (scope.area, *queries.areas.children(scope.area)):
         level = queries.areas.get(area).level
-        values = queries.kpis(Scope(area, scope.window, scope.allowed), keys)
+        values = queries.kpis(scope.at(area), keys)
         for metric in metrics:
             if level not in metric.levels:
                 continue

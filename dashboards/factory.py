@@ -15,6 +15,7 @@ from dash import Dash, Input, Output
 from dashboards import callbacks, routes
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
+from dashboards.denials import refuse_out_of_scope
 from dashboards.pages import domains, feeds_page, overview, wall
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
@@ -78,6 +79,7 @@ def create_app(
         # Without it a phone lays the page out ≈ 980 px wide and shrinks it to fit.
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         suppress_callback_exceptions=True,
+        on_error=refuse_out_of_scope,
     )
     cached = CachedQueries(store.queries, make_cache(app.server, settings.cache))
     boundaries = _boundaries(settings, store)

@@ -6,17 +6,18 @@ import logging
 import socket
 from collections.abc import Iterator
 from html import escape
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask, Response, abort, current_app, jsonify, request
 
-from dashboards.context import current_lang, services
+from dashboards.context import current_lang, scope_for, services
+from dashboards.denials import record_denial
 from i18n import t
 from media import demo
 from media.limits import LeasedStream, StreamLimiter
 from media.mjpeg import StreamError, StreamRefused, open_upstream
 from store.queries import Place
-from store.scope import Scope, Window
+from store.scope import Scope, ScopeError
 
 DEMO_STREAM_PREFIX = "/demo/mjpeg/"  # streams this app draws itself for the demo cameras
 LIMITER_KEY = "ioc.stream_limiter"
@@ -42,6 +43,12 @@ def _layer(level: str) -> Any:
 
 
 def register(server: Flask) -> None:
+    @server.errorhandler(ScopeError)
+    def out_of_scope(error: ScopeError) -> tuple[Response, int]:
+        """A route's read refused by the scope: nothing of it is sent, the refusal audited."""
+        record_denial("route", request.path, str(error))
+        return jsonify({"error": "not found"}), 404
+
     @server.get("/geo/<level>.geojson")
     def boundary_layer(level: str) -> Response:
         layer = _layer(level)
@@ -56,10 +63,10 @@ def register(server: Flask) -> None:
 
     @server.get("/camera/<camera>/snapshot")
     def camera_snapshot(camera: str) -> Response:
-        svc = services()
-        found = svc.store.queries.snapshot(_camera_scope(), camera)
+        scope = _camera_scope()
+        found = None if scope.permits_nothing else services().store.queries.snapshot(scope, camera)
         if found is None:
-            abort(404)
+            _not_found(camera)
         taken_at, content_type, content = found
         if content_type not in SERVED_IMAGE_TYPES | {SVG}:
             abort(404)  # the store only takes images; anything else is never served
@@ -76,7 +83,9 @@ def register(server: Flask) -> None:
     def camera_stream(camera: str) -> Response:
         """Relay the camera's MJPEG stream: the browser never talks to a camera itself."""
         found = _camera(camera)
-        url = str(found.attributes.get("stream_url") or "") if found else ""
+        if found is None:
+            _not_found(camera)
+        url = str(found.attributes.get("stream_url") or "")
         if not url:
             abort(404)
         if url.startswith(DEMO_STREAM_PREFIX):
@@ -98,7 +107,9 @@ def register(server: Flask) -> None:
     def demo_stream(camera: str) -> Response:
         """The demo cameras' own stream endpoint (what their stream URL names)."""
         found = _camera(camera)
-        if found is None or found.attributes.get("stream_url") != DEMO_STREAM_PREFIX + camera:
+        if found is None:
+            _not_found(camera)
+        if found.attributes.get("stream_url") != DEMO_STREAM_PREFIX + camera:
             abort(404)
         return _relay(demo.stream(camera, services().clock), demo.CONTENT_TYPE)
 
@@ -123,19 +134,28 @@ def register(server: Flask) -> None:
 
 
 def _camera_scope() -> Scope:
-    """What a camera request may see: the province, or the area the page asks with `?area=`
-    (a camera outside it is not found). An unknown area is a bad request."""
+    """What a camera request may see: the visitor's permitted area, or the part of it the page
+    asks with `?area=` (a camera outside it is not found). An unknown area is a bad request."""
     svc = services()
-    area = request.args.get("area") or svc.queries.areas.root
-    if area not in svc.queries.areas:
+    area = request.args.get("area")
+    if area and area not in svc.queries.areas:
         abort(400)
-    return Scope(area, Window.named("today", svc.clock()))
+    return scope_for(area, "today")
 
 
 def _camera(camera: str) -> Place | None:
     """The camera asset, if it lies inside what the request may see."""
-    cameras = services().queries.assets(_camera_scope(), "cameras", ("camera",))
+    scope = _camera_scope()
+    if scope.permits_nothing:
+        return None
+    cameras = services().queries.assets(scope, "cameras", ("camera",))
     return next((c for c in cameras if c.source_id == camera), None)
+
+
+def _not_found(camera: str) -> NoReturn:
+    """A camera outside what the visitor may see is refused exactly like an unknown one."""
+    record_denial("camera", camera, "not a camera inside the permitted area")
+    abort(404)
 
 
 def _limiter() -> StreamLimiter:

@@ -67,7 +67,9 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
         scope = scope_for(area, window)
         page = spec.domain_key
         title = domain_name(spec.domain, lang)
-        controls = scope_controls(page, svc.queries.areas, scope.area, scope.window.name, lang)
+        controls = scope_controls(
+            page, svc.queries.areas, scope.area, scope.window.name, lang, scope.allowed
+        )
         return html.Div(
             [
                 page_header(title, domain_system(spec.domain, lang), controls, lang),

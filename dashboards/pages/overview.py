@@ -40,7 +40,9 @@ def layout(
 ) -> html.Div:
     svc, lang = services(), current_lang()
     scope = scope_for(area, window)
-    controls = scope_controls(PAGE, svc.queries.areas, scope.area, scope.window.name, lang)
+    controls = scope_controls(
+        PAGE, svc.queries.areas, scope.area, scope.window.name, lang, scope.allowed
+    )
     province = svc.settings.province.name_en if lang == "en" else svc.settings.province.name_vi
     return html.Div(
         [
