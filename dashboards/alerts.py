@@ -69,7 +69,7 @@ def current_alerts(
         *salinity_alerts(queries, scope),
         *camera_alerts(queries, scope),
         *dossier_alerts(queries, scope),
-        *feed_alerts(feeds, queries.areas.root),
+        *feed_alerts(feeds, scope.at_root().area),
     ]
     return ordered(found)
 

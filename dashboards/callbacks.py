@@ -70,7 +70,12 @@ def register(app: Dash) -> None:
     def render_kpis(
         area: str | None, window: str | None, _tick: int | None, keys: list[str]
     ) -> list:
-        return kpi_tiles(keys, scope_for(area, window), current_lang())
+        known = (
+            [k for k in keys if isinstance(k, str) and k in METRICS_BY_KEY]
+            if isinstance(keys, list)
+            else []
+        )
+        return kpi_tiles(known, scope_for(area, window), current_lang())
 
 
 def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str, compact: bool = False) -> list:

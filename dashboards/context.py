@@ -46,9 +46,9 @@ def current_lang() -> str:
     return services().settings.ui.language
 
 
-def window_name(value: str | None) -> str:
+def window_name(value: object) -> str:
     """The requested window if it is valid (a name or a FROM..TO range), else the default."""
-    if value:
+    if isinstance(value, str) and value:
         try:
             Window.parse(value, services().clock())
             return value
@@ -74,19 +74,20 @@ def permitted_scope(window: Window) -> Scope:
     return scope_within(permitted_root(), window)
 
 
-def narrowed(scope: Scope, area: str | None) -> Scope:
+def narrowed(scope: Scope, area: object) -> Scope:
     """`scope` moved to `area` if it lies within what the scope permits; otherwise the scope
     stays at its root and the refusal is audited (an empty `area` asks for the root)."""
     if not area:
         return scope
     areas = services().queries.areas
-    if scope.allowed is not None and area in areas and areas.is_within(area, scope.allowed):
-        return scope.at(area)
+    known = isinstance(area, str) and area in areas
+    if known and scope.allowed is not None and areas.is_within(str(area), scope.allowed):
+        return scope.at(str(area))
     record_denial("area", area, "outside the permitted area")
     return scope
 
 
-def scope_for(area: str | None, window: str | None) -> Scope:
+def scope_for(area: object, window: object) -> Scope:
     """The scope a request asks for, within what the visitor may see: an area outside it is
     refused (audited) and the visitor's own root shown; an unknown window is the default."""
     svc = services()

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import dash
+from dash.exceptions import PreventUpdate
 from flask import current_app, has_request_context, request
 
 from access.audit import Action, AuditLog, Outcome
@@ -39,11 +40,12 @@ def record_denial(what: str, asked: Any, reason: str) -> None:
 
 
 def refuse_out_of_scope(error: Exception) -> None:
-    """Dash's error handler: a read refused by the scope answers with no update (an empty
-    view, never a 500) and is audited with the callback's inputs; any other error stays one."""
+    """Dash's error handler: a read refused by the scope answers with no update at all (204,
+    never a 500) and is audited with the callback's inputs; any other error stays one."""
     if not isinstance(error, ScopeError):
         raise error
     record_denial("callback", _callback_inputs(), str(error))
+    raise PreventUpdate from error
 
 
 def _callback_inputs() -> dict[str, Any]:

@@ -3,13 +3,15 @@ page's callbacks call and unit tests import (the callbacks only read their input
 
 from __future__ import annotations
 
+import json
 import statistics
 from datetime import date, timedelta
 from typing import Any
 
 from dash import html
 
-from dashboards.context import feed_states, services
+from dashboards.context import feed_states, permitted_root, services
+from dashboards.denials import record_denial
 from dashboards.rows import map_parent
 from dashboards.specs import EventMedian, PageSpec, Table
 from i18n import label, t
@@ -78,14 +80,51 @@ def drill_target(spec: PageSpec, point: dict[str, Any], area: str) -> str | None
     code = point.get("customdata")
     if not isinstance(code, str) or code not in areas:
         return None
-    return _one_level_below(code, area if area in areas else areas.root)
+    if not permitted(code):
+        return None
+    return _one_level_below(code, area if permitted(area) else permitted_root() or "")
 
 
-def area_above(area: str) -> str:
-    """The area the map's "up" button goes to."""
+def first_point(click: Any) -> dict[str, Any]:
+    """The first point of a graph's clickData, or an empty one for anything else."""
+    points = click.get("points") if isinstance(click, dict) else None
+    first = points[0] if isinstance(points, list) and points else None
+    return first if isinstance(first, dict) else {}
+
+
+def permitted(area: Any) -> bool:
+    """Whether the visitor may see `area`; asking for one they may not is audited."""
+    areas, root = services().queries.areas, permitted_root()
+    if isinstance(area, str) and root and area in areas and areas.is_within(area, root):
+        return True
+    record_denial("area", area, "outside the permitted area")
+    return False
+
+
+def exported_rows(shown: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows an export writes: those the grid shows (its order and filter), but only the
+    ones the store gave for the scope, so a crafted grid cannot export anything else."""
+    if not isinstance(shown, list):
+        return rows
+    known = {_row_key(r) for r in rows}
+    return [r for r in shown if isinstance(r, dict) and _row_key(r) in known]
+
+
+def _row_key(row: dict[str, Any]) -> str:
+    return json.dumps(row, sort_keys=True, default=str)
+
+
+def area_above(area: Any) -> str:
+    """The area the map's "up" button goes to: never past the top of what the visitor may see
+    (the empty area, the visitor's own root, when nothing is above it)."""
     areas = services().queries.areas
-    parent = areas.get(area).parent_code if area in areas else None
-    return parent or areas.root
+    root = permitted_root()
+    if not permitted(area):
+        return root or ""
+    parent = areas.get(area).parent_code
+    if parent and root and areas.is_within(parent, root):
+        return parent
+    return root or ""
 
 
 def camera_gallery(spec: PageSpec, scope: Scope, lang: str, version: str) -> Any:
@@ -121,6 +160,7 @@ def camera_view(spec: PageSpec, scope: Scope, camera: str, lang: str) -> tuple[s
     """The title and body of one camera's view, or None if the scope holds no such camera."""
     found = _camera_place(spec, scope, camera)
     if found is None:
+        record_denial("camera", camera, "not a camera inside the scope")
         return None
     queries = services().queries
     area_name = queries.areas.name(found.area, lang) if found.area else ""
@@ -235,11 +275,21 @@ def _median_value(median: EventMedian, domain: str, scope: Scope, feed: KpiValue
 
 def _clicked_camera(cell: Any, shown: Any) -> str | None:
     """The camera of a clicked row of the cameras or analytics table, if there is one."""
-    index = (cell or {}).get("rowIndex")
-    if not isinstance(index, int) or not shown or not 0 <= index < len(shown):
+    index = cell.get("rowIndex") if isinstance(cell, dict) else None
+    if not isinstance(index, int) or not isinstance(shown, list) or not 0 <= index < len(shown):
         return None
-    camera = shown[index].get("camera")
+    camera = shown[index].get("camera") if isinstance(shown[index], dict) else None
     return str(camera) if camera else None
+
+
+def visible_camera(spec: PageSpec, scope: Scope, camera: Any) -> str:
+    """The camera a page's URL asks to open, if the scope holds it; else none (audited)."""
+    if not camera:
+        return ""
+    if isinstance(camera, str) and _camera_place(spec, scope, camera) is not None:
+        return camera
+    record_denial("camera", camera, "not a camera inside the scope")
+    return ""
 
 
 def _camera_place(spec: PageSpec, scope: Scope, camera: str) -> Any:
@@ -282,7 +332,7 @@ def _on_points(point: dict[str, Any]) -> bool:
 
 def _camera_at_point(spec: PageSpec, scope: Scope, click: Any) -> str | None:
     """The camera whose map point was clicked, if the click was on one."""
-    point = ((click or {}).get("points") or [{}])[0]
+    point = first_point(click)
     index = point.get("pointIndex", point.get("pointNumber"))
     places = _point_places(spec, scope)
     if not _on_points(point) or not isinstance(index, int) or not 0 <= index < len(places):

@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc  # noqa: F401  (registers the components
 import plotly.io
 from dash import Dash, Input, Output
 
-from dashboards import callbacks, routes
+from dashboards import callbacks, routes, visible
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
 from dashboards.denials import refuse_out_of_scope
@@ -90,6 +90,7 @@ def create_app(
     wall.register(app)
     callbacks.register(app)
     routes.register(app.server)
+    visible.register(app.server)
     app.layout = _layout
     app.clientside_callback(
         CLOCK_JS, Output("clock", "children"), Input("clock-tick", "n_intervals")

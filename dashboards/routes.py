@@ -10,8 +10,10 @@ from typing import Any, NoReturn
 
 from flask import Flask, Response, abort, current_app, jsonify, request
 
-from dashboards.context import current_lang, scope_for, services
+from access.current import current_visitor
+from dashboards.context import current_lang, permitted_root, scope_for, services
 from dashboards.denials import record_denial
+from dashboards.visible import visible_layer
 from i18n import t
 from media import demo
 from media.limits import LeasedStream, StreamLimiter
@@ -34,7 +36,8 @@ log = logging.getLogger(__name__)
 def geojson_url(level: str) -> str | None:
     """The versioned URL of a boundary layer, or None when that layer is not loaded."""
     layer = _layer(level)
-    return f"/geo/{level}.geojson?v={layer.etag[:12]}" if layer else None
+    root = permitted_root()  # each permitted area has its own cut of the layer
+    return f"/geo/{level}.geojson?v={layer.etag[:12]}-{root}" if layer and root else None
 
 
 def _layer(level: str) -> Any:
@@ -52,13 +55,15 @@ def register(server: Flask) -> None:
     @server.get("/geo/<level>.geojson")
     def boundary_layer(level: str) -> Response:
         layer = _layer(level)
-        if layer is None:
+        shown = visible_layer(layer) if layer is not None else None
+        if shown is None:
             abort(404)
-        if request.if_none_match.contains(layer.etag):
+        if request.if_none_match.contains(shown.etag):
             return Response(status=304)
-        response = Response(layer.geojson, mimetype="application/geo+json")
-        response.set_etag(layer.etag)
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response = Response(shown.geojson, mimetype="application/geo+json")
+        response.set_etag(shown.etag)
+        # private: what a layer holds depends on who asks, no shared cache may keep it
+        response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
         return response
 
     @server.get("/camera/<camera>/snapshot")
@@ -118,18 +123,19 @@ def register(server: Flask) -> None:
         svc = services()
         reachable = svc.store.queries.ping()
         feeds = svc.store.queries.feed_health() if reachable else []
-        body = {
-            "status": "ok"
-            if reachable and all(f.last_status != "failed" for f in feeds)
-            else "degraded",
-            "time": svc.clock().isoformat(),
-            "database": {"reachable": reachable, "dialect": svc.store.engine.dialect.name},
-            "boundaries": {
-                "loaded": svc.boundaries.available,
-                "problems": list(svc.boundaries.problems),
-            },
-            "feeds": [_feed_json(f) for f in feeds],
+        healthy = reachable and all(f.last_status != "failed" for f in feeds)
+        body: dict[str, Any] = {"status": "ok" if healthy else "degraded"}
+        body["time"] = svc.clock().isoformat()
+        if permitted_root() != svc.queries.areas.root:  # details are the province's operators'
+            if current_visitor() is not None:  # a liveness probe is not a refused visitor
+                record_denial("healthz details", request.path, "not a province-wide role")
+            return jsonify(body), 200 if reachable else 503
+        body["database"] = {"reachable": reachable, "dialect": svc.store.engine.dialect.name}
+        body["boundaries"] = {
+            "loaded": svc.boundaries.available,
+            "problems": list(svc.boundaries.problems),
         }
+        body["feeds"] = [_feed_json(f) for f in feeds]
         return jsonify(body), 200 if reachable else 503
 
 

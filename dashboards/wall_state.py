@@ -8,7 +8,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ import plotly.utils
 from dashboards.alerts import Alert, current_alerts, new_critical, with_onsets
 from dashboards.callbacks import kpi_tiles
 from dashboards.context import feed_states, narrowed, permitted_root, services
+from dashboards.denials import record_denial
 from dashboards.map_view import map_view
 from dashboards.specs import PAGES_BY_DOMAIN
 from i18n import t
@@ -36,6 +37,7 @@ from ui.wall import (
     camera_tile,
     more_alerts,
     no_alerts,
+    nothing_permitted,
     ranking,
     with_sparkline,
 )
@@ -67,6 +69,16 @@ class WallRequest:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WallRequest:
         return cls(str(data["playlist"]), int(data["screen"]), str(data["area"]), str(data["lang"]))
+
+    @classmethod
+    def parse(cls, data: Any, playlists: Collection[str]) -> WallRequest | None:
+        """The request a screen sends back, or None when it is not one (a crafted or stale
+        value: unknown playlist, wrong types)."""
+        try:
+            found = cls.from_dict(data)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return found if found.playlist in playlists else None
 
 
 Entry = tuple[str, Any]  # (digest, component)
@@ -139,6 +151,10 @@ def screen_state(request: WallRequest) -> ScreenState:
     freshness = tuple(sorted((f, s.freshness.value) for f, s in feed_states().items()))
     minute = now.replace(second=0, microsecond=0)
     allowed = permitted_root()  # from the session, never from what the screen sends
+    if allowed is None:
+        record_denial("wall", request.playlist, "nothing is permitted")
+        notice = nothing_permitted(request.lang)
+        return ScreenState(ticker=[(digest(notice), notice)])
     key = (request, allowed, svc.queries.version(), freshness, minute, id(svc))
     state = _STATES.get(key, lambda: _compute(request, allowed, now))
     return ScreenState(

@@ -93,7 +93,9 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
                 _seasonality_card(spec, lang) if spec.seasonality else None,
                 _map_card(spec, lang),
                 _gallery_card(spec, lang) if spec.snapshots else None,
-                _camera_modal(spec, camera) if spec.snapshots else None,
+                _camera_modal(spec, views.visible_camera(spec, scope, camera))
+                if spec.snapshots
+                else None,
                 _tables_card(spec, table, lang),
                 dcc.Download(id=_id("download", page)),
             ],
@@ -335,7 +337,7 @@ def _register_callbacks(app: Dash) -> None:
         trigger = dash.ctx.triggered_id
         if isinstance(trigger, dict) and trigger["type"] == "map-up":
             return views.area_above(area)
-        point = ((click or {}).get("points") or [{}])[0]
+        point = views.first_point(click)
         target = views.drill_target(PAGES_BY_DOMAIN[trigger["page"]], point, area)
         return no_update if target is None else target
 
@@ -364,8 +366,8 @@ def _register_callbacks(app: Dash) -> None:
     ) -> Any:
         spec, lang, scope = _context(area, window)
         chosen = views.table_of(spec, table)
-        columns, _rows = table_rows(chosen, spec.domain_key, scope, lang)
-        rows = shown or []
+        columns, stored = table_rows(chosen, spec.domain_key, scope, lang)
+        rows = views.exported_rows(shown, stored)
         name = f"{spec.domain.slug}-{chosen.key}-{scope.area}-{scope.window.name}"
         if dash.ctx.triggered_id["type"] == "export-csv":
             return dcc.send_bytes(to_csv(columns, rows, lang), f"{name}.csv")

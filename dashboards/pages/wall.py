@@ -12,8 +12,9 @@ from typing import Any
 
 import dash
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
-from dashboards.context import current_lang, demo_active, services
+from dashboards.context import current_lang, demo_active, narrowed, permitted_scope, services
 from dashboards.pages.overview import graph_config
 from dashboards.specs import PAGES_BY_DOMAIN
 from dashboards.wall_state import (
@@ -26,6 +27,7 @@ from dashboards.wall_state import (
 )
 from i18n import t
 from settings import Playlist, WallPage
+from store.scope import Window
 from ui.wall import SlotFrame, slot_title, wall_frame, wall_map_figure
 
 ITEMS = "wall-items"
@@ -134,10 +136,10 @@ def _screen_number(screen: str | None, chosen: Playlist) -> int | None:
 
 
 def _base_area(area: str | None, chosen: Playlist) -> str:
-    areas = services().queries.areas
-    if area in areas:
-        return str(area)
-    return chosen.area or areas.root
+    """The area the screen asks for (else its playlist's), if the session may see it; else
+    the top of what it may see (the refusal audited)."""
+    scope = permitted_scope(Window.named(chosen.window, services().clock()))
+    return narrowed(scope, area or chosen.area).area
 
 
 def _problem(text: str) -> html.Div:
@@ -162,7 +164,10 @@ def _register_callbacks(app: Dash) -> None:
         State("wall-digests", "data"),
     )
     def refresh(_tick: int, spec: dict[str, Any], known: dict[str, Any] | None) -> tuple:
-        state = screen_state(WallRequest.from_dict(spec))
+        request = WallRequest.parse(spec, services().settings.wall.playlists)
+        if request is None:
+            raise PreventUpdate  # not a screen's request (crafted or stale): nothing to send
+        state = screen_state(request)
         known = known or {}
         item_slots = [o["id"]["slot"] for o in dash.ctx.outputs_list[0]]
         map_slots = [o["id"]["slot"] for o in dash.ctx.outputs_list[1]]
