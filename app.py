@@ -7,11 +7,13 @@ import logging
 import signal
 import sys
 
+from access.bootstrap import first_start
 from dashboards import create_app
 from feeds.runner import FeedRunner
 from feeds.scheduler import build_scheduler
 from settings import load_settings_or_exit
 from store import Store
+from store.accounts import Accounts
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -30,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     settings = load_settings_or_exit(args.config)
     store = Store.open(settings.database.url)
+    first_start(Accounts(store.engine))
     scheduler = None
     if settings.scheduler.embedded and not args.no_scheduler:
         scheduler = build_scheduler(FeedRunner(store, settings.feeds), settings.feeds)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from access.audit import Action, AuditLog, Outcome
-from access.passwords import check_password, hash_password
+from access.passwords import PasswordRejected, check_password, hash_password
 from access.roles import Role
 from store.accounts import Accounts, DuplicateUser, User
 
@@ -84,3 +84,13 @@ def _announce(password: str, out: TextIO) -> None:
     framed = [f"╔{border}╗", *(f"║ {line.ljust(width)} ║" for line in lines), f"╚{border}╝"]
     out.write("\n" + "\n".join(framed) + "\n\n")
     out.flush()
+
+
+def first_start(accounts: Accounts) -> None:
+    """`python app.py`'s first-admin step: exit 2 with the reason if IOC_ADMIN_PASSWORD breaks
+    the password rules (never a traceback)."""
+    try:
+        ensure_first_admin(accounts, AuditLog(accounts))
+    except PasswordRejected as error:
+        sys.stderr.write(f"{ADMIN_PASSWORD_ENV}: {error}\n")
+        raise SystemExit(2) from error

@@ -21,6 +21,7 @@ from bench.harness import (
 )
 from dashboards import create_app, payloads
 from dashboards.pages.overview import HEADLINES
+from tests.fixtures.auth import client_for
 
 
 def kpi_body(area: str, window: str) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def measure(database: str, rounds: int) -> dict[str, Any]:
     backfill = ensure_backfill(store, settings.feed("simulator"))
     app = create_app(settings, store)
     cache = app.server.extensions["ioc"].queries.cache
-    client = app.server.test_client()
+    client = client_for(app)
     page_load(client)  # warm imports, plans and connections
     cold, warm, floor, change = [], [], [], []
     for _ in range(rounds):

@@ -20,6 +20,7 @@ from bench.harness import (
 )
 from dashboards import create_app, payloads
 from dashboards.specs import PAGES, PageSpec
+from tests.fixtures.auth import client_for
 
 
 def load(client: Any, app: Any, spec: PageSpec, area: str) -> int:
@@ -53,7 +54,7 @@ def measure(database: str, rounds: int) -> list[dict[str, Any]]:
     ensure_backfill(store, settings.feed("simulator"))
     app = create_app(settings, store)
     cache = app.server.extensions["ioc"].queries.cache
-    client = app.server.test_client()
+    client = client_for(app)
     results = []
     for spec in PAGES:
         load(client, app, spec, "94")

@@ -27,14 +27,17 @@ from typing import Any
 
 import requests
 
+from access.web.setup import SESSION_COOKIE
 from bench.harness import ROOT, percentile
 from dashboards import create_app, payloads
 from dashboards.specs import PAGES
 from geo.hierarchy import load_admin_units
 from settings import load_settings
 from store import Store
+from store.accounts import Accounts
 from store.records import Asset
 from store.writer import FeedSpec
+from tests.fixtures.auth import add_account, client_for, http_session
 
 PAGE_THREADS = 16  # threads left for pages and /healthz beside the streams
 PER_CLIENT = 4
@@ -77,8 +80,9 @@ def camera_config(
     return config
 
 
-def seed_store(config: Path, camera_url: str, cameras: int) -> None:
-    """Demo data (when the config has the simulator) and `cameras` cameras on one upstream."""
+def seed_store(config: Path, camera_url: str, cameras: int) -> tuple[str, str]:
+    """Demo data (when the config has the simulator), `cameras` cameras on one upstream and an
+    operator to sign in as; returns its (name, password)."""
     settings = load_settings(config, env={})
     store = Store.open(settings.database.url)
     if settings.feeds:
@@ -93,7 +97,9 @@ def seed_store(config: Path, camera_url: str, cameras: int) -> None:
         for n in range(cameras)
     ]  # fmt: skip
     store.writer.write_records("cams", assets, seen)
+    user = add_account(Accounts(store.engine), "operator")
     store.engine.dispose()
+    return user
 
 
 def free_port() -> int:
@@ -128,9 +134,12 @@ def gunicorn(config: Path, threads: int) -> Iterator[str]:
 class Viewer:
     """One browser <img> on a stream: a socket from its own client address, drained."""
 
-    def __init__(self, port: int, client_ip: str, camera: str) -> None:
+    def __init__(self, port: int, client_ip: str, camera: str, cookie: str) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), 10, (client_ip, 0))
-        request = f"GET /camera/{camera}/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+        request = (
+            f"GET /camera/{camera}/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Cookie: {cookie}\r\n\r\n"
+        )
         self.sock.sendall(request.encode())
         head = b""
         while b"\r\n\r\n" not in head:
@@ -177,16 +186,20 @@ Bodies = Callable[[str], list[dict[str, Any]]]
 def page_bodies(config: Path) -> Bodies:
     """For an area: the router and every callback of the first domain page (built here)."""
     app = create_app(load_settings(config, env={}))
-    app.server.test_client().get("/")
+    client_for(app).get("/")
     spec = PAGES[0]
     router = payloads.router(f"/{spec.domain.slug}")
     return lambda area: [router, *payloads.domain_page(app, spec, area, "30d")]
 
 
-def p95_of_loads(base: str, bodies: Bodies, areas: list[str]) -> float:
+def p95_of_loads(session: requests.Session, base: str, bodies: Bodies, areas: list[str]) -> float:
     """Each load asks for an area not asked before, so no load is served from the cache."""
-    with requests.Session() as session:
-        return percentile([page_load_seconds(session, base, bodies(a)) for a in areas], 0.95)
+    return percentile([page_load_seconds(session, base, bodies(a)) for a in areas], 0.95)
+
+
+def session_cookie(session: requests.Session) -> str:
+    """The signed-in session as a Cookie header value, for the raw-socket viewers."""
+    return f"{SESSION_COOKIE}={session.cookies.get(SESSION_COOKIE)}"
 
 
 def measure(
@@ -196,24 +209,26 @@ def measure(
 
     config = camera_config(tmp, streams, backfill_days)
     with mjpeg_camera(frame_interval_s=0.1) as upstream:  # 10 frames/s, like a real camera
-        seed_store(config, upstream.url, streams + 1)
+        name, password = seed_store(config, upstream.url, streams + 1)
         bodies = page_bodies(config)
         with gunicorn(config, threads=streams + PAGE_THREADS) as base:
             port = int(base.rsplit(":", 1)[1])
+            session = http_session(base, name, password)
+            cookie = session_cookie(session)
             areas = [unit.code for unit in load_admin_units()]
             rounds = min(rounds, (len(areas) - 1) // 2)  # two disjoint sets of areas
-            page_load_seconds(requests.Session(), base, bodies(areas[0]))  # warm the worker
-            baseline = p95_of_loads(base, bodies, areas[1 : 1 + rounds])
-            viewers = [Viewer(port, client_ip(n), f"CAM-{n:03d}") for n in range(streams)]
+            page_load_seconds(session, base, bodies(areas[0]))  # warm the worker
+            baseline = p95_of_loads(session, base, bodies, areas[1 : 1 + rounds])
+            viewers = [Viewer(port, client_ip(n), f"CAM-{n:03d}", cookie) for n in range(streams)]
             try:
-                over_total = Viewer(port, "127.0.0.250", f"CAM-{streams:03d}")
-                over_client = Viewer(port, client_ip(0), "CAM-000")
+                over_total = Viewer(port, "127.0.0.250", f"CAM-{streams:03d}", cookie)
+                over_client = Viewer(port, client_ip(0), "CAM-000", cookie)
                 over_total.close()
                 over_client.close()
                 started = time.perf_counter()
-                health = requests.get(base + "/healthz", timeout=10)
+                health = session.get(base + "/healthz", timeout=10)
                 healthz_s = time.perf_counter() - started
-                loaded = p95_of_loads(base, bodies, areas[1 + rounds : 1 + 2 * rounds])
+                loaded = p95_of_loads(session, base, bodies, areas[1 + rounds : 1 + 2 * rounds])
                 opened = sum(v.status == 200 for v in viewers)
                 least = min(v.bytes for v in viewers)
             finally:

@@ -33,14 +33,21 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from sqlalchemy import text
 
+from access.web.setup import SESSION_COOKIE
 from bench.harness import ROOT, bench_settings, ensure_backfill, open_store, percentile
 from dashboards import payloads
 from store import Store
+from store.accounts import Accounts
 from store.records import Observation
+from tests.fixtures.auth import add_account, http_session, sign_in_browser
 
 SPEC = {"playlist": "default", "screen": 1, "area": "94", "lang": "vi"}
 TILE = "document.querySelector(\"[data-kpi='health.outpatient_visits'] .kpi-value\")"
 P95_LIMIT_S = 0.300
+
+
+# The viewer each served bench server was signed in with: (session, name, password).
+_SIGNED_IN: dict[str, tuple[requests.Session, str, str]] = {}
 
 
 def free_port() -> int:
@@ -86,14 +93,28 @@ def served(store: Store, workers: int = 2, threads: int = 16) -> Iterator[str]:
                     break
             except requests.RequestException:
                 time.sleep(0.3)
+        name, password = add_account(Accounts(store.engine), "leader")
+        _SIGNED_IN[url] = (http_session(url, name, password), name, password)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
+def session_for(url: str) -> requests.Session:
+    """The signed-in session of the bench's viewer on the server at `url`."""
+    return _SIGNED_IN[url][0]
+
+
+def browser_signed_in(driver: webdriver.Chrome, url: str) -> None:
+    _, name, password = _SIGNED_IN[url]
+    sign_in_browser(driver, url, name, password)
+
+
 def wall_slots(url: str) -> tuple[list[int], list[int]]:
-    body = requests.post(f"{url}/_dash-update-component", json=payloads.router("/wall/default"))
+    body = session_for(url).post(
+        f"{url}/_dash-update-component", json=payloads.router("/wall/default")
+    )
     plan = json.loads(body.json()["response"]["_pages_content"]["children"]["props"]["data-plan"])
     pages = bench_settings().wall.playlists["default"].pages
     assert len(pages) == len(plan["dwells"])
@@ -103,15 +124,16 @@ def wall_slots(url: str) -> tuple[list[int], list[int]]:
 
 def refresh(url: str, slots: tuple[list[int], list[int]], digests: dict | None) -> Any:
     body = payloads.wall_refresh(SPEC, slots[0], slots[1], digests)
-    return requests.post(f"{url}/_dash-update-component", json=body, timeout=30)
+    return session_for(url).post(f"{url}/_dash-update-component", json=body, timeout=30)
 
 
 # -- scale ----------------------------------------------------------------------------------
-async def _post(host: str, port: int, body: bytes) -> tuple[float, int]:
+async def _post(host: str, port: int, body: bytes, cookie: str) -> tuple[float, int]:
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection(host, port)
     head = (
         f"POST /_dash-update-component HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Origin: http://{host}:{port}\r\nCookie: {cookie}\r\n"
         "Content-Type: application/json\r\nConnection: close\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode()
@@ -124,12 +146,12 @@ async def _post(host: str, port: int, body: bytes) -> tuple[float, int]:
 
 
 async def _client(
-    host: str, port: int, body: bytes, interval: float, rounds: int, out: list[float]
+    host: str, port: int, body: bytes, cookie: str, interval: float, rounds: int, out: list[float]
 ) -> None:
     await asyncio.sleep(random.uniform(0, interval))  # screens start at random moments
     for _ in range(rounds):
         began = time.perf_counter()
-        latency, status = await _post(host, port, body)
+        latency, status = await _post(host, port, body, cookie)
         if status != 200:
             raise RuntimeError(f"refresh failed with HTTP {status}")
         out.append(latency)
@@ -142,6 +164,7 @@ def scale(url: str, counts: list[int]) -> None:
     digests = refresh(url, slots, None).json()["response"]["wall-digests"]["data"]
     body = json.dumps(payloads.wall_refresh(SPEC, slots[0], slots[1], digests)).encode()
     host, port = url.removeprefix("http://").split(":")
+    cookie = f"{SESSION_COOKIE}={session_for(url).cookies.get(SESSION_COOKIE)}"
     print(f"\nscale: refresh every {interval} s, steady state, gunicorn 2 workers × 16 threads")
     print(f"{'clients':>8} {'req/s':>7} {'median':>9} {'p95':>9} {'max':>9}")
     best = 0
@@ -149,7 +172,7 @@ def scale(url: str, counts: list[int]) -> None:
         latencies: list[float] = []
 
         async def run(n: int = count, out: list[float] = latencies) -> None:
-            tasks = [_client(host, int(port), body, interval, 3, out) for _ in range(n)]
+            tasks = [_client(host, int(port), body, cookie, interval, 3, out) for _ in range(n)]
             await asyncio.gather(*tasks)
 
         started = time.perf_counter()
@@ -236,6 +259,7 @@ def freshness(url: str, store: Store, changes: int = 20) -> None:
     interval = bench_settings().wall.refresh_interval
     driver = chromium()
     try:
+        browser_signed_in(driver, url)
         driver.get(f"{url}/wall/default")
         before = wait_for(driver, f"return {TILE}?.textContent")
         delays = []
@@ -256,6 +280,7 @@ def freshness(url: str, store: Store, changes: int = 20) -> None:
 def memory(url: str, rotations: int = 1000) -> None:
     driver = chromium()
     try:
+        browser_signed_in(driver, url)
         driver.get(f"{url}/wall/default?speed=300")
         wait_for(driver, f"return {TILE}?.textContent")
         heap = {}

@@ -12,6 +12,10 @@ import dash_bootstrap_components as dbc  # noqa: F401  (registers the components
 import plotly.io
 from dash import Dash, Input, Output
 
+from access.roles import Capability
+from access.web.controls import account_control
+from access.web.permissions import restricted, visible_pages
+from access.web.setup import install as install_sign_in
 from dashboards import callbacks, routes, visible
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
@@ -21,6 +25,7 @@ from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
 from store import Store
+from store.accounts import Accounts
 from ui.shell import shell
 
 log = logging.getLogger(__name__)
@@ -86,11 +91,13 @@ def create_app(
     app.server.extensions["ioc"] = Services(settings, store, cached, boundaries, clock)
     overview.register(app)
     domains.register(app)
-    feeds_page.register(app)
+    with restricted(app, Capability.OPERATE_FEEDS):
+        feeds_page.register(app)
     wall.register(app)
     callbacks.register(app)
     routes.register(app.server)
     visible.register(app.server)
+    install_sign_in(app, settings, Accounts(store.engine), clock)
     app.layout = _layout
     app.clientside_callback(
         CLOCK_JS, Output("clock", "children"), Input("clock-tick", "n_intervals")
@@ -115,7 +122,8 @@ def _layout() -> object:
     lang = current_lang()
     svc = services()
     province = svc.settings.province.name_en if lang == "en" else svc.settings.province.name_vi
-    return shell(t("app.title", lang), province, lang, demo_active(), dash.page_registry.values())
+    pages = visible_pages(dash.get_app(), dash.page_registry.values())
+    return shell(t("app.title", lang), province, lang, demo_active(), pages, account_control(lang))
 
 
 def _boundaries(settings: Settings, store: Store) -> Boundaries:

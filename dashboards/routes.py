@@ -125,11 +125,11 @@ def register(server: Flask) -> None:
         feeds = svc.store.queries.feed_health() if reachable else []
         healthy = reachable and all(f.last_status != "failed" for f in feeds)
         body: dict[str, Any] = {"status": "ok" if healthy else "degraded"}
-        body["time"] = svc.clock().isoformat()
         if permitted_root() != svc.queries.areas.root:  # details are the province's operators'
-            if current_visitor() is not None:  # a liveness probe is not a refused visitor
+            if current_visitor() is not None:  # a public liveness probe is not a refusal
                 record_denial("healthz details", request.path, "not a province-wide role")
             return jsonify(body), 200 if reachable else 503
+        body["time"] = svc.clock().isoformat()
         body["database"] = {"reachable": reachable, "dialect": svc.store.engine.dialect.name}
         body["boundaries"] = {
             "loaded": svc.boundaries.available,

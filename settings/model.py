@@ -21,6 +21,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from settings.cameras import CamerasConfig
 from settings.durations import bounded, describe
+from settings.session import SessionConfig
 from settings.sso import SsoConfig
 from settings.wall import WallConfig
 
@@ -189,6 +190,7 @@ class Settings(_Section):
     scheduler: SchedulerConfig = Field(default_factory=dict, validate_default=True)
     wall: WallConfig = Field(default_factory=dict, validate_default=True)
     sso: SsoConfig = Field(default_factory=dict, validate_default=True)
+    session: SessionConfig = Field(default_factory=dict, validate_default=True)
     cameras: CamerasConfig = Field(default_factory=dict, validate_default=True)
     feeds: tuple[FeedConfig, ...] = ()
     config_path: Path = DEFAULT_CONFIG_PATH  # the file these came from; not a YAML key

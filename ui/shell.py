@@ -30,7 +30,7 @@ def nav_links(pages: Iterable[dict[str, Any]], lang: str) -> html.Nav:
     return html.Nav(items, id="side-nav", className="side-nav")
 
 
-def top_bar(title: str, province: str, lang: str, demo: bool) -> html.Header:
+def top_bar(title: str, province: str, lang: str, demo: bool, account: Any = None) -> html.Header:
     badge = (
         dbc.Badge(
             [html.I(className="bi bi-cpu me-1"), t("demo.badge", lang)],
@@ -72,6 +72,7 @@ def top_bar(title: str, province: str, lang: str, demo: bool) -> html.Header:
                     badge,
                     html.Div(id="clock", className="clock", title=t("clock.label", lang)),
                     _language_switch(lang),
+                    account,
                 ],
                 className="top-tools",
             ),
@@ -98,14 +99,20 @@ def _language_switch(lang: str) -> html.Div:
 
 
 def shell(
-    title: str, province: str, lang: str, demo: bool, pages: Iterable[dict[str, Any]]
+    title: str,
+    province: str,
+    lang: str,
+    demo: bool,
+    pages: Iterable[dict[str, Any]],
+    account: Any = None,
 ) -> html.Div:
+    """The app shell; `pages` are those the visitor may open, `account` its sign-out control."""
     return html.Div(
         [
             dcc.Store(id="url-sync-sink"),
             dcc.Store(id="lang-sink"),
             dcc.Interval(id="clock-tick", interval=1000),
-            top_bar(title, province, lang, demo),
+            top_bar(title, province, lang, demo, account),
             html.Div(
                 [nav_links(pages, lang), html.Main(dash.page_container, className="content")],
                 className="body-row",

@@ -11,6 +11,7 @@ from tests.browser.conftest import APP_PORT, screenshot
 from tests.browser.test_overview import wait_for
 from tests.browser.test_pages import click
 from tests.conftest import FIXED_NOW
+from tests.fixtures.auth import start_signed_in
 
 pytestmark = pytest.mark.browser
 DRAWN = "const i = document.querySelector(arguments[0]); return !!i && i.complete && i.naturalWidth"
@@ -25,7 +26,7 @@ def test_a_streaming_camera_plays_in_its_detail_view(dash_duo, demo_app, demo_st
     live = next(
         c for c in _cameras(demo_store) if c.attributes.get("stream_url") and c.status == "online"
     )
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.set_window_size(1920, 1080)
     driver.get(f"{dash_duo.server_url}/camera?camera={live.source_id}")
@@ -44,7 +45,7 @@ def test_a_streaming_camera_plays_in_its_detail_view(dash_duo, demo_app, demo_st
 
 
 def test_a_tile_opens_its_camera_and_back_closes_it(dash_duo, demo_app, demo_store) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.get(f"{dash_duo.server_url}/camera")
     tile = wait_for(lambda: dash_duo.find_elements(".snapshot-card[data-camera]"))[0]
@@ -66,7 +67,7 @@ def test_a_tile_opens_its_camera_and_back_closes_it(dash_duo, demo_app, demo_sto
 def test_a_camera_point_on_the_map_opens_that_camera_without_drilling(  # type: ignore[no-untyped-def]
     dash_duo, demo_app, demo_store
 ) -> None:
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.set_window_size(1920, 1080)
     driver.get(f"{dash_duo.server_url}/camera")

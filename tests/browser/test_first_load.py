@@ -16,6 +16,7 @@ from store.records import Progress, Rejection
 from tests.browser.conftest import APP_PORT, screenshot, write_config
 from tests.browser.test_overview import wait_for
 from tests.conftest import FIXED_NOW, Clock
+from tests.fixtures.auth import start_signed_in
 
 pytestmark = pytest.mark.browser
 LOADING = "đang nạp dữ liệu lần đầu: 212/731 ngày"
@@ -29,7 +30,7 @@ def test_domain_page_shows_first_load_progress(dash_duo, tmp_path: Path) -> None
     feed = SimulatorFeed("simulator", SimulatorOptions(backfill_days=1), context)
     records = [i for i in feed.normalize(feed.fetch()) if not isinstance(i, Progress | Rejection)]
     store.writer.write_records("simulator", records, FIXED_NOW, load_progress=(212, 731))
-    dash_duo.start_server(create_app(settings, store, clock=Clock(FIXED_NOW)), port=APP_PORT)
+    start_signed_in(dash_duo, create_app(settings, store, clock=Clock(FIXED_NOW)), port=APP_PORT)
     dash_duo.driver.set_window_size(1920, 1080)
     dash_duo.driver.get(f"{dash_duo.server_url}/y-te")
 

@@ -9,12 +9,13 @@ import pytest
 from tests.browser.conftest import APP_PORT, screenshot
 from tests.browser.test_overview import wait_for
 from tests.browser.test_pages import click, rows_shown
+from tests.fixtures.auth import start_signed_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_each_portal_row_draws_its_response_sparkline(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.set_window_size(1920, 1080)
     driver.get(f"{dash_duo.server_url}/cong-thong-tin?window=30d")
@@ -37,7 +38,7 @@ def test_each_portal_row_draws_its_response_sparkline(dash_duo, demo_app) -> Non
 
 
 def test_analytics_events_show_their_camera_still(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.get(f"{dash_duo.server_url}/camera?window=7d&table=analytics")
     wait_for(lambda: len(rows_shown(driver)) == 20)
@@ -64,7 +65,7 @@ def _scroll_to(driver, element) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_tourism_seasonality_and_the_grdp_structure(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.set_window_size(1920, 1080)
     driver.get(f"{dash_duo.server_url}/du-lich")
@@ -101,7 +102,7 @@ return cells
 def test_area_tables_sort_naturally_and_colour_cells_by_the_status_rule(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
     """Phường 2 before Phường 10, as sent and after sorting in the grid; rate cells carry the
     same status classes as the tiles."""
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.set_window_size(1920, 1080)
     driver.get(f"{dash_duo.server_url}/hanh-chinh-cong?area=941&table=areas")

@@ -14,6 +14,7 @@ from tests.browser.conftest import APP_PORT, screenshot
 from tests.browser.test_overview import wait_for
 from tests.browser.test_pages import click
 from tests.conftest import FIXED_NOW
+from tests.fixtures.auth import start_signed_in
 
 pytestmark = pytest.mark.browser
 KEY = "health.outpatient_visits"
@@ -40,7 +41,7 @@ def _state(dash_duo) -> tuple[str, str, str] | None:  # type: ignore[no-untyped-
 
 
 def test_back_restores_area_window_controls_and_values(dash_duo, demo_app, demo_store) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     areas = demo_store.queries.areas
     district = areas.children(areas.root)[0]
@@ -83,7 +84,7 @@ def test_back_restores_area_window_controls_and_values(dash_duo, demo_app, demo_
 
 
 def test_feedback_page_shows_the_median_and_the_status_legend(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.set_window_size(1920, 1080)
     driver.get(f"{dash_duo.server_url}/phan-anh-kien-nghi")

@@ -12,6 +12,7 @@ import pytest
 from dashboards.specs import PAGES
 from tests.browser.conftest import APP_PORT, screenshot
 from tests.browser.test_overview import wait_for
+from tests.fixtures.auth import start_signed_in
 
 pytestmark = pytest.mark.browser
 WALK = [
@@ -97,7 +98,7 @@ def other_language(text: str, lang: str) -> bool:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_every_page_speaks_only_its_language(dash_duo, demo_app, lang: str) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.set_window_size(1920, 1080)
     chrome = driver.execute_script("return window.outerHeight - window.innerHeight")

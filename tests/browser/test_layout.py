@@ -14,6 +14,7 @@ from dashboards.specs import PAGES
 from i18n.formatting import format_number
 from tests.browser.conftest import APP_PORT, screenshot
 from tests.browser.test_overview import wait_for
+from tests.fixtures.auth import sign_in_browser, start_signed_in
 
 pytestmark = pytest.mark.browser
 BASE = f"http://127.0.0.1:{APP_PORT}"
@@ -58,16 +59,18 @@ def device(width: int, height: int, mobile: bool) -> webdriver.Chrome:
 
 @pytest.fixture
 def phone(dash_duo, demo_app) -> Iterator[webdriver.Chrome]:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    user = start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = device(390, 844, mobile=True)
+    sign_in_browser(driver, BASE, *user)
     yield driver
     driver.quit()
 
 
 @pytest.fixture
 def laptop(dash_duo, demo_app) -> Iterator[webdriver.Chrome]:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    user = start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = device(1366, 768, mobile=False)
+    sign_in_browser(driver, BASE, *user)
     yield driver
     driver.quit()
 
@@ -141,7 +144,7 @@ def test_operator_page_shows_its_rows_and_summary_on_first_render(
 ) -> None:
     """The page's layout carries its data: no empty table waiting for the first interval
     (30 s here), and no callback is needed to fill it."""
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.get(f"{BASE}/nguon-du-lieu")
     started = time.monotonic()

@@ -19,6 +19,7 @@ from store.catalog import DOMAINS, METRICS_BY_KEY
 from store.scope import Window, scope_within
 from tests.browser.conftest import APP_PORT, screenshot
 from tests.conftest import FIXED_NOW
+from tests.fixtures.auth import new_user, sign_in_browser, start_signed_in
 from ui.changes import period_label
 
 pytestmark = pytest.mark.browser
@@ -53,7 +54,7 @@ def expected_tile_text(store: Store, key: str, area: str = "94") -> str | None:
 
 
 def test_overview_tiles_match_the_store(dash_duo, demo_app, demo_store: Store) -> None:
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     dash_duo.wait_for_element(f"{TILES} .kpi-value", timeout=15)
     tiles = wait_for(
         lambda: len(dash_duo.find_elements(TILES)) == 10 and dash_duo.find_elements(TILES)
@@ -79,7 +80,7 @@ def test_overview_tiles_match_the_store(dash_duo, demo_app, demo_store: Store) -
 
 
 def test_map_drills_down_from_districts_to_communes(dash_duo, demo_app, demo_store: Store) -> None:
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     assert wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS) == [11] or None)
     screenshot(driver, "overview-province")
@@ -102,7 +103,7 @@ def test_map_drills_down_from_districts_to_communes(dash_duo, demo_app, demo_sto
 
 
 def test_deep_link_restores_area_and_metric(dash_duo, demo_app, demo_store: Store) -> None:
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     dash_duo.driver.get(f"{dash_duo.server_url}/?area=941&metric=tourism.visitors")
     key = "tourism.visitors"
     expected = expected_tile_text(demo_store, key, "941")
@@ -114,7 +115,7 @@ def test_deep_link_restores_area_and_metric(dash_duo, demo_app, demo_store: Stor
 
 
 def test_language_switch_to_english_and_back(dash_duo, demo_app) -> None:
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     dash_duo.wait_for_text_to_equal(".page-title", "Tổng quan điều hành", timeout=10)
     dash_duo.find_element("#lang-en").click()
     dash_duo.wait_for_text_to_equal(".page-title", "Operations overview", timeout=10)
@@ -127,8 +128,10 @@ def test_language_switch_to_english_and_back(dash_duo, demo_app) -> None:
 
 @pytest.mark.parametrize("path", ["/", "/nguon-du-lieu", *(f"/{p.domain.slug}" for p in PAGES)])
 def test_no_request_leaves_loopback(dash_thread_server, demo_app, network_driver, path) -> None:
+    user = new_user(demo_app, "operator")
     dash_thread_server(demo_app)
     base = f"http://127.0.0.1:{dash_thread_server.port}"
+    sign_in_browser(network_driver, base, *user)
     network_driver.get(f"{base}{path}")
     ready = f"{TILES} .kpi-value, .ag-row, .ag-overlay-no-rows-center"
     wait_for(lambda: network_driver.find_elements(By.CSS_SELECTOR, ready))
@@ -160,7 +163,7 @@ PAINTED = (  # every area's fill and every legend swatch, as the browser compute
 
 
 def test_map_legend_names_the_classes_on_the_overview_and_a_domain_page(dash_duo, demo_app) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.set_window_size(1600, 1100)
     wait_for(lambda: driver.execute_script(MAP_TRACE_PATHS) == [11] or None)

@@ -19,12 +19,13 @@ from store import Store
 from tests.browser.conftest import APP_PORT, screenshot, write_config
 from tests.browser.test_overview import TILES, expected_tile_text, wait_for
 from tests.conftest import FIXED_NOW, Clock
+from tests.fixtures.auth import start_signed_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_every_domain_page_shows_its_kpis(dash_duo, demo_app, demo_store: Store) -> None:
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     dash_duo.driver.set_window_size(1920, 1080)
     for spec in PAGES:
         dash_duo.driver.get(f"{dash_duo.server_url}/{spec.domain.slug}")
@@ -75,7 +76,7 @@ def check_gallery(dash_duo) -> None:  # type: ignore[no-untyped-def]
 def test_drill_down_updates_the_page_and_exports_read_back(
     dash_duo, demo_app, demo_store: Store
 ) -> None:
-    dash_duo.start_server(demo_app, port=APP_PORT)
+    start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.get(f"{dash_duo.server_url}/y-te")
     paths = "[data-testid=area-map] g.trace.choropleth path.choroplethlocation"
@@ -137,7 +138,7 @@ def test_map_without_boundaries_draws_circles_with_a_note(
     settings = settings.model_copy(update={"database": demo_settings.database})
     store = Store.open(settings.database.url)
     app = create_app(settings, store, clock=Clock(FIXED_NOW))
-    dash_duo.start_server(app, port=APP_PORT)
+    start_signed_in(dash_duo, app, port=APP_PORT)
     note = dash_duo.wait_for_element("#map-no-boundaries", timeout=10)
     assert "Chưa nạp ranh giới hành chính" in note.text
     count = (

@@ -29,12 +29,14 @@ from dashboards.context import LANG_COOKIE
 from settings import Settings, WallConfig
 from settings.wall import default_playlists
 from store import Store
+from store.accounts import Accounts
 from store.catalog import METRICS
 from store.comparison import is_slow
 from store.records import Observation
 from store.scope import local_midnight_utc
 from tests.browser.conftest import APP_PORT, ARTIFACTS, screenshot
 from tests.conftest import FIXED_NOW
+from tests.fixtures.auth import add_account, sign_in_browser, start_signed_in
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +98,12 @@ def chromium(width: int, height: int) -> webdriver.Chrome:
     return driver
 
 
+def signed_in(driver: webdriver.Chrome, base: str, user: tuple[str, str]) -> webdriver.Chrome:
+    """`driver`, signed in as `user` (name, password) at `base`."""
+    sign_in_browser(driver, base, *user)
+    return driver
+
+
 def wait_until(check: Callable[[], Any], timeout: float = 10, step: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -137,9 +145,9 @@ def shift_to(driver: webdriver.Chrome, dwells: list[int], index: int) -> float:
 @pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)], ids=["1080p", "4k"])
 def test_every_wall_page_fills_the_screen_with_big_numbers(dash_duo, wall_app, size) -> None:
     app, _clock = wall_app
-    dash_duo.start_server(app, port=APP_PORT)
+    user = start_signed_in(dash_duo, app, port=APP_PORT)
     width, height = size
-    driver = chromium(width, height)
+    driver = signed_in(chromium(width, height), BASE, user)
     try:
         driver.get(f"{BASE}/wall/default")
         wait_until(lambda: js(driver, "return window.iocWall && window.iocWall.skew"))
@@ -224,8 +232,8 @@ def test_every_wall_page_type_reads_from_five_metres(dash_duo, wall_app, lang) -
     64 px or more, units beside their numbers, nothing cut, outside the screen or covering a
     title."""
     app, _clock = wall_app
-    dash_duo.start_server(app, port=APP_PORT)
-    driver = chromium(1920, 1080)
+    user = start_signed_in(dash_duo, app, port=APP_PORT)
+    driver = signed_in(chromium(1920, 1080), BASE, user)
     smallest: dict[str, float] = {}
     try:
         driver.get(f"{BASE}/healthz")
@@ -298,7 +306,7 @@ new MutationObserver(() => window.__turns.push([name.textContent, performance.no
 
 def test_rotation_follows_playlist_order_and_dwell_times(dash_duo, wall_app) -> None:
     app, _clock = wall_app
-    dash_duo.start_server(app, port=APP_PORT)
+    start_signed_in(dash_duo, app, port=APP_PORT)
     driver = dash_duo.driver
     driver.get(f"{BASE}/wall/videowall/1?speed=5")  # a 25 s cycle in 5 s
     wait_until(lambda: js(driver, "return window.iocWall && window.iocWall.skew"))  # synced
@@ -318,8 +326,9 @@ def test_two_screens_of_one_wall_turn_in_step_and_a_reload_changes_nothing(
     dash_duo, wall_app
 ) -> None:
     app, _clock = wall_app
-    dash_duo.start_server(app, port=APP_PORT)
-    left, centre, right = dash_duo.driver, chromium(1920, 1080), chromium(1920, 1080)
+    user = start_signed_in(dash_duo, app, port=APP_PORT)
+    centre = signed_in(chromium(1920, 1080), BASE, user)
+    left, right = dash_duo.driver, signed_in(chromium(1920, 1080), BASE, user)
     try:
         left.get(f"{BASE}/wall/videowall/1")
         centre.get(f"{BASE}/wall/videowall/2")
@@ -351,7 +360,7 @@ def test_district_wall_ticker_shows_the_store_alerts_most_severe_first(
     dash_duo, wall_app, demo_store
 ) -> None:
     app, _clock = wall_app
-    dash_duo.start_server(app, port=APP_PORT)
+    start_signed_in(dash_duo, app, port=APP_PORT)
     with demo_store.engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -383,7 +392,7 @@ def test_district_wall_ticker_shows_the_store_alerts_most_severe_first(
 
 def test_stale_data_are_said_plainly_within_one_interval(dash_duo, wall_app) -> None:
     app, clock = wall_app
-    dash_duo.start_server(app, port=APP_PORT)
+    start_signed_in(dash_duo, app, port=APP_PORT)
     dash_duo.driver.get(f"{BASE}/wall/default")
     tiles = "document.querySelectorAll('.wall-slot [data-kpi]')"
     wait_until(lambda: js(dash_duo.driver, f"return {tiles}.length") >= 10)
@@ -421,7 +430,7 @@ def test_a_value_written_to_the_store_shows_within_one_interval(
     dash_duo, wall_app, demo_store
 ) -> None:
     app, clock = wall_app
-    dash_duo.start_server(app, port=APP_PORT)
+    start_signed_in(dash_duo, app, port=APP_PORT)
     dash_duo.driver.get(f"{BASE}/wall/default")
     tile = "document.querySelector(\"[data-kpi='health.outpatient_visits'] .kpi-value\")"
     before = wait_until(lambda: js(dash_duo.driver, f"return {tile}?.textContent"))
@@ -474,7 +483,7 @@ def _answers(port: int) -> bool:
 
 
 @pytest.fixture
-def served(demo_settings: Settings, tmp_path: Path) -> Iterator[tuple[Path, int]]:
+def served(demo_settings: Settings, tmp_path: Path) -> Iterator[tuple[Path, int, tuple[str, str]]]:
     config = tmp_path / "config.yaml"
     config.write_text(
         "version: 1\n"
@@ -483,13 +492,16 @@ def served(demo_settings: Settings, tmp_path: Path) -> Iterator[tuple[Path, int]
         f"wall:\n  refresh_interval: {REFRESH_S}\n",
         encoding="utf-8",
     )
-    yield config, _free_port()
+    store = Store.open(demo_settings.database.url)
+    user = add_account(Accounts(store.engine), "leader")
+    store.engine.dispose()
+    yield config, _free_port(), user
 
 
 def test_wall_survives_a_server_restart_without_reloading(served) -> None:
-    config, port = served
+    config, port, user = served
     process = _serve(config, port)
-    driver = chromium(1920, 1080)
+    driver = signed_in(chromium(1920, 1080), f"http://127.0.0.1:{port}", user)
     status = "[data-testid=connection-status]"
     try:
         driver.get(f"http://127.0.0.1:{port}/wall/default")

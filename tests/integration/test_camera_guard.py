@@ -18,6 +18,7 @@ from media.limits import StreamLimiter
 from store import Store
 from store.records import Snapshot
 from tests.conftest import FIXED_NOW
+from tests.fixtures.auth import client_for
 from tests.fixtures.http_server import Route, serve
 from tests.fixtures.mjpeg_server import MjpegCamera, mjpeg_camera
 from tests.integration.test_camera_stream import _app
@@ -67,7 +68,7 @@ def test_an_address_outside_the_allowed_networks_is_never_contacted(
     url = f"http://admin:s3cret-pass@127.0.0.2:{port}/video?token=tok-123456"
     app = _app(store, tmp_path, {"CAM-OUT": url})
     with caplog.at_level(logging.DEBUG):
-        response = app.server.test_client().get("/camera/CAM-OUT/stream")
+        response = client_for(app).get("/camera/CAM-OUT/stream")
     _assert_inert_placeholder(response, 403)
     assert "outside the allowed camera networks" in response.headers["X-Stream-Error"]
     assert not _contacted(outside_listener), "the proxy connected to a refused address"
@@ -81,7 +82,7 @@ def test_the_default_config_refuses_loopback_and_cloud_metadata(
 ) -> None:
     cameras = {"CAM-LO": camera.url, "CAM-META": "http://169.254.169.254/latest/meta-data/"}
     app = _app(sqlite_store, tmp_path, cameras, camera_config="")
-    client = app.server.test_client()
+    client = client_for(app)
     for name in cameras:
         _assert_inert_placeholder(client.get(f"/camera/{name}/stream"), 403)
     assert camera.connections == 0
@@ -95,11 +96,11 @@ def test_a_host_name_is_resolved_and_checked_before_any_connection(
     by_name = f"http://localhost:{camera.port}/video"
     cameras = {"CAM-NAME": by_name, "CAM-NONE": "http://no-such-camera.invalid/video"}
     only_lan = "cameras:\n  allowed_networks: [10.20.0.0/16]\n"
-    client = _app(sqlite_store, tmp_path, cameras, camera_config=only_lan).server.test_client()
+    client = client_for(_app(sqlite_store, tmp_path, cameras, camera_config=only_lan))
     _assert_inert_placeholder(client.get("/camera/CAM-NAME/stream"), 403)
     _assert_inert_placeholder(client.get("/camera/CAM-NONE/stream"), 403)
     assert camera.connections == 0
-    allowed = _app(sqlite_store, tmp_path, cameras).server.test_client()
+    allowed = client_for(_app(sqlite_store, tmp_path, cameras))
     relayed = allowed.get("/camera/CAM-NAME/stream", buffered=False)
     assert relayed.status_code == 200
     assert camera.headers[-1]["Host"] == f"localhost:{camera.port}"  # connected by IP, named
@@ -113,7 +114,7 @@ def test_only_the_configured_schemes_are_fetched(
     sqlite_store: Store, tmp_path: Path, url: str
 ) -> None:
     app = _app(sqlite_store, tmp_path, {"CAM-X": url})
-    response = app.server.test_client().get("/camera/CAM-X/stream")
+    response = client_for(app).get("/camera/CAM-X/stream")
     _assert_inert_placeholder(response, 403)
     assert "/etc/passwd" not in response.get_data(as_text=True)
 
@@ -124,7 +125,7 @@ def test_credentials_go_to_the_camera_only(
     url = f"http://admin:s3cret-pass@127.0.0.1:{camera.port}/video?token=tok-123456"
     dead = f"http://admin:s3cret-pass@127.0.0.1:{_dead_port()}/video?token=tok-123456"
     app = _app(sqlite_store, tmp_path, {"CAM-AUTH": url, "CAM-DEAD": dead})
-    client = app.server.test_client()
+    client = client_for(app)
     with caplog.at_level(logging.DEBUG):
         live = client.get("/camera/CAM-AUTH/stream", buffered=False)
         first = next(iter(live.response))
@@ -142,7 +143,7 @@ def test_a_redirect_is_not_followed(sqlite_store: Store, tmp_path: Path) -> None
     moved = Route(302, b"", "text/plain", headers={"Location": "http://169.254.169.254/"})
     with serve({"/video": moved}) as server:
         app = _app(sqlite_store, tmp_path, {"CAM-MOVED": server.url("/video")})
-        response = app.server.test_client().get("/camera/CAM-MOVED/stream")
+        response = client_for(app).get("/camera/CAM-MOVED/stream")
     _assert_inert_placeholder(response, 502)
     assert "camera answered 302" in response.headers["X-Stream-Error"]
 
@@ -167,7 +168,7 @@ def test_streams_are_limited_per_client_and_in_total(
 ) -> None:
     limits = LOOPBACK_LIMITS.format(per_client=2, total=3, idle="15s")
     app = _app(sqlite_store, tmp_path, {"CAM-LIVE": camera.url}, camera_config=limits)
-    client = app.server.test_client()
+    client = client_for(app)
 
     def open_from(ip: str):  # type: ignore[no-untyped-def]
         response = client.get(
@@ -202,7 +203,7 @@ def test_a_silent_camera_is_disconnected_after_the_idle_timeout(
     limits = LOOPBACK_LIMITS.format(per_client=4, total=64, idle="1s")
     app = _app(sqlite_store, tmp_path, {"CAM-SILENT": silent}, camera_config=limits)
     started = time.monotonic()
-    response = app.server.test_client().get("/camera/CAM-SILENT/stream", buffered=False)
+    response = client_for(app).get("/camera/CAM-SILENT/stream", buffered=False)
     assert response.status_code == 200
     assert b"".join(response.response) == b""  # the relay ends by itself
     assert time.monotonic() - started < 5
@@ -214,7 +215,7 @@ def test_a_silent_camera_is_disconnected_after_the_idle_timeout(
 def test_demo_streams_count_against_the_same_limits(sqlite_store: Store, tmp_path: Path) -> None:
     limits = LOOPBACK_LIMITS.format(per_client=1, total=64, idle="15s")
     app = _app(sqlite_store, tmp_path, {"CAM-DEMO": "/demo/mjpeg/CAM-DEMO"}, camera_config=limits)
-    client = app.server.test_client()
+    client = client_for(app)
     first = client.get("/demo/mjpeg/CAM-DEMO", buffered=False)
     assert first.status_code == 200
     _assert_inert_placeholder(client.get("/camera/CAM-DEMO/stream"), 503)
@@ -243,7 +244,7 @@ def test_feed_images_are_served_inert(sqlite_store: Store, tmp_path: Path) -> No
         ],
         FIXED_NOW,
     )
-    client = app.server.test_client()
+    client = client_for(app)
     svg = client.get("/camera/CAM-SVG/snapshot")
     assert svg.status_code == 200
     assert svg.headers["X-Content-Type-Options"] == "nosniff"

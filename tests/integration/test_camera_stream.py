@@ -16,6 +16,7 @@ from store import Store
 from store.records import Asset
 from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW, Clock
+from tests.fixtures.auth import client_for
 from tests.fixtures.http_server import Route, serve
 from tests.fixtures.mjpeg_server import MjpegCamera, mjpeg_camera
 
@@ -75,7 +76,7 @@ def test_frames_arrive_through_the_proxy_and_the_camera_is_released(
     store: Store, tmp_path: Path, camera: MjpegCamera
 ) -> None:
     app = _app(store, tmp_path, {"CAM-LIVE": camera.url})
-    client = app.server.test_client()
+    client = client_for(app)
     response = client.get("/camera/CAM-LIVE/stream", buffered=False)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("multipart/x-mixed-replace; boundary=")
@@ -92,7 +93,7 @@ def test_a_camera_outside_the_asked_area_or_without_a_stream_is_refused(
     store: Store, tmp_path: Path, camera: MjpegCamera
 ) -> None:
     app = _app(store, tmp_path, {"CAM-LIVE": camera.url, "CAM-STILL": None})
-    client = app.server.test_client()
+    client = client_for(app)
     assert client.get("/camera/CAM-LIVE/stream?area=942").status_code == 404  # other district
     assert client.get("/camera/CAM-LIVE/stream?area=NOWHERE").status_code == 400
     assert client.get("/camera/CAM-STILL/stream").status_code == 404
@@ -111,7 +112,7 @@ def _dead_port() -> int:
 
 def test_a_dead_camera_gives_a_placeholder_saying_so(store: Store, tmp_path: Path) -> None:
     app = _app(store, tmp_path, {"CAM-DEAD": f"http://127.0.0.1:{_dead_port()}/video"})
-    response = app.server.test_client().get("/camera/CAM-DEAD/stream")
+    response = client_for(app).get("/camera/CAM-DEAD/stream")
     assert response.status_code == 502
     assert response.mimetype == "image/svg+xml"
     assert "camera unreachable" in response.headers["X-Stream-Error"]
@@ -121,7 +122,7 @@ def test_a_dead_camera_gives_a_placeholder_saying_so(store: Store, tmp_path: Pat
 def test_a_camera_answering_something_else_is_not_relayed(store: Store, tmp_path: Path) -> None:
     with serve({"/video": Route(200, b"<html/>", "text/html")}) as server:
         app = _app(store, tmp_path, {"CAM-WEB": server.url("/video")})
-        response = app.server.test_client().get("/camera/CAM-WEB/stream")
+        response = client_for(app).get("/camera/CAM-WEB/stream")
     assert response.status_code == 502
     assert "200 text/html" in response.headers["X-Stream-Error"]
 
@@ -130,7 +131,7 @@ def test_the_demo_stream_is_served_by_the_app_as_real_jpeg_frames(
     sqlite_store: Store, tmp_path: Path
 ) -> None:
     app = _app(sqlite_store, tmp_path, {"CAM-DEMO": "/demo/mjpeg/CAM-DEMO"})
-    response = app.server.test_client().get("/camera/CAM-DEMO/stream", buffered=False)
+    response = client_for(app).get("/camera/CAM-DEMO/stream", buffered=False)
     assert response.headers["Content-Type"] == demo.CONTENT_TYPE
     first = next(iter(response.response))
     response.close()

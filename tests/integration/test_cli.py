@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from store import Store
+from store.accounts import Accounts
+from tests.fixtures.auth import add_account, http_session
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
 
@@ -96,13 +100,18 @@ def free_port() -> int:
 
 def test_app_serves_health_and_data_then_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
-    process = start("app.py", "--config", str(small_config(tmp_path)), "--port", str(port))
+    password = "mật khẩu quản trị thử nghiệm"
+    config = str(small_config(tmp_path))
+    process = start("app.py", "--config", config, "--port", str(port), IOC_ADMIN_PASSWORD=password)
+    base = f"http://127.0.0.1:{port}"
     try:
-        health = wait_for_feed(f"http://127.0.0.1:{port}/healthz")
+        session = signed_in(base, "admin", password)
+        health = wait_for_feed(session, f"{base}/healthz")
         assert health["database"]["reachable"] is True
         assert health["feeds"][0]["id"] == "simulator"
         assert health["feeds"][0]["last_success_at"]
-        assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
+        assert session.get(f"{base}/", timeout=5).status_code == 200
+        assert requests.get(f"{base}/healthz", timeout=5).json().keys() == {"status"}
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
@@ -110,11 +119,51 @@ def test_app_serves_health_and_data_then_stops_on_sigterm(tmp_path: Path) -> Non
     assert "Traceback" not in output
 
 
-def wait_for_feed(url: str, timeout: float = 60.0) -> dict:
+def test_the_first_start_prints_a_one_time_admin_password_that_signs_in(tmp_path: Path) -> None:
+    port = free_port()
+    config = str(small_config(tmp_path))
+    process = start("app.py", "--config", config, "--port", str(port), "--no-scheduler")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    line = next(row for row in output.splitlines() if "Mật khẩu / password" in row)
+    password = line.split(":", 1)[1].strip(" ║")
+    assert len(password) >= 20
+    again = start("app.py", "--config", config, "--port", str(port), "--no-scheduler")
+    try:
+        session = signed_in(base, "admin", password)
+        assert session.get(f"{base}/healthz", timeout=5).json()["database"]["reachable"]
+    finally:
+        again.send_signal(signal.SIGTERM)
+        second_output, _ = again.communicate(timeout=30)
+    assert "Mật khẩu / password" not in second_output  # printed once, never again
+
+
+def _wait_until_up(base: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            body = requests.get(url, timeout=2).json()
+            requests.get(f"{base}/healthz", timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise AssertionError(f"{base} never answered")
+
+
+def signed_in(base: str, name: str, password: str) -> requests.Session:
+    """A session signed in to the server at `base` once it answers."""
+    _wait_until_up(base)
+    return http_session(base, name, password)
+
+
+def wait_for_feed(session: requests.Session, url: str, timeout: float = 60.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            body = session.get(url, timeout=2).json()
             if body["feeds"] and body["feeds"][0]["last_status"] == "ok":
                 return body
         except requests.ConnectionError:
@@ -152,6 +201,9 @@ def test_gunicorn_workers_serve_without_scheduling(tmp_path: Path) -> None:
     """The production layout: several web workers, no scheduler among them."""
     config = small_config(tmp_path)
     assert run("-m", "feeds", "run", "simulator", "--config", str(config)).returncode == 0
+    store = Store.open(f"sqlite:///{tmp_path / 'ioc.db'}")
+    name, password = add_account(Accounts(store.engine), "operator")
+    store.engine.dispose()
     port = free_port()
     process = start(
         "-m",
@@ -164,9 +216,10 @@ def test_gunicorn_workers_serve_without_scheduling(tmp_path: Path) -> None:
         IOC_CONFIG=str(config),
     )
     try:
-        first = wait_for_feed(f"http://127.0.0.1:{port}/healthz")
+        session = signed_in(f"http://127.0.0.1:{port}", name, password)
+        first = wait_for_feed(session, f"http://127.0.0.1:{port}/healthz")
         time.sleep(1.5)  # a scheduler, if one had started, would have run the feed again
-        again = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        again = session.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
         assert again["feeds"][0]["last_run_at"] == first["feeds"][0]["last_run_at"]
     finally:
         process.send_signal(signal.SIGTERM)

@@ -24,6 +24,7 @@ from store.catalog import METRICS_BY_KEY, Metric
 from store.comparison import ACCRUING, is_slow
 from store.scope import Window, scope_within
 from tests.conftest import FIXED_NOW, PG_URL, Clock
+from tests.fixtures.auth import client_for
 
 pytestmark = pytest.mark.integration
 BACKFILL_DAYS = 10  # today and the 10 days before: no 7-day window has a covered previous one
@@ -64,7 +65,7 @@ def short(
 
 
 def _post(app: Any, body: dict[str, Any]) -> Any:
-    response = app.server.test_client().post("/_dash-update-component", json=body)
+    response = client_for(app).post("/_dash-update-component", json=body)
     assert response.status_code == 200
     return next(iter(json.loads(response.data)["response"].values()))
 
@@ -81,7 +82,7 @@ def _text(children: Any) -> str:
 
 def tiles(app: Any, page: str, keys: list[str], area: str, window: str) -> dict[str, dict]:
     """data-kpi → the tile's value text, change text and change kind, as the page renders."""
-    client = app.server.test_client()
+    client = client_for(app)
     slug = "/" if page == "overview" else f"/{PAGES_BY_DOMAIN[page].domain.slug}"
     client.post("/_dash-update-component", json=payloads.router(slug))
     bodies = [payloads.kpis(page, keys, area, window)]
@@ -206,7 +207,7 @@ def test_trend_draws_no_last_year_and_marks_the_running_day(short) -> None:  # t
     app, _store = short
     for spec in PAGES:
         page = spec.domain_key
-        client = app.server.test_client()
+        client = client_for(app)
         client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
         body = next(b for b in payloads.domain_page(app, spec, "94", "30d") if "trend" in str(b))
         figure = _post(app, body)["figure"]
@@ -222,7 +223,7 @@ def test_trend_draws_no_last_year_and_marks_the_running_day(short) -> None:  # t
 def test_plans_table_says_last_year_is_not_covered(short) -> None:  # type: ignore[no-untyped-def]
     app, _store = short
     spec = PAGES_BY_DOMAIN["socio_economic"]
-    client = app.server.test_client()
+    client = client_for(app)
     client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
     grid = next(b for b in payloads.domain_page(app, spec, "94", "30d") if "rowData" in str(b))
     response = client.post("/_dash-update-component", json=grid)

@@ -24,6 +24,7 @@ from store import Store
 from store.models import MetricRow, ObservationRow, RejectedRecordRow
 from store.records import Item, Observation, ObservationBlock, Progress, Rejection
 from tests.conftest import FIXED_NOW, Clock
+from tests.fixtures.auth import client_for
 
 pytestmark = pytest.mark.integration
 
@@ -207,7 +208,7 @@ def test_a_turn_while_the_previous_run_goes_on_is_skipped_at_info(
 
 
 def page_text(app: Any, domain: str, lang: str) -> str:
-    client = app.server.test_client()
+    client = client_for(app)
     client.set_cookie("ioc_lang", lang)
     spec = PAGES_BY_DOMAIN[domain]
     responses = [

@@ -22,6 +22,7 @@ from store.records import Observation
 from store.scope import Window, local_midnight_utc, scope_within
 from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW, Clock
+from tests.fixtures.auth import client_for
 from ui.palette import INK, SEQUENTIAL_BLUES, STATUS_COLOURS
 
 pytestmark = pytest.mark.integration
@@ -150,7 +151,7 @@ def _wall(client: Any) -> dict[int, tuple[dict[str, Any], list[str]]]:
 
 def test_one_salinity_value_has_one_class_on_every_map(filled) -> None:  # type: ignore[no-untyped-def]
     app, store = filled
-    client = app.server.test_client()
+    client = client_for(app)
     client.post("/_dash-update-component", json=payloads.router("/tai-nguyen-moi-truong"))
     province, legend = _overview(client, "94", SALINITY)
     page, page_legend = _domain(app, client, "environment", "94")
@@ -190,7 +191,7 @@ def test_one_salinity_value_has_one_class_on_every_map(filled) -> None:  # type:
 
 def test_sequential_breaks_come_from_the_whole_level(filled) -> None:  # type: ignore[no-untyped-def]
     app, store = filled
-    client = app.server.test_client()
+    client = client_for(app)
     client.post("/_dash-update-component", json=payloads.router("/y-te"))
     week = Window.named("7d", FIXED_NOW)
     communes = store.queries.level_values(scope_within("94", week), VISITS, "commune")
@@ -226,7 +227,7 @@ def test_sequential_breaks_come_from_the_whole_level(filled) -> None:  # type: i
 
 def test_the_selected_area_is_outlined(filled) -> None:  # type: ignore[no-untyped-def]
     app, store = filled
-    client = app.server.test_client()
+    client = client_for(app)
     client.post("/_dash-update-component", json=payloads.router("/"))
     commune = store.queries.areas.children(DISTRICT)[2]
     patch, _ = _overview(client, commune, SALINITY)
@@ -241,7 +242,7 @@ def test_the_selected_area_is_outlined(filled) -> None:  # type: ignore[no-untyp
 
 def test_map_update_stays_small(filled) -> None:  # type: ignore[no-untyped-def]
     app, _store = filled
-    client = app.server.test_client()
+    client = client_for(app)
     client.post("/_dash-update-component", json=payloads.router("/y-te"))
     spec = PAGES_BY_DOMAIN["health"]
     body = next(b for b in payloads.domain_page(app, spec, "94", "7d") if "map-legend" in str(b))

@@ -23,6 +23,7 @@ from store.catalog import METRICS_BY_KEY, Aggregation, Metric
 from store.comparison import is_slow
 from store.scope import LOCAL_TZ, Window, scope_within
 from tests.conftest import FIXED_NOW, PG_URL, Clock
+from tests.fixtures.auth import client_for
 from ui.changes import period_label
 
 pytestmark = pytest.mark.integration
@@ -166,7 +167,7 @@ def _text(children: Any) -> str:
 @pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.domain_key)
 def test_page_renders_and_kpis_equal_direct_sql(demo, spec, area) -> None:  # type: ignore[no-untyped-def]
     app, store = demo
-    client = app.server.test_client()
+    client = client_for(app)
     layout = client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
     assert layout.status_code == 200
     responses = [
@@ -249,7 +250,7 @@ def test_median_resolution_time_is_the_median_of_the_resolved_reports(demo, area
 
     app, store = demo
     spec = PAGES_BY_DOMAIN["feedback"]
-    client = app.server.test_client()
+    client = client_for(app)
     client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
     body = next(b for b in payloads.domain_page(app, spec, area, "30d") if "medians" in str(b))
     response = json.loads(client.post("/_dash-update-component", json=body).data)
@@ -299,7 +300,7 @@ def test_seasonality_sums_each_calendar_month(demo, area) -> None:  # type: igno
 
     app, store = demo
     spec = PAGES_BY_DOMAIN["tourism"]
-    client = app.server.test_client()
+    client = client_for(app)
     client.post("/_dash-update-component", json=payloads.router(f"/{spec.domain.slug}"))
     body = next(b for b in payloads.domain_page(app, spec, area, "30d") if "season" in str(b))
     figure = next(

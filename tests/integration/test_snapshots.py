@@ -14,6 +14,7 @@ from store import Store
 from store.records import Asset, Snapshot
 from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW, Clock
+from tests.fixtures.auth import client_for
 
 pytestmark = pytest.mark.integration
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"/>'
@@ -64,7 +65,7 @@ def test_app_serves_the_snapshot_with_an_etag(sqlite_store: Store, tmp_path: Pat
     config = tmp_path / "config.yaml"
     config.write_text("version: 1\ngeography:\n  directory: null\n", encoding="utf-8")
     app = create_app(load_settings(config, env={}), sqlite_store, clock=Clock())
-    client = app.server.test_client()
+    client = client_for(app)
     first = client.get("/camera/CAM-1/snapshot")
     assert first.status_code == 200 and first.data == SVG
     assert first.mimetype == "image/svg+xml"

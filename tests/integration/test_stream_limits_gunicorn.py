@@ -8,9 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import requests
 
-from bench.streams import PAGE_THREADS, camera_config, gunicorn, measure, seed_store
+from bench.streams import (
+    PAGE_THREADS,
+    camera_config,
+    gunicorn,
+    measure,
+    seed_store,
+    session_cookie,
+)
+from tests.fixtures.auth import http_session
 from tests.fixtures.mjpeg_server import mjpeg_camera
 
 pytestmark = pytest.mark.integration
@@ -34,21 +41,23 @@ def test_a_viewer_that_stops_reading_releases_its_thread_and_camera(tmp_path: Pa
     time out after the idle timeout and the relay (and its upstream connection) is closed."""
     with mjpeg_camera(frame_interval_s=0.005) as upstream:
         config = camera_config(tmp_path, 4, None, idle="1s")
-        seed_store(config, upstream.url, 1)
+        name, password = seed_store(config, upstream.url, 1)
         with gunicorn(config, threads=4 + PAGE_THREADS) as base:
             port = int(base.rsplit(":", 1)[1])
+            session = http_session(base, name, password)
             stalled = socket.socket()
             stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             stalled.connect(("127.0.0.1", port))
             stalled.sendall(
-                f"GET /camera/CAM-000/stream HTTP/1.1\r\nHost: x:{port}\r\n\r\n".encode()
+                f"GET /camera/CAM-000/stream HTTP/1.1\r\nHost: x:{port}\r\n"
+                f"Cookie: {session_cookie(session)}\r\n\r\n".encode()
             )
             try:
                 assert _wait_until(lambda: upstream.connections == 1, 10)
                 assert _wait_until(lambda: upstream.open_connections == 0, 60), (
                     "the relay kept writing to a viewer that never reads"
                 )
-                health = requests.get(base + "/healthz", timeout=5)
+                health = session.get(base + "/healthz", timeout=5)
                 assert health.status_code == 200
             finally:
                 stalled.close()

@@ -18,6 +18,7 @@ from store.records import Asset, Observation
 from store.scope import Window, local_midnight_utc, scope_within
 from store.writer import RunOutcome
 from tests.conftest import FIXED_NOW
+from tests.fixtures.auth import client_for
 from tests.integration.test_pages import demo  # noqa: F401  (the shared demo fixture)
 from ui.wall import alert_text
 
@@ -38,7 +39,7 @@ def _slots(app: Any) -> tuple[list[int], list[int]]:
 
 def test_wall_page_renders_with_its_test_hooks(demo) -> None:  # noqa: F811
     app, _store = demo
-    client = app.server.test_client()
+    client = client_for(app)
     assert client.get("/wall/default").status_code == 200
     layout = _post(client, payloads.router("/wall/default")).get_data(as_text=True)
     for hook in ("wall-page-name", "alert-ticker", "connection-status", "wall-refresh"):
@@ -58,14 +59,14 @@ def test_wall_page_renders_with_its_test_hooks(demo) -> None:  # noqa: F811
 )
 def test_unknown_playlist_or_screen_says_so(demo, path: str, message: str) -> None:  # noqa: F811
     app, _store = demo
-    response = _post(app.server.test_client(), payloads.router(path)).get_json()
+    response = _post(client_for(app), payloads.router(path)).get_json()
     body = json.dumps(response, ensure_ascii=False)
     assert message in body and "default" in body
 
 
 def test_refresh_sends_all_once_then_only_the_changed_tile(demo) -> None:  # noqa: F811
     app, store = demo
-    client = app.server.test_client()
+    client = client_for(app)
     items, maps = _slots(app)
     first = _post(client, payloads.wall_refresh(SPEC, items, maps)).get_json()["response"]
     digests = first["wall-digests"]["data"]
@@ -160,7 +161,7 @@ def test_a_station_above_the_intrusion_level_is_a_critical_salinity_alert(demo) 
 
 def test_a_new_critical_alert_holds_the_rotation_for_max_hold_only(demo) -> None:  # noqa: F811
     app, store = demo
-    client = app.server.test_client()
+    client = client_for(app)
     items, maps = _slots(app)
     with app.server.app_context():
         clock = services().clock

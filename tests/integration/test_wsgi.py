@@ -53,9 +53,10 @@ def _bundles(config: Path) -> list[str]:
     """The bundle URLs of a page, from the same app built in this process."""
     from dashboards import create_app
     from settings import load_settings
+    from tests.fixtures.auth import client_for
 
     app = create_app(load_settings(config, env={}))
-    index = app.server.test_client().get("/wall/default").get_data(as_text=True)
+    index = client_for(app).get("/wall/default").get_data(as_text=True)
     found = re.findall(r'src="(/_dash-component-suites/[^"]+)"', index)
     assert len(found) > 5
     return found

@@ -29,7 +29,10 @@ pytestmark = pytest.mark.unit
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEADER = "Cấu hình không hợp lệ / invalid configuration"
 SIMULATOR = "  - {id: simulator, type: simulator, interval: 60}\n"
-TOP_KEYS = "version, province, database, geography, ui, cache, scheduler, wall, sso, cameras, feeds"
+TOP_KEYS = (
+    "version, province, database, geography, ui, cache, scheduler, wall, sso, session, cameras,"
+    " feeds"
+)
 FEED_KEYS = "id, type, interval, enabled, timeout, retries, options"
 
 
