@@ -28,6 +28,7 @@ class Action(StrEnum):
     USER_DISABLE = "user.disable"
     TOKEN_CREATE = "token.create"
     TOKEN_REVOKE = "token.revoke"
+    TOKEN_EXCHANGE = "token.exchange"  # a wall screen traded its display token for a session
     FEED_CHANGE = "feed.change"
     EXPORT = "export"
     ACCESS_DENIED = "access.denied"

@@ -33,21 +33,21 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from sqlalchemy import text
 
+from access.tokens import issue
 from access.web.setup import SESSION_COOKIE
 from bench.harness import ROOT, bench_settings, ensure_backfill, open_store, percentile
 from dashboards import payloads
 from store import Store
 from store.accounts import Accounts
 from store.records import Observation
-from tests.fixtures.auth import add_account, http_session, sign_in_browser
 
 SPEC = {"playlist": "default", "screen": 1, "area": "94", "lang": "vi"}
 TILE = "document.querySelector(\"[data-kpi='health.outpatient_visits'] .kpi-value\")"
 P95_LIMIT_S = 0.300
 
 
-# The viewer each served bench server was signed in with: (session, name, password).
-_SIGNED_IN: dict[str, tuple[requests.Session, str, str]] = {}
+# The display session of each served bench server, and the token it was traded for.
+_SIGNED_IN: dict[str, tuple[requests.Session, str]] = {}
 
 
 def free_port() -> int:
@@ -93,22 +93,36 @@ def served(store: Store, workers: int = 2, threads: int = 16) -> Iterator[str]:
                     break
             except requests.RequestException:
                 time.sleep(0.3)
-        name, password = add_account(Accounts(store.engine), "leader")
-        _SIGNED_IN[url] = (http_session(url, name, password), name, password)
+        _SIGNED_IN[url] = display_session(store, url)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
+def display_session(store: Store, url: str) -> tuple[requests.Session, str]:
+    """A wall screen's display session (a token for the default playlist, traded once), as
+    every screen of a wall has; returns it with the token for the browsers."""
+    issued = issue(
+        Accounts(store.engine), playlist="default", area_code=None, created_by="bench",
+        now=datetime.now(UTC), lifetime=None,
+    )  # fmt: skip
+    session = requests.Session()
+    answer = session.get(
+        f"{url}/wall/default?token={issued.secret}", allow_redirects=False, timeout=20
+    )
+    assert answer.status_code == 303, answer.text[:200]
+    session.headers["Origin"] = url
+    return session, issued.secret
+
+
 def session_for(url: str) -> requests.Session:
-    """The signed-in session of the bench's viewer on the server at `url`."""
+    """The display session of the bench's wall screens on the server at `url`."""
     return _SIGNED_IN[url][0]
 
 
 def browser_signed_in(driver: webdriver.Chrome, url: str) -> None:
-    _, name, password = _SIGNED_IN[url]
-    sign_in_browser(driver, url, name, password)
+    driver.get(f"{url}/wall/default?token={_SIGNED_IN[url][1]}")
 
 
 def wall_slots(url: str) -> tuple[list[int], list[int]]:

@@ -14,13 +14,13 @@ from dash import Dash, Input, Output
 
 from access.roles import Capability
 from access.web.controls import account_control
-from access.web.permissions import restricted, visible_pages
+from access.web.permissions import restricted, visible_pages, wall_callbacks
 from access.web.setup import install as install_sign_in
 from dashboards import callbacks, routes, visible
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
 from dashboards.denials import refuse_out_of_scope
-from dashboards.pages import domains, feeds_page, overview, wall
+from dashboards.pages import audit_page, domains, feeds_page, overview, wall
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
 from settings import Settings
@@ -93,7 +93,10 @@ def create_app(
     domains.register(app)
     with restricted(app, Capability.OPERATE_FEEDS):
         feeds_page.register(app)
-    wall.register(app)
+    with restricted(app, Capability.VIEW_AUDIT):
+        audit_page.register(app)
+    with wall_callbacks(app):
+        wall.register(app)
     callbacks.register(app)
     routes.register(app.server)
     visible.register(app.server)

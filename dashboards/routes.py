@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from flask import Flask, Response, abort, current_app, jsonify, request
 
-from access.current import current_visitor
+from access.current import VisitorKind, current_visitor
 from dashboards.context import current_lang, permitted_root, scope_for, services
 from dashboards.denials import record_denial
 from dashboards.visible import visible_layer
@@ -125,8 +125,10 @@ def register(server: Flask) -> None:
         feeds = svc.store.queries.feed_health() if reachable else []
         healthy = reachable and all(f.last_status != "failed" for f in feeds)
         body: dict[str, Any] = {"status": "ok" if healthy else "degraded"}
-        if permitted_root() != svc.queries.areas.root:  # details are the province's operators'
-            if current_visitor() is not None:  # a public liveness probe is not a refusal
+        visitor = current_visitor()
+        people = visitor is not None and visitor.kind is VisitorKind.USER
+        if not people or permitted_root() != svc.queries.areas.root:  # liveness only
+            if people:  # a district user asked for the province's operational details
                 record_denial("healthz details", request.path, "not a province-wide role")
             return jsonify(body), 200 if reachable else 503
         body["time"] = svc.clock().isoformat()

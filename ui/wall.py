@@ -66,6 +66,12 @@ def wall_frame(
                 className="wall-stage",
             ),
             _ticker(lang),
+            html.Div(  # shown by wall.js when the server says the screen may no longer see data
+                [html.I(className="bi bi-shield-lock"), " ", t("auth.display_ended", lang)],
+                className="wall-access-ended",
+                role="alert",
+                **{"data-testid": "access-ended"},
+            ),
         ],
         className="wall-root",
         lang=lang,

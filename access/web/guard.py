@@ -15,13 +15,20 @@ from dash import Dash
 from flask import Response, jsonify, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from access.current import set_visitor
+from access.current import VisitorKind, set_visitor
 from access.roles import Capability
 from access.web.context import audit_denied, request_lang
 from access.web.csrf import SAFE_METHODS, csrf_ok, same_origin
+from access.web.display import (
+    TOKEN_ARG,
+    display_may,
+    display_visitor,
+    exchange_token,
+    refused_display,
+)
 from access.web.pages import refusal_page
 from access.web.permissions import allowed, restrictions
-from access.web.sessions import session_user, user_visitor
+from access.web.sessions import auth_state, session_user, user_visitor
 from i18n import t
 
 SIGNIN_PATH = "/dang-nhap"
@@ -43,8 +50,10 @@ class Kind(StrEnum):
     API = "api"  # everything else: without a session, 401
 
 
-def classify(path: str, rule: str | None) -> Kind:
-    if path in OPEN_PATHS or path in SELF_CHECKED or path.startswith(OPEN_PREFIXES):
+def classify(path: str, rule: str | None, also_open: frozenset[str] = frozenset()) -> Kind:
+    if path in OPEN_PATHS or path in SELF_CHECKED or path in also_open:
+        return Kind.OPEN
+    if path.startswith(OPEN_PREFIXES):
         return Kind.OPEN
     if rule in ("/", "/<path:path>"):  # Dash's index: every page's HTML
         return Kind.PAGE
@@ -73,17 +82,28 @@ def check_request(app: Dash) -> Any:
     """Set the visitor, then refuse what it may not do (None lets the request through)."""
     is_callback = request.path == CALLBACK_PATH
     user = session_user(activity=not (is_callback and _timer_only()))
-    set_visitor(user_visitor(user) if user else None)
-    kind = classify(request.path, request.url_rule.rule if request.url_rule else None)
+    visitor = user_visitor(user) if user else display_visitor()
+    set_visitor(visitor)
+    rule = request.url_rule.rule if request.url_rule else None
+    kind = classify(request.path, rule, auth_state().open_paths)
     if kind is Kind.PAGE and request.environ.get(WARM_UP_ENVIRON) is True:
         return None
-    if kind is not Kind.OPEN and user is None:
+    if kind is Kind.PAGE and TOKEN_ARG in request.args:
+        exchanged = exchange_token()
+        if exchanged is not None:
+            return exchanged
+    if kind is not Kind.OPEN and visitor is None:
         return _sign_in_first(kind)
     if request.method not in SAFE_METHODS and request.path not in SELF_CHECKED:
         refused = _forgery(is_callback)
         if refused is not None:
             return refused
-    return None if kind is Kind.OPEN else _permission(app, kind, is_callback)
+    if kind is Kind.OPEN or visitor is None:
+        return None
+    if visitor.kind is VisitorKind.DISPLAY:
+        allowed_walls = restrictions(app).wall_callbacks
+        return None if display_may(visitor, allowed_walls, kind is Kind.PAGE) else refused_display()
+    return _permission(app, kind, is_callback)
 
 
 def _forgery(is_callback: bool) -> Response | None:

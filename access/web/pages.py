@@ -70,7 +70,8 @@ def signin_page(
     )
     sso = (
         f'<a class="btn btn-outline-primary w-100 mt-3" data-testid="signin-sso" '
-        f'href="/dang-nhap/sso?next={escape(next_path, quote=True)}">{escape(sso_label)}</a>'
+        f'href="/dang-nhap/sso/bat-dau?next={escape(next_path, quote=True)}">'
+        f"{escape(sso_label)}</a>"
         if sso_label
         else ""
     )

@@ -10,7 +10,7 @@ from typing import Any
 import dash
 from dash import Dash, html
 
-from access.current import current_visitor
+from access.current import VisitorKind, current_visitor
 from access.roles import Capability, may
 from access.web.context import audit_denied, request_lang
 from i18n import t
@@ -24,6 +24,7 @@ class Restrictions:
 
     pages: dict[str, Capability] = field(default_factory=dict)
     callbacks: dict[str, Capability] = field(default_factory=dict)
+    wall_callbacks: set[str] = field(default_factory=set)  # what a display session may call
 
 
 def restrictions(app: Dash) -> Restrictions:
@@ -52,6 +53,15 @@ def restricted(app: Dash, capability: Capability) -> Iterator[None]:
         rules.callbacks[key] = capability
 
 
+@contextmanager
+def wall_callbacks(app: Dash) -> Iterator[None]:
+    """The callbacks registered inside this block are the wall's: display sessions may call
+    them (and no others)."""
+    before = set(app.callback_map)
+    yield
+    restrictions(app).wall_callbacks.update(set(app.callback_map) - before)
+
+
 def allowed(capability: Capability | None) -> bool:
     visitor = current_visitor()
     return capability is None or (visitor is not None and may(visitor, capability))
@@ -59,6 +69,9 @@ def allowed(capability: Capability | None) -> bool:
 
 def visible_pages(app: Dash, pages: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The registered pages the current visitor may open (the menu shows only these)."""
+    visitor = current_visitor()
+    if visitor is None or visitor.kind is not VisitorKind.USER:
+        return []  # a wall display session has no menu
     rules = restrictions(app).pages
     return [page for page in pages if allowed(rules.get(page["path"]))]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, session
@@ -13,6 +14,7 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from access.audit import AuditLog
 from access.current import Visitor, VisitorKind
 from access.lockout import Throttle
+from access.tokens import still_active
 from access.web.csrf import new_csrf_token
 from settings.session import SessionConfig
 from store.accounts import Accounts, User
@@ -46,6 +48,33 @@ class UserCache:
         return user
 
 
+class TokenCache:
+    """Whether each display token is still active, kept at most `ttl_s` (one wall refresh).
+    `now` is the real time tokens expire by; `ticker` measures the cache's age."""
+
+    def __init__(
+        self,
+        accounts: Accounts,
+        now: Callable[[], datetime],
+        ttl_s: float,
+        ticker: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.accounts, self.now, self.ttl_s, self.ticker = accounts, now, ttl_s, ticker
+        self._seen: dict[int, tuple[float, bool]] = {}
+        self._lock = threading.Lock()
+
+    def active(self, token_id: int) -> bool:
+        stamp = self.ticker()
+        with self._lock:
+            cached = self._seen.get(token_id)
+        if cached is not None and 0 <= stamp - cached[0] < self.ttl_s:
+            return cached[1]
+        active = still_active(self.accounts, token_id, self.now())
+        with self._lock:
+            self._seen[token_id] = (stamp, active)
+        return active
+
+
 @dataclass(slots=True, kw_only=True)
 class AuthState:
     """The sign-in layer's services, kept on the Flask app."""
@@ -57,7 +86,9 @@ class AuthState:
     clock: Callable[[], datetime]
     default_lang: str
     users: UserCache
-    extras: dict[str, object] = field(default_factory=dict)
+    tokens: TokenCache
+    sso_enabled: bool = False
+    open_paths: frozenset[str] = frozenset()  # routes anyone may call (the SSO ones)
 
 
 def auth_state() -> AuthState:

@@ -13,7 +13,8 @@ from access.audit import AuditLog
 from access.lockout import Throttle
 from access.web.guard import WARM_UP_ENVIRON, install_guard
 from access.web.secret import secret_key
-from access.web.sessions import STATE_KEY, AuthState, UserCache, load_session_user
+from access.web.sessions import STATE_KEY, AuthState, TokenCache, UserCache, load_session_user
+from access.web.sso import SSO_BEGIN_PATH, register_sso
 from access.web.views import register_views
 from settings import Settings
 from store.accounts import Accounts
@@ -54,9 +55,17 @@ def install(
         clock=clock,
         default_lang=settings.ui.language,
         users=UserCache(accounts, clock),
+        # Token expiry is real time; the cache is never older than one wall refresh.
+        tokens=TokenCache(accounts, audit.clock, settings.wall.refresh_interval),
+        sso_enabled=settings.sso.enabled,
+        open_paths=frozenset({SSO_BEGIN_PATH, settings.sso.redirect_path})
+        if settings.sso.enabled
+        else frozenset(),
     )
     install_guard(app)
     register_views(server)
+    if settings.sso.enabled:
+        register_sso(server, settings.sso)
 
 
 def warm_up(app: Dash) -> None:

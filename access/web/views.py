@@ -56,6 +56,7 @@ def _form(
         notice=notice,
         username=username,
         message=message,
+        sso_label=t("auth.sso_button", lang) if auth_state().sso_enabled else None,
     )
     return Response(html, status=status, mimetype="text/html")
 

@@ -140,12 +140,20 @@
     return request.then(function (response) {
       wall.connected = response.ok || response.status === 204;
       if (wall.connected) { wall.lastOk = Date.now(); }
+      if (response.status === 401 || response.status === 403) { accessEnded(); }
       return response;
     }, function (error) {
       wall.connected = false;
       throw error;
     });
   };
+
+  /* The server no longer lets this screen see data (its display token was revoked or has
+     expired, or the session ended): take every value off the screen and say why. */
+  function accessEnded() {
+    if (!wall.root || wall.root.getAttribute("data-access") === "ended") { return; }
+    wall.root.setAttribute("data-access", "ended");  /* wall.css hides the stage and ticker */
+  }
 
   window.iocWall = wall;
   window.setInterval(tick, TICK_MS);

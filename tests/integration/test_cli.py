@@ -146,9 +146,9 @@ def _wait_until_up(base: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            requests.get(f"{base}/healthz", timeout=2)
+            requests.get(f"{base}/healthz", timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a worker still starting
             time.sleep(0.2)
     raise AssertionError(f"{base} never answered")
 
