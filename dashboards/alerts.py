@@ -69,7 +69,7 @@ def current_alerts(
         *salinity_alerts(queries, scope),
         *camera_alerts(queries, scope),
         *dossier_alerts(queries, scope),
-        *feed_alerts(feeds, queries.areas.root),
+        *feed_alerts(feeds, scope.at_root().area),
     ]
     return ordered(found)
 
@@ -132,7 +132,7 @@ def threshold_alerts(queries: AlertQueries, scope: Scope) -> Iterator[Alert]:
     keys = [m.key for m in metrics]
     for area in (scope.area, *queries.areas.children(scope.area)):
         level = queries.areas.get(area).level
-        values = queries.kpis(Scope(area, scope.window, scope.allowed), keys)
+        values = queries.kpis(scope.at(area), keys)
         for metric in metrics:
             if level not in metric.levels:
                 continue

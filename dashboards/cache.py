@@ -117,7 +117,7 @@ class CachedQueries:
     def level_values(self, scope: Scope, key: str, level: str) -> dict[str, float]:
         # Keyed by the permitted root, not the area: every view of a level shares one read.
         self.queries.check(scope)
-        root = scope.allowed or self.areas.root
+        root = scope.at_root().area
         return self._memo(
             "level_values",
             None,

@@ -8,13 +8,16 @@ from datetime import datetime
 
 from flask import current_app, has_request_context, request
 
+from access.current import current_permitted_area
+from access.roles import OneArea, WholeProvince
 from dashboards.cache import CachedQueries
+from dashboards.denials import record_denial
 from geo.boundaries import Boundaries
 from i18n import LANGUAGES
 from settings import Settings
 from store import Store
 from store.guard import is_database_fault
-from store.scope import Scope, ScopeError, Window
+from store.scope import Scope, ScopeError, Window, scope_within
 from ui.status import FeedState, feed_state
 
 LANG_COOKIE = "ioc_lang"
@@ -44,7 +47,7 @@ def current_lang() -> str:
     return services().settings.ui.language
 
 
-def window_name(value: str | None) -> str:
+def window_name(value: object) -> str:
     """The requested window if it is valid (a name or a FROM..TO range), else the default."""
     if isinstance(value, str) and value:
         try:
@@ -55,15 +58,41 @@ def window_name(value: str | None) -> str:
     return services().settings.ui.default_window
 
 
-def area_code(value: str | None) -> str:
+def permitted_root() -> str | None:
+    """The root of what the current visitor may see: the province's code, their district's,
+    or None (nothing: nobody signed in, or anything unknown)."""
     areas = services().queries.areas
-    return value if isinstance(value, str) and value in areas else areas.root
+    permitted = current_permitted_area(areas.at_level("district"))
+    if isinstance(permitted, WholeProvince):
+        return areas.root
+    if isinstance(permitted, OneArea) and permitted.code in areas:
+        return permitted.code
+    return None
 
 
-def scope_for(area: str | None, window: str | None) -> Scope:
-    """The scope a request asks for; unknown values fall back to the province and the default."""
+def permitted_scope(window: Window) -> Scope:
+    """The current visitor's permitted area folded into a scope over `window`."""
+    return scope_within(permitted_root(), window)
+
+
+def narrowed(scope: Scope, area: object) -> Scope:
+    """`scope` moved to `area` if it lies within what the scope permits; otherwise the scope
+    stays at its root and the refusal is audited (an empty `area` asks for the root)."""
+    if not area:
+        return scope
+    areas = services().queries.areas
+    known = isinstance(area, str) and area in areas
+    if known and scope.allowed is not None and areas.is_within(str(area), scope.allowed):
+        return scope.at(str(area))
+    record_denial("area", area, "outside the permitted area")
+    return scope
+
+
+def scope_for(area: object, window: object) -> Scope:
+    """The scope a request asks for, within what the visitor may see: an area outside it is
+    refused (audited) and the visitor's own root shown; an unknown window is the default."""
     svc = services()
-    return Scope(area_code(area), Window.parse(window_name(window), svc.clock()))
+    return narrowed(permitted_scope(Window.parse(window_name(window), svc.clock())), area)
 
 
 def feed_states() -> dict[str, FeedState]:

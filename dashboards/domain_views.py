@@ -9,7 +9,8 @@ from typing import Any
 
 from dash import html
 
-from dashboards.context import feed_states, services
+from dashboards.context import feed_states, permitted_root, services
+from dashboards.denials import record_denial
 from dashboards.map_view import first_point
 from dashboards.rows import MAX_POINTS, map_parent, newest_events
 from dashboards.specs import EventMedian, PageSpec, Table
@@ -78,14 +79,31 @@ def drill_target(spec: PageSpec, point: dict[str, Any], area: str) -> str | None
     code = point.get("customdata")
     if not isinstance(code, str) or code not in areas:
         return None
-    return _one_level_below(code, area if area in areas else areas.root)
+    if not permitted(code):
+        return None
+    return _one_level_below(code, area if permitted(area) else permitted_root() or "")
 
 
-def area_above(area: str) -> str:
-    """The area the map's "up" button goes to."""
+def permitted(area: Any) -> bool:
+    """Whether the visitor may see `area`; asking for one they may not is audited."""
+    areas, root = services().queries.areas, permitted_root()
+    if isinstance(area, str) and root and area in areas and areas.is_within(area, root):
+        return True
+    record_denial("area", area, "outside the permitted area")
+    return False
+
+
+def area_above(area: Any) -> str:
+    """The area the map's "up" button goes to: never past the top of what the visitor may see
+    (the empty area, the visitor's own root, when nothing is above it)."""
     areas = services().queries.areas
-    parent = areas.get(area).parent_code if area in areas else None
-    return parent or areas.root
+    root = permitted_root()
+    if not permitted(area):
+        return root or ""
+    parent = areas.get(area).parent_code
+    if parent and root and areas.is_within(parent, root):
+        return parent
+    return root or ""
 
 
 def camera_gallery(spec: PageSpec, scope: Scope, lang: str, version: str) -> Any:
@@ -121,6 +139,7 @@ def camera_view(spec: PageSpec, scope: Scope, camera: str, lang: str) -> tuple[s
     """The title and body of one camera's view, or None if the scope holds no such camera."""
     found = _camera_place(spec, scope, camera)
     if found is None:
+        record_denial("camera", camera, "not a camera inside the scope")
         return None
     queries = services().queries
     area_name = queries.areas.name(found.area, lang) if found.area else ""
@@ -238,6 +257,16 @@ def _clicked_camera(cell: Any, shown: Any) -> str | None:
     row = shown[index]
     camera = row.get("camera") if isinstance(row, dict) else None
     return camera if isinstance(camera, str) and camera else None
+
+
+def visible_camera(spec: PageSpec, scope: Scope, camera: Any) -> str:
+    """The camera a page's URL asks to open, if the scope holds it; else none (audited)."""
+    if not camera:
+        return ""
+    if isinstance(camera, str) and _camera_place(spec, scope, camera) is not None:
+        return camera
+    record_denial("camera", camera, "not a camera inside the scope")
+    return ""
 
 
 def _camera_place(spec: PageSpec, scope: Scope, camera: str) -> Any:

@@ -16,9 +16,10 @@ from access.roles import Capability
 from access.web.controls import account_control
 from access.web.permissions import restricted, visible_pages, wall_callbacks
 from access.web.setup import install as install_sign_in
-from dashboards import callbacks, faults, routes, web
+from dashboards import callbacks, faults, routes, visible, web
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
+from dashboards.denials import refuse_out_of_scope
 from dashboards.pages import audit_page, domains, feeds_page, not_found, overview, wall
 from dashboards.read_sharing import share_reads
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
@@ -85,6 +86,7 @@ def create_app(
         # Without it a phone lays the page out ≈ 980 px wide and shrinks it to fit.
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         suppress_callback_exceptions=True,
+        on_error=refuse_out_of_scope,
     )
     cached = CachedQueries(store.queries, make_cache(app.server, settings.cache))
     share_reads(app.server, store.queries.reads)
@@ -101,6 +103,7 @@ def create_app(
         faults.register(app)
     callbacks.register(app)
     routes.register(app.server)
+    visible.register(app.server)
     not_found.register()
     # First: bodies are bounded and parsed safely before the sign-in layer reads them.
     web.register(app, settings.web.max_request_bytes)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from dashboards.context import services
@@ -251,7 +251,7 @@ def build_map_view(
     level = areas.get(shown[0]).level
     metric = METRICS_BY_KEY[key]
     if judged(metric, level) or _target(metric, level) is not None:
-        values = reads.area_values(replace(scope, area=parent), key, shown)
+        values = reads.area_values(scope.at(parent), key, shown)
         classes = classes_for(metric, level, lang)
     else:  # breaks from the whole level: the same value has the same colour on every map
         everywhere = reads.level_values(scope, key, level)

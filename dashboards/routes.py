@@ -6,18 +6,20 @@ import logging
 import socket
 from collections.abc import Iterator
 from html import escape
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask, Response, abort, current_app, jsonify, request
 
 from access.current import VisitorKind, current_visitor
-from dashboards.context import current_lang, services
+from dashboards.context import current_lang, permitted_root, scope_for, services
+from dashboards.denials import record_denial
+from dashboards.visible import visible_layer
 from i18n import t
 from media import demo
 from media.limits import LeasedStream, StreamLimiter
 from media.mjpeg import StreamError, StreamRefused, open_upstream
 from store.queries import Place
-from store.scope import Scope, Window
+from store.scope import Scope, ScopeError
 
 DEMO_STREAM_PREFIX = "/demo/mjpeg/"  # streams this app draws itself for the demo cameras
 LIMITER_KEY = "ioc.stream_limiter"
@@ -34,7 +36,8 @@ log = logging.getLogger(__name__)
 def geojson_url(level: str) -> str | None:
     """The versioned URL of a boundary layer, or None when that layer is not loaded."""
     layer = _layer(level)
-    return f"/geo/{level}.geojson?v={layer.etag[:12]}" if layer else None
+    root = permitted_root()  # each permitted area has its own cut of the layer
+    return f"/geo/{level}.geojson?v={layer.etag[:12]}-{root}" if layer and root else None
 
 
 def _layer(level: str) -> Any:
@@ -43,24 +46,32 @@ def _layer(level: str) -> Any:
 
 
 def register(server: Flask) -> None:
+    @server.errorhandler(ScopeError)
+    def out_of_scope(error: ScopeError) -> tuple[Response, int]:
+        """A route's read refused by the scope: nothing of it is sent, the refusal audited."""
+        record_denial("route", request.path, str(error))
+        return jsonify({"error": "not found"}), 404
+
     @server.get("/geo/<level>.geojson")
     def boundary_layer(level: str) -> Response:
         layer = _layer(level)
-        if layer is None:
+        shown = visible_layer(layer) if layer is not None else None
+        if shown is None:
             abort(404)
-        if request.if_none_match.contains(layer.etag):
+        if request.if_none_match.contains(shown.etag):
             return Response(status=304)
-        response = Response(layer.geojson, mimetype="application/geo+json")
-        response.set_etag(layer.etag)
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response = Response(shown.geojson, mimetype="application/geo+json")
+        response.set_etag(shown.etag)
+        # private: what a layer holds depends on who asks, no shared cache may keep it
+        response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
         return response
 
     @server.get("/camera/<camera>/snapshot")
     def camera_snapshot(camera: str) -> Response:
-        svc = services()
-        found = svc.store.queries.snapshot(_camera_scope(), camera)
+        scope = _camera_scope()
+        found = None if scope.permits_nothing else services().store.queries.snapshot(scope, camera)
         if found is None:
-            abort(404)
+            _not_found(camera)
         taken_at, content_type, content = found
         if content_type not in SERVED_IMAGE_TYPES | {SVG}:
             abort(404)  # the store only takes images; anything else is never served
@@ -77,7 +88,9 @@ def register(server: Flask) -> None:
     def camera_stream(camera: str) -> Response:
         """Relay the camera's MJPEG stream: the browser never talks to a camera itself."""
         found = _camera(camera)
-        url = str(found.attributes.get("stream_url") or "") if found else ""
+        if found is None:
+            _not_found(camera)
+        url = str(found.attributes.get("stream_url") or "")
         if not url:
             abort(404)
         if url.startswith(DEMO_STREAM_PREFIX):
@@ -99,7 +112,9 @@ def register(server: Flask) -> None:
     def demo_stream(camera: str) -> Response:
         """The demo cameras' own stream endpoint (what their stream URL names)."""
         found = _camera(camera)
-        if found is None or found.attributes.get("stream_url") != DEMO_STREAM_PREFIX + camera:
+        if found is None:
+            _not_found(camera)
+        if found.attributes.get("stream_url") != DEMO_STREAM_PREFIX + camera:
             abort(404)
         return _relay(demo.stream(camera, services().clock), demo.CONTENT_TYPE)
 
@@ -108,37 +123,47 @@ def register(server: Flask) -> None:
         svc = services()
         reachable = svc.store.guard.reachable()  # answers within the probe timeout
         feeds = svc.store.queries.feed_health() if reachable else []
-        status = "ok" if reachable and all(f.last_status != "failed" for f in feeds) else "degraded"
-        body = {
-            "status": status,
-            "time": svc.clock().isoformat(),
-            "database": {"reachable": reachable, "dialect": svc.store.engine.dialect.name},
-            "boundaries": {
-                "loaded": svc.boundaries.available,
-                "problems": list(svc.boundaries.problems),
-            },
-            "feeds": [_feed_json(f) for f in feeds],
-        }
+        healthy = reachable and all(f.last_status != "failed" for f in feeds)
+        body: dict[str, Any] = {"status": "ok" if healthy else "degraded"}
         visitor = current_visitor()
-        if visitor is None or visitor.kind is not VisitorKind.USER:  # liveness only
-            body = {"status": body["status"]}
+        people = visitor is not None and visitor.kind is VisitorKind.USER
+        if not people or permitted_root() != svc.queries.areas.root:  # liveness only
+            if people:  # a district user asked for the province's operational details
+                record_denial("healthz details", request.path, "not a province-wide role")
+            return jsonify(body), 200 if reachable else 503
+        body["time"] = svc.clock().isoformat()
+        body["database"] = {"reachable": reachable, "dialect": svc.store.engine.dialect.name}
+        body["boundaries"] = {
+            "loaded": svc.boundaries.available,
+            "problems": list(svc.boundaries.problems),
+        }
+        body["feeds"] = [_feed_json(f) for f in feeds]
         return jsonify(body), 200 if reachable else 503
 
 
 def _camera_scope() -> Scope:
-    """What a camera request may see: the province, or the area the page asks with `?area=`
-    (a camera outside it is not found). An unknown area is a bad request."""
+    """What a camera request may see: the visitor's permitted area, or the part of it the page
+    asks with `?area=` (a camera outside it is not found). An unknown area is a bad request."""
     svc = services()
-    area = request.args.get("area") or svc.queries.areas.root
-    if area not in svc.queries.areas:
+    area = request.args.get("area")
+    if area and area not in svc.queries.areas:
         abort(400)
-    return Scope(area, Window.named("today", svc.clock()))
+    return scope_for(area, "today")
 
 
 def _camera(camera: str) -> Place | None:
     """The camera asset, if it lies inside what the request may see."""
-    cameras = services().queries.assets(_camera_scope(), "cameras", ("camera",))
+    scope = _camera_scope()
+    if scope.permits_nothing:
+        return None
+    cameras = services().queries.assets(scope, "cameras", ("camera",))
     return next((c for c in cameras if c.source_id == camera), None)
+
+
+def _not_found(camera: str) -> NoReturn:
+    """A camera outside what the visitor may see is refused exactly like an unknown one."""
+    record_denial("camera", camera, "not a camera inside the permitted area")
+    abort(404)
 
 
 def _limiter() -> StreamLimiter:

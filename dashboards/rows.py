@@ -118,7 +118,7 @@ def member_names(dimension: str, domain: str, scope: Scope, lang: str) -> dict[s
         names.update(
             {f"{prefix}:{code}": member_name(prefix, code, lang) for code in DIMENSIONS[prefix]}
         )
-    root = scope.at(scope.allowed or services().queries.areas.root)  # never past the permitted area
+    root = scope.at_root()  # never past the permitted area
     names.update({a.source_id: a.name for a in services().queries.assets(root, domain)})
     return names
 
@@ -132,7 +132,7 @@ def _assets(table: Table, domain: str, scope: Scope, lang: str) -> tuple[list[Gr
 
 def _portal_uptime(scope: Scope) -> dict[str, dict[str, Any]]:
     queries = services().queries
-    root = scope.at(scope.allowed or queries.areas.root)  # never past the permitted area
+    root = scope.at_root()  # never past the permitted area
     now = services().clock()
     # The province's portals are observed at the province, each district's at its district.
     homes = (root.area, *queries.areas.children(root.area))

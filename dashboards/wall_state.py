@@ -17,7 +17,8 @@ import plotly.utils
 
 from dashboards.alerts import Alert, current_alerts, new_critical, with_onsets
 from dashboards.callbacks import kpi_tiles
-from dashboards.context import feed_states, services
+from dashboards.context import feed_states, narrowed, permitted_root, services
+from dashboards.denials import record_denial
 from dashboards.guard import Refused
 from dashboards.map_view import map_view
 from dashboards.specs import PAGES_BY_DOMAIN
@@ -28,7 +29,7 @@ from i18n.names import domain_name, metric_name
 from settings import Playlist, WallPage
 from store.catalog import DOMAINS, DOMAINS_BY_KEY, METRICS_BY_KEY
 from store.queries import bucket_start
-from store.scope import LOCAL_TZ, Scope, Window
+from store.scope import LOCAL_TZ, Scope, Window, scope_within
 from ui.maps import map_legend, map_patch
 from ui.wall import (
     WALL_BORDER,
@@ -37,6 +38,7 @@ from ui.wall import (
     camera_tile,
     more_alerts,
     no_alerts,
+    nothing_permitted,
     ranking,
     with_sparkline,
 )
@@ -172,22 +174,28 @@ def screen_state(request: WallRequest) -> ScreenState:
     now = svc.clock()
     freshness = tuple(sorted((f, s.freshness.value) for f, s in feed_states().items()))
     minute = now.replace(second=0, microsecond=0)
-    key = (request, svc.queries.version(), freshness, minute, id(svc))
-    state = _STATES.get(key, lambda: _compute(request, now))
+    allowed = permitted_root()  # from the session, never from what the screen sends
+    if allowed is None:
+        record_denial("wall", request.playlist, "nothing is permitted")
+        notice = nothing_permitted(request.lang)
+        return ScreenState(ticker=[(digest(notice), notice)])
+    key = (request, allowed, svc.queries.version(), freshness, minute, id(svc))
+    state = _STATES.get(key, lambda: _compute(request, allowed, now))
     return ScreenState(
         state.items, state.maps, state.ticker, state.hold, int(now.timestamp() * 1000)
     )
 
 
-def _compute(request: WallRequest, now: datetime) -> ScreenState:
+def _compute(request: WallRequest, allowed: str | None, now: datetime) -> ScreenState:
     svc = services()
     playlist = svc.settings.wall.playlists[request.playlist]
     pages, _offset, pinned = screen_pages(playlist, request.screen)
-    window = Window.named(playlist.window, now)
-    alerts, onsets = _alerts(Scope(request.area, window), now)
+    base = narrowed(scope_within(allowed, Window.named(playlist.window, now)), request.area)
+    alerts, onsets = _alerts(base, now)
     state = ScreenState(now_ms=int(now.timestamp() * 1000))
     for index, page in enumerate(pages):
-        scope = Scope(page.area or request.area, Window.named(page.window or playlist.window, now))
+        window = Window.named(page.window or playlist.window, now)
+        scope = narrowed(base, page.area).during(window)
         if page.page == "map":  # the legend travels as the slot's items
             state.maps[index], state.items[index] = _map(page, scope, request.lang)
         else:
@@ -202,7 +210,7 @@ def _compute(request: WallRequest, now: datetime) -> ScreenState:
 
 def _alerts(scope: Scope, now: datetime) -> tuple[list[Alert], dict[str, str]]:
     cache = services().queries.cache
-    key = f"wall-onsets:{scope.area}"
+    key = f"wall-onsets:{scope.allowed}:{scope.area}"
     found = current_alerts(services().queries, scope, feed_states())
     stamped, onsets = with_onsets(found, cache.get(key) or {}, now)
     cache.set(key, onsets, timeout=0)

@@ -13,9 +13,9 @@ UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
 def attribute_text(dialect: str, column: Any, key: str) -> Any:
-    """A JSON attribute as text. On SQLite the path is written inline, as an index on the
-    expression has it (migration 0014_event_end_index), so that the index answers the read instead of
-    each row's JSON being parsed; elsewhere it is a bound parameter."""
+    """A JSON attribute as text. On SQLite the path is written inline, as the index on the
+    expression has it (migration 0014_event_end_index), so the index answers the read instead
+    of each row's JSON being parsed; elsewhere it is a bound parameter."""
     if dialect != "sqlite":
         return column[key].as_string()
     if not ATTRIBUTE_KEY.fullmatch(key):

@@ -186,9 +186,11 @@ class Queries:
     # -- scope ------------------------------------------------------------------------------
     def check(self, scope: Scope) -> None:
         """Refuse a scope naming an unknown area or one outside what the caller may see."""
-        if scope.area not in self.areas:
+        if scope.allowed is None:
+            raise ScopeError("nothing is permitted")
+        if scope.area not in self.areas or scope.allowed not in self.areas:
             raise ScopeError(f"unknown area {scope.area!r}")
-        if scope.allowed and not self.areas.is_within(scope.area, scope.allowed):
+        if not self.areas.is_within(scope.area, scope.allowed):
             raise ScopeError(f"area {scope.area} is outside the permitted area {scope.allowed}")
 
     def visible_children(self, scope: Scope) -> tuple[str, ...]:
@@ -284,7 +286,7 @@ class Queries:
         """The metric's value per area (default: the scope area's children) in the window."""
         children = list(areas) if areas is not None else list(self.visible_children(scope))
         for code in children:
-            self.check(Scope(code, scope.window, scope.allowed))
+            self.check(scope.at(code))
         metric = METRICS_BY_KEY[key]
         if is_slow(metric):
             return self._latest_by_group(metric, children, scope.window)
@@ -294,11 +296,11 @@ class Queries:
 
     def level_values(self, scope: Scope, key: str, level: str) -> dict[str, float]:
         """The metric's value in the window for every area of `level` the scope may see: all
-        of them under the permitted root (the province when nothing is restricted), in one
+        of them under the permitted root (the province's code for the whole of it), in one
         grouped pass. What a map's class breaks are chosen from, so that one value gets one
         colour whichever part of the level is on screen."""
         self.check(scope)
-        root = scope.allowed or self.areas.root
+        root = scope.at_root().area
         members = [c for c in self.areas.descendants(root) if self.areas.get(c).level == level]
         if not members:
             return {}
@@ -322,7 +324,7 @@ class Queries:
         self.check(scope)
         places = list(areas) if areas is not None else [scope.area]
         for code in places:
-            self.check(Scope(code, scope.window, scope.allowed))
+            self.check(scope.at(code))
         metric = METRICS_BY_KEY[key]
         if len(places) > 1 and any(_needs_last(c) for c in metric.components):
             raise ValueError(f"{key}: the latest value is read for one area at a time")
@@ -466,7 +468,7 @@ class Queries:
         self.check(scope)
         places = list(areas) if areas is not None else [scope.area]
         for code in places:
-            self.check(Scope(code, scope.window, scope.allowed))
+            self.check(scope.at(code))
         metric = METRICS_BY_KEY[key]
         ids = {self.metric_ids[c]: c for c in metric.components}
         query = select(Obs.dim, Obs.metric_id, Obs.period_start, Obs.value).where(

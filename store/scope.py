@@ -76,22 +76,45 @@ class Window:
         return Window(self.start - self.length, self.start, f"{self.name}-prev")
 
 
+NOWHERE = ""  # the area of a scope that permits nothing: no area has this code
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """What a read may see: one area (with its descendants) and one time window.
 
-    `allowed` is the root area the user is permitted to see (None: the whole province).
+    `allowed` is the root of what the caller may see: the province's own code for the whole
+    province, a district's code for that district and its communes, None for nothing at all
+    (every read is refused). Build one only with `scope_within`; elsewhere derive with
+    `at` / `during`, which keep `allowed`, so a read outside it is still refused.
     """
 
     area: str
     window: Window
-    allowed: str | None = None
+    allowed: str | None
+
+    @property
+    def permits_nothing(self) -> bool:
+        return self.allowed is None
 
     def at(self, area: str) -> Scope:
-        """The same scope moved to another area; the permitted area stays, so a read outside
-        it is still refused by the queries."""
+        """The same scope moved to another area; the queries refuse it outside `allowed`."""
         return replace(self, area=area)
+
+    def at_root(self) -> Scope:
+        """The same scope at the root of what it permits (refused when it permits nothing)."""
+        if self.allowed is None:
+            raise ScopeError("nothing is permitted")
+        return replace(self, area=self.allowed)
 
     def during(self, window: Window) -> Scope:
         """The same scope over another time window."""
         return replace(self, window=window)
+
+
+def scope_within(allowed: str | None, window: Window, area: str | None = None) -> Scope:
+    """The one constructor of a Scope: the caller's permitted root folded in (the province's
+    code for all of it, None for nothing), looking at `area` (default: that root)."""
+    if allowed is None:
+        return Scope(NOWHERE, window, None)
+    return Scope(area or allowed, window, allowed)

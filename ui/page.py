@@ -18,9 +18,11 @@ def param_id(page: str, param: str) -> dict[str, str]:
     return {"type": "url-param", "page": page, "param": param}
 
 
-def area_options(areas: AreaIndex, lang: str) -> list[dict[str, Any]]:
-    """Province, then each district followed by its communes, indented."""
-    root = areas.root
+def area_options(areas: AreaIndex, lang: str, root: str | None) -> list[dict[str, Any]]:
+    """The permitted root (the province, or one district), then each of its children followed
+    by theirs, indented; nothing when nothing is permitted."""
+    if root is None or root not in areas:
+        return []
     options = [{"label": areas.name(root, lang), "value": root}]
     for district in areas.sorted_children(root, lang):
         options.append({"label": f"· {areas.name(district, lang)}", "value": district})
@@ -31,9 +33,11 @@ def area_options(areas: AreaIndex, lang: str) -> list[dict[str, Any]]:
     return options
 
 
-def scope_controls(page: str, areas: AreaIndex, area: str, window: str, lang: str) -> html.Div:
-    """Area picker and window choice; the effective window (a name or FROM..TO) sits in a
-    hidden input mirrored into the URL."""
+def scope_controls(
+    page: str, areas: AreaIndex, area: str, window: str, lang: str, root: str | None
+) -> html.Div:
+    """Area picker (only what `root`, the permitted area, holds) and window choice; the
+    effective window (a name or FROM..TO) sits in a hidden input mirrored into the URL."""
     custom = window not in WINDOW_DAYS
     start, _, end = window.partition("..") if custom else ("", "", "")
     return html.Div(
@@ -41,7 +45,7 @@ def scope_controls(page: str, areas: AreaIndex, area: str, window: str, lang: st
             html.Label(t("area.scope", lang), className="form-label small mb-0 me-2"),
             dcc.Dropdown(
                 id=param_id(page, "area"),
-                options=area_options(areas, lang),
+                options=area_options(areas, lang, root),
                 value=area,
                 clearable=False,
                 searchable=True,

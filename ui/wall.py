@@ -346,6 +346,14 @@ def no_alerts(lang: str) -> html.Div:
     )
 
 
+def nothing_permitted(lang: str) -> html.Div:
+    """What a screen whose session may see nothing shows instead of any data."""
+    return html.Div(
+        [html.I(className="bi bi-shield-lock-fill"), " ", t("scope.nothing_permitted", lang)],
+        className="wall-alert wall-alert-none",
+    )
+
+
 @cache
 def wall_map_figure(circles: bool) -> dict[str, Any]:
     """The area map's skeleton restyled for a dark wall: fills the slot, large light labels."""

@@ -69,7 +69,9 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
         scope = scope_for(area, window)
         page = spec.domain_key
         title = domain_name(spec.domain, lang)
-        controls = scope_controls(page, svc.queries.areas, scope.area, scope.window.name, lang)
+        controls = scope_controls(
+            page, svc.queries.areas, scope.area, scope.window.name, lang, scope.allowed
+        )
         return html.Div(
             [
                 page_header(title, domain_system(spec.domain, lang), controls, lang),
@@ -93,7 +95,9 @@ def _layout_for(spec: PageSpec) -> Callable[..., html.Div]:
                 _seasonality_card(spec, lang) if spec.seasonality else None,
                 _map_card(spec, lang),
                 _gallery_card(spec, lang) if spec.snapshots else None,
-                _camera_modal(spec, camera) if spec.snapshots else None,
+                _camera_modal(spec, views.visible_camera(spec, scope, camera))
+                if spec.snapshots
+                else None,
                 _tables_card(spec, table, lang),
                 dcc.Download(id=_id("download", page)),
             ],

@@ -8,7 +8,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html, no_update
 
-from dashboards.context import current_lang, scope_for, services
+from dashboards.context import current_lang, permitted_root, scope_for, services
+from dashboards.domain_views import permitted
 from dashboards.map_view import first_point, map_view
 from i18n import t
 from i18n.names import metric_name
@@ -40,7 +41,9 @@ def layout(
 ) -> html.Div:
     svc, lang = services(), current_lang()
     scope = scope_for(area, window)
-    controls = scope_controls(PAGE, svc.queries.areas, scope.area, scope.window.name, lang)
+    controls = scope_controls(
+        PAGE, svc.queries.areas, scope.area, scope.window.name, lang, scope.allowed
+    )
     province = svc.settings.province.name_en if lang == "en" else svc.settings.province.name_vi
     return html.Div(
         [
@@ -151,8 +154,7 @@ def _register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def select_area(click: dict | None, _back: int | None) -> str:
-        areas = services().queries.areas
         if dash.ctx.triggered_id == "overview-back" or not click:
-            return areas.root
+            return permitted_root() or no_update  # back to the top of what the visitor may see
         code = first_point(click).get("customdata")
-        return code if isinstance(code, str) and code in areas else no_update
+        return code if isinstance(code, str) and permitted(code) else no_update

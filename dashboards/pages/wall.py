@@ -13,7 +13,7 @@ from typing import Any
 import dash
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
-from dashboards.context import current_lang, demo_active, services
+from dashboards.context import current_lang, demo_active, narrowed, permitted_scope, services
 from dashboards.guard import Refused
 from dashboards.pages.overview import graph_config
 from dashboards.specs import PAGES_BY_DOMAIN
@@ -27,6 +27,7 @@ from dashboards.wall_state import (
 )
 from i18n import t
 from settings import Playlist, WallPage
+from store.scope import Window
 from ui.wall import SlotFrame, slot_title, wall_frame, wall_map_figure
 
 ITEMS = "wall-items"
@@ -135,10 +136,10 @@ def _screen_number(screen: str | None, chosen: Playlist) -> int | None:
 
 
 def _base_area(area: str | None, chosen: Playlist) -> str:
-    areas = services().queries.areas
-    if area in areas:
-        return str(area)
-    return chosen.area or areas.root
+    """The area the screen asks for (else its playlist's), if the session may see it; else
+    the top of what it may see (the refusal audited)."""
+    scope = permitted_scope(Window.named(chosen.window, services().clock()))
+    return narrowed(scope, area or chosen.area).area
 
 
 def _problem(text: str) -> html.Div:

@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
 from store import Store
-from store.scope import Scope, Window
+from store.scope import Window, scope_within
 from tests.browser.conftest import APP_PORT, screenshot
 from tests.browser.test_overview import wait_for
 from tests.browser.test_pages import click
@@ -18,7 +18,7 @@ DRAWN = "const i = document.querySelector(arguments[0]); return !!i && i.complet
 
 
 def _cameras(store: Store) -> list:  # type: ignore[type-arg]
-    scope = Scope(store.queries.areas.root, Window.named("today", FIXED_NOW))
+    scope = scope_within("94", Window.named("today", FIXED_NOW), store.queries.areas.root)
     return store.queries.assets(scope, "cameras", ("camera",))
 
 

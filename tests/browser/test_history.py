@@ -9,7 +9,7 @@ from i18n.formatting import format_value
 from i18n.names import metric_unit
 from store import Store
 from store.catalog import METRICS_BY_KEY
-from store.scope import Scope, Window
+from store.scope import Window, scope_within
 from tests.browser.conftest import APP_PORT, screenshot
 from tests.browser.test_overview import wait_for
 from tests.browser.test_pages import click
@@ -22,7 +22,9 @@ TILE = f"[data-kpi='{KEY}'] .kpi-value"
 
 
 def _expected(store: Store, area: str, window: str) -> str:
-    value = store.queries.kpis(Scope(area, Window.named(window, FIXED_NOW)), [KEY])[KEY].value
+    value = store.queries.kpis(scope_within("94", Window.named(window, FIXED_NOW), area), [KEY])[
+        KEY
+    ].value
     metric = METRICS_BY_KEY[KEY]
     assert value is not None
     return format_value(value, metric_unit(metric, "vi"), "vi", metric.decimals)

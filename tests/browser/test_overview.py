@@ -16,7 +16,7 @@ from i18n.formatting import format_value
 from i18n.names import metric_unit
 from store import Store
 from store.catalog import DOMAINS, METRICS_BY_KEY
-from store.scope import Scope, Window
+from store.scope import Window, scope_within
 from tests.browser.conftest import APP_PORT, screenshot
 from tests.conftest import FIXED_NOW
 from tests.fixtures.auth import new_user, sign_in_browser, start_signed_in
@@ -42,7 +42,7 @@ def wait_for(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
 
 
 def expected_tile_text(store: Store, key: str, area: str = "94") -> str | None:
-    scope = Scope(area, Window.named("30d", FIXED_NOW))
+    scope = scope_within("94", Window.named("30d", FIXED_NOW), area)
     kpi = store.queries.kpis(scope, [key])[key]
     metric = METRICS_BY_KEY[key]
     if kpi.value is None:

@@ -13,7 +13,7 @@ from dashboards.cache import CachedQueries, make_cache
 from settings import CacheConfig
 from store import Store
 from store.records import Observation
-from store.scope import Scope, ScopeError, Window, local_midnight_utc
+from store.scope import ScopeError, Window, local_midnight_utc, scope_within
 from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW
 
@@ -38,7 +38,7 @@ def write(store: Store, value: float, when=FIXED_NOW) -> None:  # type: ignore[n
 @pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/15"], ids=["local", "redis"])
 def test_many_viewers_one_query_and_writes_invalidate(store: Store, redis_url: str | None) -> None:
     queries = cached(store, redis_url)
-    scope = Scope("94", Window.named("7d", FIXED_NOW))
+    scope = scope_within("94", Window.named("7d", FIXED_NOW))
     write(store, 10.0)
     selects: list[str] = []
     event.listen(
@@ -58,6 +58,6 @@ def test_many_viewers_one_query_and_writes_invalidate(store: Store, redis_url: s
 def test_permissions_are_checked_even_on_a_cache_hit(store: Store) -> None:
     queries = cached(store, None)
     window = Window.named("7d", FIXED_NOW)
-    queries.kpis(Scope("942", window), [KEY])
+    queries.kpis(scope_within("94", window, "942"), [KEY])
     with pytest.raises(ScopeError):
-        queries.kpis(Scope("942", window, allowed="941"), [KEY])
+        queries.kpis(scope_within("941", window, "942"), [KEY])

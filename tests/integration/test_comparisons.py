@@ -22,7 +22,7 @@ from settings import FeedConfig, load_settings
 from store import Store
 from store.catalog import METRICS_BY_KEY, Metric
 from store.comparison import ACCRUING, is_slow
-from store.scope import Window
+from store.scope import Window, scope_within
 from tests.conftest import FIXED_NOW, PG_URL, Clock
 from tests.fixtures.auth import client_for
 
@@ -244,24 +244,23 @@ def test_slow_metrics_by_area_and_member_are_their_latest_period(short) -> None:
     """Maps, rankings and tables read a slow metric the way its tile does: the exam pass rate
     per district in a 7-day window is each district's latest school year; GRDP growth per
     sector in the first days of 2027 is still 2026's (no 2027 value is out yet)."""
-    from store.scope import Scope
 
     _app, store = short
     queries = store.queries
     week = Window.named("7d", FIXED_NOW)
     key = "education.exam_pass_rate"
-    by_area = queries.area_values(Scope("94", week), key)
+    by_area = queries.area_values(scope_within("94", week), key)
     districts = queries.areas.children("94")
     assert set(by_area) == set(districts)
     for code in districts:
-        assert by_area[code] == queries.kpis(Scope(code, week), [key])[key].value
-    level = queries.level_values(Scope("94", week), key, "commune")
+        assert by_area[code] == queries.kpis(scope_within("94", week, code), [key])[key].value
+    level = queries.level_values(scope_within("94", week), key, "commune")
     assert len(level) == len(queries.areas.descendants("94")) - len(districts) - 1
     january = Window.parse("2027-01-01..2027-01-05", FIXED_NOW)
-    growth = queries.kpis(Scope("94", january), ["socio_economic.grdp_growth"])
+    growth = queries.kpis(scope_within("94", january), ["socio_economic.grdp_growth"])
     assert growth["socio_economic.grdp_growth"].period.year == 2026
-    sectors = queries.dim_values(Scope("94", january), "socio_economic.grdp_growth")
-    assert sectors == queries.dim_values(Scope("94", week), "socio_economic.grdp_growth")
+    sectors = queries.dim_values(scope_within("94", january), "socio_economic.grdp_growth")
+    assert sectors == queries.dim_values(scope_within("94", week), "socio_economic.grdp_growth")
     assert {"agriculture", "industry", "services"} <= set(sectors)
 
 
@@ -273,7 +272,7 @@ def test_a_slow_metric_compares_its_latest_period_with_the_one_before(store: Sto
 
     from store.comparison import Basis, Comparison, Kind
     from store.records import Observation
-    from store.scope import Scope, local_midnight_utc
+    from store.scope import local_midnight_utc
     from store.writer import FeedSpec
     from ui.changes import basis_text
 
@@ -296,7 +295,7 @@ def test_a_slow_metric_compares_its_latest_period_with_the_one_before(store: Sto
     store.writer.write_records("src", rows, FIXED_NOW)
     keys = ["socio_economic.grdp_growth", "education.exam_pass_rate"]
     for name in ("today", "7d", "30d", "12m"):
-        kpis = store.queries.kpis(Scope("94", Window.named(name, FIXED_NOW)), keys)
+        kpis = store.queries.kpis(scope_within("94", Window.named(name, FIXED_NOW)), keys)
         growth, exam = (kpis[k] for k in keys)
         assert (growth.value, growth.period) == (7.1, date(2026, 1, 1)), name
         assert (exam.value, exam.period) == (97.5, date(2025, 9, 1)), name

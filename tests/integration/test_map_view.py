@@ -19,7 +19,7 @@ from settings import load_settings
 from store import Store
 from store.catalog import METRICS_BY_KEY
 from store.records import Observation
-from store.scope import Scope, Window, local_midnight_utc
+from store.scope import Window, local_midnight_utc, scope_within
 from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW, Clock
 from tests.fixtures.auth import client_for
@@ -173,14 +173,14 @@ def test_one_salinity_value_has_one_class_on_every_map(filled) -> None:  # type:
     expected = {"good": STATUS_COLOURS["good"], "warn": STATUS_COLOURS["warn"]}
     week = Window.named("7d", FIXED_NOW)
     for fills in (_fills(province), _fills(page), _fills(wall[0][0])):
-        values = store.queries.area_values(Scope("94", week), SALINITY)
+        values = store.queries.area_values(scope_within("94", week), SALINITY)
         assert len(fills) == 11
         for code, colour in fills.items():
             status = "good" if values[code] < 1 else "warn" if values[code] < 4 else "critical"
             assert colour == expected.get(status, STATUS_COLOURS["critical"]), code
     assert _fills(province)[DISTRICT] == STATUS_COLOURS["good"]  # 0,40 ‰ is never red
     for fills in (_fills(drill), _fills(over_drill), _fills(wall[1][0])):
-        values = store.queries.area_values(Scope(DISTRICT, week), SALINITY)
+        values = store.queries.area_values(scope_within("94", week, DISTRICT), SALINITY)
         assert set(fills) == set(store.queries.areas.children(DISTRICT))
         for code, colour in fills.items():
             if values[code] == 0.40:
@@ -194,7 +194,7 @@ def test_sequential_breaks_come_from_the_whole_level(filled) -> None:  # type: i
     client = client_for(app)
     client.post("/_dash-update-component", json=payloads.router("/y-te"))
     week = Window.named("7d", FIXED_NOW)
-    communes = store.queries.level_values(Scope("94", week), VISITS, "commune")
+    communes = store.queries.level_values(scope_within("94", week), VISITS, "commune")
     assert len(communes) == 108
     breaks = class_breaks(communes.values(), 5, METRICS_BY_KEY[VISITS].decimals)
     assert len(breaks) == 4
@@ -202,7 +202,9 @@ def test_sequential_breaks_come_from_the_whole_level(filled) -> None:  # type: i
     over_drill, over_legend = _overview(client, DISTRICT, VISITS)
     wall = _wall(client)
     with app.server.app_context():
-        direct = build_map_view(services().queries, Scope(DISTRICT, week), VISITS, "vi", None)
+        direct = build_map_view(
+            services().queries, scope_within("94", week, DISTRICT), VISITS, "vi", None
+        )
     # The legend of a district's communes is the province-wide commune legend ...
     assert drill_legend == over_legend == wall[3][1] == [e.text for e in direct.legend]
     assert drill_legend[0] == f"< {_number(breaks[0])} lượt"
@@ -216,7 +218,7 @@ def test_sequential_breaks_come_from_the_whole_level(filled) -> None:  # type: i
         assert colour in SEQUENTIAL_BLUES
     assert _fills(drill) == _fills(over_drill) == _fills(wall[3][0])
     # The districts have their own breaks, from all 11 of them.
-    districts = store.queries.level_values(Scope("94", week), VISITS, "district")
+    districts = store.queries.level_values(scope_within("94", week), VISITS, "district")
     province_legend = _overview(client, "94", VISITS)[1]
     district_breaks = class_breaks(districts.values(), 5, 0)
     assert province_legend[-2] == f"≥ {_number(district_breaks[-1])} lượt"

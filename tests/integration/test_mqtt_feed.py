@@ -18,7 +18,7 @@ from feeds.scheduler import build_scheduler
 from settings import FeedConfig
 from store import Store
 from store.models import AssetRow, ObservationRow, RejectedRecordRow
-from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
+from store.scope import LOCAL_TZ, Window, local_midnight_utc, scope_within
 from tests.fixtures.mqtt_broker import SHARED_PORT, private_broker, publisher, wait_for
 
 pytestmark = pytest.mark.integration
@@ -297,7 +297,7 @@ def test_scheduler_stores_a_reading_unprompted_and_it_is_a_critical_alert(
     finally:
         scheduler.shutdown(wait=True)
     assert running_session("sensors") is None  # the subscription ended with the scheduler
-    scope = Scope("94", Window.named("7d", datetime.now(UTC)))
+    scope = scope_within("94", Window.named("7d", datetime.now(UTC)))
     alerts = {a.key: a for a in current_alerts(store.queries, scope, {})}
     alert = alerts["salinity:ST01"]
     assert alert.severity == "critical" and dict(alert.params)["value"] == pytest.approx(4.3)

@@ -21,7 +21,7 @@ from settings import FeedConfig, load_settings
 from store import Store
 from store.catalog import METRICS_BY_KEY, Aggregation, Metric
 from store.comparison import is_slow
-from store.scope import LOCAL_TZ, Window
+from store.scope import LOCAL_TZ, Window, scope_within
 from tests.conftest import FIXED_NOW, PG_URL, Clock
 from tests.fixtures.auth import client_for
 from ui.changes import period_label
@@ -205,13 +205,12 @@ def test_portal_rows_carry_their_daily_response_times(demo) -> None:  # type: ig
     """The sparkline of each of the 32 portals is its own daily rows, in order (direct SQL)."""
     from dashboards.rows import table_rows
     from dashboards.specs import PAGES_BY_DOMAIN
-    from store.scope import Scope
 
     app, store = demo
     spec = PAGES_BY_DOMAIN["portals"]
     window = Window.named("30d", FIXED_NOW)
     with app.server.test_request_context():
-        columns, rows = table_rows(spec.tables[0], "portals", Scope("94", window), "vi")
+        columns, rows = table_rows(spec.tables[0], "portals", scope_within("94", window), "vi")
     assert "response_trend" in [c.field for c in columns]
     assert len(rows) == 32
     naive = store.engine.dialect.name == "sqlite"
@@ -229,10 +228,14 @@ def test_portal_rows_carry_their_daily_response_times(demo) -> None:  # type: ig
             assert row["response_trend"] == expected and len(expected) >= 29, row["name"]
     uptime = {}  # one area at a time, as the rows used to be built
     for home in ("94", *store.queries.areas.children("94")):
-        uptime.update(store.queries.dim_values(Scope(home, window), "portals.uptime_rate"))
+        uptime.update(
+            store.queries.dim_values(scope_within("94", window, home), "portals.uptime_rate")
+        )
     assert {row["id"]: row["uptime"] for row in rows} == uptime
     with pytest.raises(ValueError, match="one area at a time"):
-        store.queries.dim_values(Scope("94", window), "socio_economic.grdp_growth", ["94", "941"])
+        store.queries.dim_values(
+            scope_within("94", window), "socio_economic.grdp_growth", ["94", "941"]
+        )
 
 
 @pytest.mark.parametrize("area", ["94", "947"])
@@ -244,7 +247,6 @@ def test_median_resolution_time_is_the_median_of_the_resolved_reports(demo, area
     from datetime import UTC, datetime
 
     from dashboards.specs import PAGES_BY_DOMAIN
-    from store.scope import Scope
 
     app, store = demo
     spec = PAGES_BY_DOMAIN["feedback"]
@@ -280,7 +282,7 @@ def test_median_resolution_time_is_the_median_of_the_resolved_reports(demo, area
             start = occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)
             days.append((resolved - start).total_seconds() / 86400)
     assert shown == format_value(statistics.median(days), "ngày", "vi", 1)
-    mean = store.queries.kpis(Scope(area, window), ["feedback.mean_resolution_days"])[
+    mean = store.queries.kpis(scope_within("94", window, area), ["feedback.mean_resolution_days"])[
         "feedback.mean_resolution_days"
     ].value
     assert mean == pytest.approx(statistics.mean(days), abs=0.01)  # the same reports
@@ -329,10 +331,9 @@ def test_dimension_members_are_named_in_the_page_language(demo, lang: str) -> No
     from dashboards.specs import PAGES_BY_DOMAIN
     from i18n.names import member_name
     from store.catalog import DIMENSIONS
-    from store.scope import Scope
 
     app, _store = demo
-    scope = Scope("94", Window.named("30d", FIXED_NOW))
+    scope = scope_within("94", Window.named("30d", FIXED_NOW))
     tables = {t.key: t for t in PAGES_BY_DOMAIN["feedback"].tables}
     named = {
         f"{d}:{m}": member_name(d, m, lang) for d in ("category", "channel") for m in DIMENSIONS[d]
@@ -361,12 +362,11 @@ def test_table_cells_carry_the_status_of_the_one_rule(demo, area: str) -> None: 
     from dashboards.specs import PAGES_BY_DOMAIN
     from i18n.collation import natural_key
     from store.catalog import METRICS_BY_KEY
-    from store.scope import Scope
     from ui.status import judged, value_status
     from ui.table import field_id, tone_field
 
     app, store = demo
-    scope = Scope(area, Window.named("30d", FIXED_NOW))
+    scope = scope_within("94", Window.named("30d", FIXED_NOW), area)
     table = next(t for t in PAGES_BY_DOMAIN["public_services"].tables if t.source == "areas")
     with app.server.test_request_context():
         _, rows = table_rows(table, "public_services", scope, "vi")

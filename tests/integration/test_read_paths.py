@@ -8,7 +8,7 @@ import pytest
 
 from store import Store
 from store.records import Event, Observation
-from store.scope import Scope, Window
+from store.scope import Window, scope_within
 from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW
 
@@ -53,7 +53,7 @@ def test_durations_split_by_the_window_each_event_ended_in(store: Store) -> None
     ]
     store.writer.write_records(_feed(store), reports, FIXED_NOW)
     current, before = store.queries.durations(
-        Scope("941", WINDOW), "feedback", ("report",), "resolved_at", MAX_AGE
+        scope_within("94", WINDOW, "941"), "feedback", ("report",), "resolved_at", MAX_AGE
     )
     assert sorted(round(s / DAY, 6) for s in current) == [1.0, 2.0, 6.5]
     assert [round(s / DAY, 6) for s in before] == [0.5]
@@ -71,7 +71,7 @@ def test_latest_values_are_each_areas_own_latest_day(store: Store) -> None:
         Observation("education.teachers", "943", day[1], 30.0),
     ]
     store.writer.write_records(_feed(store), rows, FIXED_NOW)
-    values = store.queries.area_values(Scope("94", WINDOW), "education.teachers")
+    values = store.queries.area_values(scope_within("94", WINDOW), "education.teachers")
     assert {k: values[k] for k in ("941", "942", "943")} == {"941": 11.0, "942": 21.0, "943": 30.0}
 
 
@@ -85,7 +85,7 @@ def test_naming_the_members_reads_only_them_and_the_same_values(store: Store) ->
         Observation("portals.response_ms", "942", day, 500.0, dim="p-942"),
     ]
     store.writer.write_records(_feed(store), rows, FIXED_NOW)
-    scope, homes = Scope("94", WINDOW), ["94", "941", "942"]
+    scope, homes = scope_within("94", WINDOW), ["94", "941", "942"]
     every = store.queries.dim_values(scope, "portals.uptime_rate", homes)
     named = store.queries.dim_values(scope, "portals.uptime_rate", homes, ["p-94", "p-942"])
     assert every == {"p-94": 99.0, "p-941": 90.0, "p-942": 80.0}

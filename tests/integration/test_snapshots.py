@@ -36,11 +36,13 @@ def test_the_newest_snapshot_wins(store: Store) -> None:
     assert store.writer.write_records("cams", [new], FIXED_NOW) == 1
     assert store.writer.write_records("cams", [old], FIXED_NOW) == 0
     scope_area = store.queries.areas.root
-    from store.scope import Scope, Window
+    from store.scope import Window, scope_within
 
-    found = store.queries.snapshot(Scope(scope_area, Window.named("today", FIXED_NOW)), "CAM-1")
+    found = store.queries.snapshot(
+        scope_within("94", Window.named("today", FIXED_NOW), scope_area), "CAM-1"
+    )
     assert found is not None and found[2] == SVG
-    outside = Scope("942", Window.named("today", FIXED_NOW))
+    outside = scope_within("94", Window.named("today", FIXED_NOW), "942")
     assert store.queries.snapshot(outside, "CAM-1") is None  # the camera is in district 941
 
 

@@ -13,7 +13,7 @@ from store.catalog import METRICS_BY_KEY
 from store.comparison import Basis, Comparison, Kind
 from store.models import Area, FeedRunRow, MetricRow, ObservationRow
 from store.records import Asset, Event, Observation
-from store.scope import Scope, ScopeError, Window, local_midnight_utc
+from store.scope import ScopeError, Window, local_midnight_utc, scope_within
 from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW
 
@@ -88,7 +88,7 @@ def test_kpis_match_direct_sql(store: Store) -> None:
             Observation("public_services.pending", "941", _day(d), 50.0 + d),
         ]
     store.writer.write_records(feed, rows, FIXED_NOW)
-    scope = Scope("941", Window.named("30d", FIXED_NOW))
+    scope = scope_within("94", Window.named("30d", FIXED_NOW), "941")
     kpis = store.queries.kpis(scope, ["public_services.on_time_rate", "public_services.pending"])
     with store.engine.connect() as conn:
         on_time, resolved = conn.execute(
@@ -114,7 +114,7 @@ def test_kpis_match_direct_sql(store: Store) -> None:
 
 
 def test_missing_data_is_none_not_zero(store: Store) -> None:
-    scope = Scope("94", Window.named("7d", FIXED_NOW))
+    scope = scope_within("94", Window.named("7d", FIXED_NOW))
     kpi = store.queries.kpis(scope, ["tourism.visitors"])["tourism.visitors"]
     assert kpi.value is None and kpi.previous is None
     assert kpi.comparison(METRICS_BY_KEY["tourism.visitors"], FIXED_NOW).kind is Kind.NONE
@@ -131,7 +131,7 @@ def test_area_values_by_child(store: Store) -> None:
         FIXED_NOW,
     )
     values = store.queries.area_values(
-        Scope("94", Window.named("7d", FIXED_NOW)), "tourism.visitors"
+        scope_within("94", Window.named("7d", FIXED_NOW)), "tourism.visitors"
     )
     assert values == {"941": 10.0, "942": 20.0, "943": 30.0}
 
@@ -139,11 +139,11 @@ def test_area_values_by_child(store: Store) -> None:
 def test_scope_outside_permitted_area_is_refused(store: Store) -> None:
     window = Window.named("7d", FIXED_NOW)
     with pytest.raises(ScopeError, match="outside the permitted area"):
-        store.queries.kpis(Scope("942", window, allowed="941"), ["tourism.visitors"])
+        store.queries.kpis(scope_within("941", window, "942"), ["tourism.visitors"])
     with pytest.raises(ScopeError, match="unknown area"):
-        store.queries.kpis(Scope("99999", window), ["tourism.visitors"])
+        store.queries.kpis(scope_within("94", window, "99999"), ["tourism.visitors"])
     with pytest.raises(ScopeError):
-        store.queries.area_values(Scope("94", window, allowed="941"), "tourism.visitors")
+        store.queries.area_values(scope_within("941", window, "94"), "tourism.visitors")
 
 
 def test_runs_are_pruned_with_their_rejections(store: Store) -> None:
@@ -159,11 +159,15 @@ def test_a_total_is_not_compared_with_a_partly_covered_window(store: Store) -> N
     rows = [Observation("tourism.visitors", "94", _day(d), 100.0) for d in range(35)]
     store.writer.write_records(feed, rows, FIXED_NOW)
     visitors = METRICS_BY_KEY["tourism.visitors"]
-    kpi = store.queries.kpis(Scope("94", Window.named("30d", FIXED_NOW)), ["tourism.visitors"])
+    kpi = store.queries.kpis(
+        scope_within("94", Window.named("30d", FIXED_NOW)), ["tourism.visitors"]
+    )
     assert kpi["tourism.visitors"].value == 3000.0
     # only 5 of its 30 days have data
     assert kpi["tourism.visitors"].comparison(visitors, FIXED_NOW).kind is Kind.INSUFFICIENT
-    week = store.queries.kpis(Scope("94", Window.named("7d", FIXED_NOW)), ["tourism.visitors"])
+    week = store.queries.kpis(
+        scope_within("94", Window.named("7d", FIXED_NOW)), ["tourism.visitors"]
+    )
     assert week["tourism.visitors"].comparison(visitors, FIXED_NOW) == Comparison(
         Kind.PCT, 0.0, Basis.SETTLED
     )
@@ -177,7 +181,7 @@ def test_values_split_by_dimension_stay_out_of_the_totals(store: Store) -> None:
         Observation("public_services.received", "94", _day(1), 40.0, dim="syt"),
     ]
     store.writer.write_records(feed, rows, FIXED_NOW)
-    scope = Scope("94", Window.named("7d", FIXED_NOW))
+    scope = scope_within("94", Window.named("7d", FIXED_NOW))
     assert (
         store.queries.kpis(scope, ["public_services.received"])["public_services.received"].value
         == 100.0

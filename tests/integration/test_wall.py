@@ -15,7 +15,7 @@ from dashboards import payloads
 from dashboards.alerts import current_alerts
 from dashboards.context import feed_states, services
 from store.records import Asset, Observation
-from store.scope import Scope, Window, local_midnight_utc
+from store.scope import Window, local_midnight_utc, scope_within
 from store.writer import RunOutcome
 from tests.conftest import FIXED_NOW
 from tests.fixtures.auth import client_for
@@ -118,7 +118,7 @@ def test_alerts_list_offline_cameras_per_district_as_sql_counts(demo) -> None:  
         ).all()
     expected = dict(rows)
     with app.server.test_request_context():
-        scope = Scope("94", Window.named("30d", FIXED_NOW))
+        scope = scope_within("94", Window.named("30d", FIXED_NOW))
         alerts = current_alerts(services().queries, scope, feed_states())
     found = {a.area: dict(a.params)["count"] for a in alerts if a.key.startswith("cameras:")}
     assert found == expected and expected
@@ -149,7 +149,7 @@ def test_a_station_above_the_intrusion_level_is_a_critical_salinity_alert(demo) 
     with app.server.test_request_context():
         services().queries.cache.clear()
         alerts = current_alerts(
-            services().queries, Scope("94", Window.named("30d", FIXED_NOW)), feed_states()
+            services().queries, scope_within("94", Window.named("30d", FIXED_NOW)), feed_states()
         )
     found = {a.key: a for a in alerts}
     assert found["salinity:TEST-MAN-01"].severity == "critical"

@@ -9,7 +9,7 @@ import pytest
 
 from store import Store
 from store.records import Observation
-from store.scope import Scope, Window, local_midnight_utc
+from store.scope import Window, local_midnight_utc, scope_within
 from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW
 
@@ -30,7 +30,7 @@ def test_series_equals_the_trend_of_each_metric(store: Store, grain: str) -> Non
         records.append(Observation("public_services.resolved_on_time", "94", day, 9.0))
     store.writer.write_records("sim", records, FIXED_NOW)
     queries = store.queries
-    scope = Scope("94", Window.last_days(14, FIXED_NOW))
+    scope = scope_within("94", Window.last_days(14, FIXED_NOW))
     series = queries.series(scope, KEYS, grain)
     for key in KEYS:
         expected = [(p.period, p.value) for p in queries.trend(scope, key, grain).current]
