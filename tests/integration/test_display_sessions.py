@@ -14,6 +14,7 @@ from dash import Dash
 from access.tokens import issue
 from access.web.sessions import STATE_KEY
 from dashboards import create_app, payloads
+from dashboards.specs import PAGES_BY_DOMAIN
 from settings import load_settings
 from store import Store
 from store.accounts import Accounts, AuditFilter
@@ -107,9 +108,8 @@ def test_a_display_session_sees_only_its_own_wall(app: Dash, store: Store) -> No
     assert client.post(CALLBACK, json=payloads.router("/y-te")).status_code == 403
     assert client.post(CALLBACK, json=payloads.router("/wall/lobby")).status_code == 403
     assert _refresh(client, "lobby").status_code == 403
-    domain = next(k for k in app.callback_map if '"type":"kpi-grid"' in k)
-    body = {"output": domain, "outputs": [], "inputs": [], "changedPropIds": []}
-    assert client.post(CALLBACK, json=body).status_code == 403
+    page = next(iter(PAGES_BY_DOMAIN))  # a domain page's tiles, asked properly
+    assert client.post(CALLBACK, json=payloads.kpis(page, "94", "30d")).status_code == 403
     assert client.get("/camera/CAM-1/snapshot").status_code == 403
     assert len(_actions(store, "access.denied")) == 7
 

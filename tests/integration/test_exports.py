@@ -22,6 +22,7 @@ from settings import FeedConfig, load_settings
 from store import Store
 from store.accounts import Accounts
 from store.records import Asset
+from store.scope import Window, scope_within
 from store.writer import Writer
 from tests.conftest import FIXED_NOW, Clock
 from tests.fixtures.auth import client_for
@@ -128,15 +129,12 @@ def test_excel_writes_formula_like_text_as_text(app: Any) -> None:
 def test_without_a_filter_the_export_is_the_whole_table_of_the_scope(app: Any) -> None:
     _name, content = download(app, export_body("csv", None, None))
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    queries = app.server.extensions["ioc"].store.queries
-    with app.server.test_request_context():
-        from dashboards.context import scope_for
-
-        facilities = queries.assets(
-            scope_for("94", "30d"),
-            "health",
-            ("hospital", "district_health_centre", "commune_station"),
-        )
+    svc = app.server.extensions["ioc"]
+    facilities = svc.store.queries.assets(
+        scope_within(svc.queries.areas.root, Window.named("30d", svc.clock())),
+        "health",
+        ("hospital", "district_health_centre", "commune_station"),
+    )
     assert len(rows) - 1 == len(facilities)
 
 
