@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from feeds.mapping.areas import fold
-from feeds.mapping.numbers import is_null
+from feeds.mapping.numbers import is_null, is_null_text
 
 LABEL_CELLS = 3  # a row's label sits in its first few text cells (STT, name, code)
 
@@ -87,10 +87,9 @@ def skip_reason(cells: Sequence[Any], rules: SkipRules) -> str | None:
     if not filled:
         return "empty" if rules.empty else None
     labels = [c for c in filled if isinstance(c, str)][:LABEL_CELLS]
-    # a label without a letter ("941", "01/10/2026", "1.234") matches no rule: not folded
-    kinds = [_label_kind(fold(label)) for label in labels if _LETTER.search(label)]
+    kinds = [kind for label in labels if (kind := _text_kind(label)) is not None]
     for name, _ in _RULES:
-        if getattr(rules, name) and name in kinds:
+        if name in kinds and getattr(rules, name):
             return name.removesuffix("s")
     if "province" in kinds and not rules.province_is_data:
         return "province_total" if rules.totals else None
@@ -100,7 +99,16 @@ def skip_reason(cells: Sequence[Any], rules: SkipRules) -> str | None:
 
 
 def _blank(cell: Any) -> bool:
-    return is_null(cell) and not (isinstance(cell, str) and cell.strip() in ("-", "x", "X"))
+    if type(cell) is str:  # "-" and "x" are blank values but still fill a row
+        return is_null_text(cell) and cell.strip() not in ("-", "x", "X")
+    return is_null(cell)
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_kind(label: str) -> str | None:
+    """The rule a label text falls under; a label without a letter ("941", "01/10/2026",
+    "1.234") matches no rule and is not folded."""
+    return _label_kind(fold(label)) if _LETTER.search(label) else None
 
 
 def _is_total(label: str) -> bool:
@@ -149,18 +157,32 @@ def _column_numbers(cells: list[Any]) -> bool:
         )
         if not isinstance(text, str):
             return False
-        for token in text.strip().lower().split():
-            if _FORMULA.fullmatch(token):
-                tokens += 1
-                continue
-            match = _COLUMN_TOKEN.fullmatch(token)
-            if match is None:
-                return False
-            tokens += 1
-            if match[1].isdigit():
-                numbers.append(int(match[1]))
+        found = _column_tokens(text)
+        if found is None:
+            return False
+        tokens += found[0]
+        numbers.extend(found[1])
     increasing = all(b > a for a, b in itertools.pairwise(numbers))
     return tokens >= 2 and increasing
+
+
+@functools.lru_cache(maxsize=65536)
+def _column_tokens(text: str) -> tuple[int, tuple[int, ...]] | None:
+    """How many column-number tokens a cell holds and the column numbers among them; None
+    when it holds anything else."""
+    numbers: list[int] = []
+    tokens = 0
+    for token in text.strip().lower().split():
+        if _FORMULA.fullmatch(token):
+            tokens += 1
+            continue
+        match = _COLUMN_TOKEN.fullmatch(token)
+        if match is None:
+            return None
+        tokens += 1
+        if match[1].isdigit():
+            numbers.append(int(match[1]))
+    return tokens, tuple(numbers)
 
 
 def _extra(cells: list[Any], rules: Iterable[ExtraRule]) -> str | None:
