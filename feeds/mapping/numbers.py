@@ -51,7 +51,10 @@ def is_null(raw: Any) -> bool:
 def is_null_text(raw: str) -> bool:
     """is_null for text: empty, spaces only, or a blank token."""
     text = raw.strip()
-    return not text or (len(text) <= 8 and _SPACES.sub("", text) in NULL_TOKENS)
+    if not text:
+        return True
+    # no blank token starts with a digit: values ("1.234") are told apart without the regex
+    return not text[0].isdigit() and len(text) <= 8 and _SPACES.sub("", text) in NULL_TOKENS
 
 
 def parse_number(raw: Any, locale: Locale = "vi") -> float | None:

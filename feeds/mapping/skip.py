@@ -83,11 +83,9 @@ def skip_reason(cells: Sequence[Any], rules: SkipRules) -> str | None:
     Names: empty, total, province_total, subtotal, column_numbers, note, signature, or an
     extra rule's name. A totals row is always skipped when `totals` is on.
     """
-    filled = [c for c in cells if not _blank(c)]
+    filled, kinds = _filled_cells(cells)
     if not filled:
         return "empty" if rules.empty else None
-    labels = [c for c in filled if isinstance(c, str)][:LABEL_CELLS]
-    kinds = [kind for label in labels if (kind := _text_kind(label)) is not None]
     for name, _ in _RULES:
         if name in kinds and getattr(rules, name):
             return name.removesuffix("s")
@@ -95,13 +93,29 @@ def skip_reason(cells: Sequence[Any], rules: SkipRules) -> str | None:
         return "province_total" if rules.totals else None
     if rules.column_numbers and _column_numbers(filled):
         return "column_numbers"
-    return _extra(filled, rules.extra)
+    return _extra(filled, rules.extra) if rules.extra else None
 
 
-def _blank(cell: Any) -> bool:
-    if type(cell) is str:  # "-" and "x" are blank values but still fill a row
-        return is_null_text(cell) and cell.strip() not in ("-", "x", "X")
-    return is_null(cell)
+def _filled_cells(cells: Sequence[Any]) -> tuple[list[Any], list[str]]:
+    """The row's filled cells, and the rule kinds of its labels (its first few text cells);
+    one pass, as every record goes through it."""
+    filled: list[Any] = []
+    kinds: list[str] = []
+    labels = 0
+    for cell in cells:
+        if isinstance(cell, str):
+            # "-" and "x" are blank values but still fill a row
+            if is_null_text(cell) and cell.strip() not in ("-", "x", "X"):
+                continue
+            if labels < LABEL_CELLS:
+                labels += 1
+                kind = _text_kind(cell)
+                if kind is not None:
+                    kinds.append(kind)
+        elif is_null(cell):
+            continue
+        filled.append(cell)
+    return filled, kinds
 
 
 @functools.lru_cache(maxsize=65536)
