@@ -265,6 +265,9 @@ class Mapper:
         spec = self.spec.period
         if spec.field is not None:
             raw: Any = fields.required(spec.field, "period")
+            known = self._periods.get(raw) if type(raw) is str else None
+            if known is not None:  # the common case: a text seen on an earlier row
+                return known
         else:
             assert spec.month is not None and spec.year is not None
             raw = (fields.required(spec.month, "month"), fields.required(spec.year, "year"))
