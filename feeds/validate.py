@@ -28,6 +28,8 @@ class RecordCheck:
     def __init__(self, areas: Container[str], now: datetime) -> None:
         self.areas = areas
         self.latest_allowed = now + FUTURE_TOLERANCE
+        # a run checks the same few metrics and periods on every row: each is checked once
+        self._series_seen: dict[tuple[str, str, datetime], str | None] = {}
 
     def problem(self, record: Record) -> str | None:
         """Why the record (for a block: all of it) cannot be stored; use `split` on blocks."""
@@ -76,7 +78,15 @@ class RecordCheck:
         return None
 
     def _series(self, key: str, period_kind: str, period_start: datetime) -> str | None:
-        """What every row of one metric and period shares."""
+        """What every row of one metric and period shares (remembered: the check is pure)."""
+        seen = (key, period_kind, period_start)
+        try:
+            return self._series_seen[seen]
+        except KeyError:
+            problem = self._series_seen[seen] = self._series_problem(*seen)
+            return problem
+
+    def _series_problem(self, key: str, period_kind: str, period_start: datetime) -> str | None:
         metric = METRICS_BY_KEY.get(key)
         if metric is None:
             return f"unknown metric {key!r}"

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from feeds.base import FeedBadData, FeedContext, excerpt
 from feeds.mapping.areas import AreaIndex, fold
@@ -142,6 +142,7 @@ class Mapper:
         self._periods: dict[Any, Period] = {}
         self._zone = spec.zone
         self._times: dict[Any, datetime] = {}
+        self._counts: dict[str, bool] = {}  # metric → is it a count (checked once per run)
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -194,7 +195,7 @@ class Mapper:
         result: MappingResult,
         seen: set[tuple[str, str, str, datetime, str]],
     ) -> None:
-        if not isinstance(record, Mapping):
+        if type(record) is not dict and not isinstance(record, Mapping):
             result.items.append(Rejection(f"{where}: record is not an object", _raw(record)))
             return
         rule = skip_reason(self._labels(record), self.spec.skip)
@@ -264,6 +265,9 @@ class Mapper:
         spec = self.spec.period
         if spec.field is not None:
             raw: Any = fields.required(spec.field, "period")
+            known = self._periods.get(raw) if type(raw) is str else None
+            if known is not None:  # the common case: a text seen on an earlier row
+                return known
         else:
             assert spec.month is not None and spec.year is not None
             raw = (fields.required(spec.month, "month"), fields.required(spec.year, "year"))
@@ -337,7 +341,7 @@ class Mapper:
         result: MappingResult,
     ) -> MappedObservation | Rejection | None:
         try:
-            metric = _metric_of(spec, fields)
+            metric = spec.metric if spec.metric is not None else _metric_of(spec, fields)
         except RecordError as exc:
             return Rejection(f"{where}: {exc}")
         if metric is None:
@@ -349,7 +353,10 @@ class Mapper:
                 result.nulls += 1
                 return None
             value *= spec.scale
-            if is_count(metric):
+            counted = self._counts.get(metric)
+            if counted is None:
+                counted = self._counts[metric] = is_count(metric)
+            if counted:
                 value = float(as_count(round(value, 6), fields.get(spec.field)))
         except (RecordError, ParseError, ExpressionError) as exc:
             return Rejection(f"{where}: {metric} (field {spec.field!r}): {exc}")
@@ -388,8 +395,7 @@ def _metric_of(spec: ObservationSpec, fields: _Fields) -> str | None:
     return metric
 
 
-@dataclass(frozen=True, slots=True)
-class _Base:
+class _Base(NamedTuple):  # a tuple: built once per record, cheaper than a frozen dataclass
     area: str
     period: Period
     dim: str
@@ -400,6 +406,8 @@ class _Base:
 class _Fields:
     """One record's field lookup: computed, the record (exact or dotted name), document
     fields and constants, then the record's headers compared loosely (spacing, case, form)."""
+
+    __slots__ = ("_computing", "_headers", "expressions", "record", "shared", "spec")
 
     def __init__(
         self,

@@ -108,6 +108,7 @@ class AreaIndex:
         self.units: dict[str, AdminUnit] = {u.code: u for u in units}
         self._by_name: dict[str, list[_Entry]] = defaultdict(list)
         self._found: dict[tuple[Any, str | None, str | None], AdminUnit] = {}
+        self._coded: dict[Any, AdminUnit] = {}  # raw code → unit, for codes found
         for unit in self.units.values():
             kind = KIND_OF_TYPE.get(fold(unit.type_vi), unit.level)
             for name in {unit.short_name_vi, unit.short_name_en, unit.name_vi, unit.name_en}:
@@ -121,10 +122,14 @@ class AreaIndex:
 
     def by_code(self, raw: Any) -> AdminUnit:
         """The unit with GSO code `raw` ("941", 941 or 941.0)."""
+        if type(raw) is str and (unit := self._coded.get(raw)) is not None:
+            return unit
         code = _code_text(raw)
         unit = self.units.get(code) if code else None
         if unit is None:
             raise AreaError(f"unknown area code {shown(raw)}", raw)
+        if type(raw) is str:
+            self._coded[raw] = unit
         return unit
 
     def by_name(

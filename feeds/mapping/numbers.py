@@ -24,22 +24,37 @@ _PATTERNS = {
     "strict": re.compile(_SIGNED + r"(?P<int>\d+)(?:\.(?P<frac>\d+))?(?P<exp>[eE][+-]?\d+)?"),
 }
 
+# Plain ASCII-digit text with the locale's thousands separator and nothing else: read
+# without the full pattern (same value as _from_text gives it; anything else goes there).
+_PLAIN = {
+    "vi": re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,15}"),
+    "en": re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,15}"),
+    "strict": re.compile(r"[0-9]{1,15}"),
+}
+_GROUP = {"vi": ".", "en": ",", "strict": ""}
+
 
 def is_null(raw: Any) -> bool:
     """True for an absent value: None, NaN, or a blank token such as '-', '...', 'x'."""
+    if type(raw) is str:  # the common case first: the mapping engine asks per field
+        return is_null_text(raw)
     if raw is None:
         return True
     if isinstance(raw, float) and math.isnan(raw):
         return True
     if not isinstance(raw, str):
         return False
-    return _null_text(raw)
+    return is_null_text(raw)
 
 
 @functools.lru_cache(maxsize=65536)
-def _null_text(raw: str) -> bool:
+def is_null_text(raw: str) -> bool:
+    """is_null for text: empty, spaces only, or a blank token."""
     text = raw.strip()
-    return not text or (len(text) <= 8 and _SPACES.sub("", text) in NULL_TOKENS)
+    if not text:
+        return True
+    # no blank token starts with a digit: values ("1.234") are told apart without the regex
+    return not text[0].isdigit() and len(text) <= 8 and _SPACES.sub("", text) in NULL_TOKENS
 
 
 def parse_number(raw: Any, locale: Locale = "vi") -> float | None:
@@ -49,6 +64,12 @@ def parse_number(raw: Any, locale: Locale = "vi") -> float | None:
     "1.234" is 1234 in vi and 1.234 in en. A trailing % is allowed and kept as the number
     (99,71% is 99.71); parentheses mean a negative, as accounting reports write it.
     """
+    if type(raw) is str:  # the common case: text, usually plain grouped digits
+        if is_null_text(raw):
+            return None
+        if _PLAIN[locale].fullmatch(raw) is not None:
+            return float(raw.replace(_GROUP[locale], ""))
+        return _finite(_from_text(raw, locale), raw)
     if is_null(raw):
         return None
     if isinstance(raw, bool):

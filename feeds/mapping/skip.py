@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from feeds.mapping.areas import fold
-from feeds.mapping.numbers import is_null
+from feeds.mapping.numbers import is_null, is_null_text
 
 LABEL_CELLS = 3  # a row's label sits in its first few text cells (STT, name, code)
 
@@ -83,24 +83,46 @@ def skip_reason(cells: Sequence[Any], rules: SkipRules) -> str | None:
     Names: empty, total, province_total, subtotal, column_numbers, note, signature, or an
     extra rule's name. A totals row is always skipped when `totals` is on.
     """
-    filled = [c for c in cells if not _blank(c)]
+    filled, kinds = _filled_cells(cells)
     if not filled:
         return "empty" if rules.empty else None
-    labels = [c for c in filled if isinstance(c, str)][:LABEL_CELLS]
-    # a label without a letter ("941", "01/10/2026", "1.234") matches no rule: not folded
-    kinds = [_label_kind(fold(label)) for label in labels if _LETTER.search(label)]
     for name, _ in _RULES:
-        if getattr(rules, name) and name in kinds:
+        if name in kinds and getattr(rules, name):
             return name.removesuffix("s")
     if "province" in kinds and not rules.province_is_data:
         return "province_total" if rules.totals else None
     if rules.column_numbers and _column_numbers(filled):
         return "column_numbers"
-    return _extra(filled, rules.extra)
+    return _extra(filled, rules.extra) if rules.extra else None
 
 
-def _blank(cell: Any) -> bool:
-    return is_null(cell) and not (isinstance(cell, str) and cell.strip() in ("-", "x", "X"))
+def _filled_cells(cells: Sequence[Any]) -> tuple[list[Any], list[str]]:
+    """The row's filled cells, and the rule kinds of its labels (its first few text cells);
+    one pass, as every record goes through it."""
+    filled: list[Any] = []
+    kinds: list[str] = []
+    labels = 0
+    for cell in cells:
+        if isinstance(cell, str):
+            # "-" and "x" are blank values but still fill a row
+            if is_null_text(cell) and cell.strip() not in ("-", "x", "X"):
+                continue
+            if labels < LABEL_CELLS:
+                labels += 1
+                kind = _text_kind(cell)
+                if kind is not None:
+                    kinds.append(kind)
+        elif is_null(cell):
+            continue
+        filled.append(cell)
+    return filled, kinds
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_kind(label: str) -> str | None:
+    """The rule a label text falls under; a label without a letter ("941", "01/10/2026",
+    "1.234") matches no rule and is not folded."""
+    return _label_kind(fold(label)) if _LETTER.search(label) else None
 
 
 def _is_total(label: str) -> bool:
@@ -149,18 +171,32 @@ def _column_numbers(cells: list[Any]) -> bool:
         )
         if not isinstance(text, str):
             return False
-        for token in text.strip().lower().split():
-            if _FORMULA.fullmatch(token):
-                tokens += 1
-                continue
-            match = _COLUMN_TOKEN.fullmatch(token)
-            if match is None:
-                return False
-            tokens += 1
-            if match[1].isdigit():
-                numbers.append(int(match[1]))
+        found = _column_tokens(text)
+        if found is None:
+            return False
+        tokens += found[0]
+        numbers.extend(found[1])
     increasing = all(b > a for a, b in itertools.pairwise(numbers))
     return tokens >= 2 and increasing
+
+
+@functools.lru_cache(maxsize=65536)
+def _column_tokens(text: str) -> tuple[int, tuple[int, ...]] | None:
+    """How many column-number tokens a cell holds and the column numbers among them; None
+    when it holds anything else."""
+    numbers: list[int] = []
+    tokens = 0
+    for token in text.strip().lower().split():
+        if _FORMULA.fullmatch(token):
+            tokens += 1
+            continue
+        match = _COLUMN_TOKEN.fullmatch(token)
+        if match is None:
+            return None
+        tokens += 1
+        if match[1].isdigit():
+            numbers.append(int(match[1]))
+    return tokens, tuple(numbers)
 
 
 def _extra(cells: list[Any], rules: Iterable[ExtraRule]) -> str | None:

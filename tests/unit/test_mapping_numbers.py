@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feeds.mapping.errors import ParseError
-from feeds.mapping.numbers import NULL_TOKENS, format_number, parse_count, parse_number
+from feeds.mapping.numbers import (
+    NULL_TOKENS,
+    Locale,
+    _from_text,
+    format_number,
+    parse_count,
+    parse_number,
+)
 
 NBSP = "\u00a0"
 
@@ -128,3 +135,36 @@ def test_grouped_counts_round_trip_and_disagree_between_locales(value: int) -> N
 def test_blank_tokens_with_any_padding_are_never_zero(blank: str, pad: str) -> None:
     for locale in ("vi", "en", "strict"):
         assert parse_number(pad + blank + pad, locale) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("locale", ["vi", "en", "strict"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0",
+        "007",
+        "941",
+        "1.234",
+        "1,234",
+        "12.345.678",
+        "1.23",
+        "1,23",
+        "123456789012345",
+        "1234567890123456",
+        "1.2345",
+        " 1.234",
+        "١٢٣",
+        "1.234.5",
+    ],
+)
+def test_plain_digit_fast_path_reads_as_the_full_pattern(text: str, locale: Locale) -> None:
+    """Plain grouped digits skip the full pattern: same value, or the same refusal."""
+    try:
+        expected: float | str = _from_text(text, locale)
+    except ParseError:
+        expected = "refused"
+    try:
+        got: float | str | None = parse_number(text, locale)
+    except ParseError:
+        got = "refused"
+    assert got == expected
