@@ -105,9 +105,10 @@ def create_app(
     routes.register(app.server)
     visible.register(app.server)
     not_found.register()
-    # First: bodies are bounded and parsed safely before the sign-in layer reads them.
-    web.register(app, settings.web.max_request_bytes)
+    # Sign-in first: a request without a session gets 401 whatever its body; then bodies
+    # are bounded and checked (the sign-in layer reads a display session's body defensively).
     install_sign_in(app, settings, Accounts(store.engine), clock)
+    web.register(app, settings.web.max_request_bytes)
     app.layout = _layout
     app.clientside_callback(
         CLOCK_JS, Output("clock", "children"), Input("clock-tick", "n_intervals")

@@ -36,3 +36,12 @@ def audit_denied(target: str, detail: dict[str, Any]) -> None:
         target=target,
         detail={"method": request.method, **detail},
     )
+
+
+def json_body() -> Any:
+    """The request's JSON body, or None when it is not JSON or is absurdly deep (the body
+    checks after sign-in refuse it with 400; here it only must not raise)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None

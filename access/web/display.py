@@ -14,7 +14,7 @@ from access.audit import Action, Outcome
 from access.current import Visitor, VisitorKind
 from access.roles import Role
 from access.tokens import MAX_TOKEN_LENGTH, verify
-from access.web.context import audit_denied, client_ip, request_lang
+from access.web.context import audit_denied, client_ip, json_body, request_lang
 from access.web.pages import refusal_page
 from access.web.sessions import auth_state
 from i18n import t
@@ -90,7 +90,7 @@ def display_may(visitor: Visitor, wall_callbacks: set[str], is_page: bool) -> bo
         return wall_playlist(path) == visitor.playlist
     if path in DISPLAY_ROUTES or path.startswith(DISPLAY_PREFIXES):
         return True
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         return False
     output = body.get("output")

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from access.current import VisitorKind, set_visitor
 from access.roles import Capability
-from access.web.context import audit_denied, request_lang
+from access.web.context import audit_denied, json_body, request_lang
 from access.web.csrf import SAFE_METHODS, csrf_ok, same_origin
 from access.web.display import (
     TOKEN_ARG,
@@ -129,7 +129,7 @@ def _permission(app: Dash, kind: Kind, is_callback: bool) -> Response | None:
     if kind is Kind.PAGE:
         needed = rules.pages.get(request.path.rstrip("/") or "/")
     elif is_callback:
-        body = request.get_json(silent=True)
+        body = json_body()
         output = body.get("output") if isinstance(body, dict) else None
         needed = rules.callbacks.get(output) if isinstance(output, str) else None
     if allowed(needed):
@@ -144,7 +144,7 @@ def _permission(app: Dash, kind: Kind, is_callback: bool) -> Response | None:
 
 def _timer_only() -> bool:
     """Whether a callback was fired only by timers (not by the person at the screen)."""
-    body = request.get_json(silent=True)
+    body = json_body()
     changed = body.get("changedPropIds") if isinstance(body, dict) else None
     if not isinstance(changed, list) or not changed:
         return False
