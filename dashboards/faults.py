@@ -34,7 +34,13 @@ function(state) {
 def register(app: Dash) -> None:
     _error_handler(app.server)
 
-    @app.callback(Output(BANNER, "hidden"), Output(STATE, "data"), Input(WATCH, "n_intervals"))
+    # Not on load: the page was just served from the database (a lost one answers 503).
+    @app.callback(
+        Output(BANNER, "hidden"),
+        Output(STATE, "data"),
+        Input(WATCH, "n_intervals"),
+        prevent_initial_call=True,
+    )
     def database_state(_n: int | None) -> tuple[bool, str]:
         reachable = services().store.guard.reachable()
         return reachable, "ok" if reachable else "lost"

@@ -98,7 +98,7 @@ def page(client: FlaskClient, path: str = "/") -> Any:
 def tiles(client: FlaskClient, window: str) -> Any:
     """The health page's KPI tiles: reads the store (unless the result cache has them)."""
     spec = next(p for p in PAGES if p.domain_key == "health")
-    body = payloads.kpis(spec.domain_key, list(spec.kpis), "94", window)
+    body = payloads.kpis(spec.domain_key, "94", window)
     return client.post("/_dash-update-component", json=body)
 
 
