@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from access.audit import Action, Outcome
+from i18n import t
 from i18n.formatting import format_datetime_local
 from store.accounts import MAX_AUDIT_PAGE, Accounts, AuditEntry, AuditFilter
 from store.scope import FIRST_DATE, LAST_DATE, local_midnight_utc
@@ -90,11 +91,16 @@ def row(entry: AuditEntry, lang: str) -> dict[str, Any]:
         "at": format_datetime_local(entry.at, lang, "medium"),
         "actor": entry.actor or "",
         "ip": entry.ip or "",
-        "action": entry.action,
-        "outcome": entry.outcome,
+        "action": _named("action", entry.action, ACTIONS, lang),
+        "outcome": _named("outcome", entry.outcome, OUTCOMES, lang),
         "target": entry.target,
         "detail": entry.detail,
     }
+
+
+def _named(kind: str, code: str, known: Sequence[str], lang: str) -> str:
+    """A recorded code in the reader's language (an entry from an older release keeps its code)."""
+    return t(f"audit.{kind}.{code}", lang) if code in known else code
 
 
 def all_matching(accounts: Accounts, chosen: Filters) -> Iterator[AuditEntry]:
