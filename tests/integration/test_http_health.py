@@ -17,7 +17,7 @@ from store import Store
 from store.models import AssetRow, MetricRow, ObservationRow
 from tests.conftest import Clock
 from tests.fixtures.http_server import LoopbackServer, Route, free_port, serve
-from tests.fixtures.tls_portals import Authority, make_authority, serve_https, server_certificate
+from tests.fixtures.tls import Authority, make_authority, serve_https, server_certificate
 
 pytestmark = pytest.mark.integration
 PAGE = "<html><title>Cổng thông tin điện tử tỉnh Sóc Trăng</title></html>"
