@@ -73,11 +73,13 @@ class RecordWrites(WriterBase):
         now: datetime,
         *,
         load_progress: tuple[int, int] | None = None,
+        load_cursor: str | None = None,
     ) -> int:
         """Upsert a batch of records in one transaction; returns how many rows changed.
 
         `load_progress` (days done, days planned) is stored on the feed's health row in the
-        same transaction, so the progress shown never runs ahead of the rows committed."""
+        same transaction, so the progress shown never runs ahead of the rows committed; so is
+        `load_cursor`, the feed's checkpoint from which an interrupted first load resumes."""
         observations = [r for r in records if isinstance(r, Observation | ObservationBlock)]
         events = [r for r in records if isinstance(r, Event)]
         assets = [r for r in records if isinstance(r, Asset)]
@@ -92,6 +94,8 @@ class RecordWrites(WriterBase):
                 health["data_changed_at"] = now
             if load_progress is not None:
                 health["load_done"], health["load_total"] = load_progress
+            if load_cursor is not None:
+                health["checkpoint"] = load_cursor
             if health:
                 conn.execute(update(FeedRow).where(FeedRow.id == feed_id).values(**health))
         return changed

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, case, delete, insert, select, update
 
 from store.models import FeedPayloadRow, FeedRow, FeedRunRow, RejectedRecordRow
 from store.records import DataWarning, Rejection
@@ -118,11 +118,15 @@ class RunWrites(WriterBase):
 
 
 def _feed_health(outcome: RunOutcome) -> dict[str, Any]:
+    """The feed row's new health. A first load that ended before its last day (a timeout, a
+    shutdown, a failure) keeps its progress and no last success: the next run is a first load
+    again and resumes it, and the pages go on saying how far it has come."""
+    loading = and_(FeedRow.load_total.is_not(None), FeedRow.load_done < FeedRow.load_total)
     health: dict[str, Any] = {
         "last_run_at": outcome.finished_at,
         "last_status": outcome.status,
-        "load_done": None,  # a finished run is no longer loading
-        "load_total": None,
+        "load_done": case((loading, FeedRow.load_done), else_=None),  # a load done is cleared
+        "load_total": case((loading, FeedRow.load_total), else_=None),
     }
     if outcome.status == "failed":
         health.update(
@@ -134,7 +138,9 @@ def _feed_health(outcome: RunOutcome) -> dict[str, Any]:
         if outcome.checkpoint is not None:
             health["checkpoint"] = outcome.checkpoint
         if outcome.accepted:  # last_success means data were stored, not merely a quiet run
-            health["last_success_at"] = outcome.finished_at
+            health["last_success_at"] = case(
+                (loading, FeedRow.last_success_at), else_=outcome.finished_at
+            )
         health.update(
             consecutive_failures=0,
             last_error_kind=outcome.error_kind,
