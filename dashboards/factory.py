@@ -80,6 +80,7 @@ def create_app(
         use_pages=True,
         pages_folder="",
         assets_folder=str(ROOT / "assets"),
+        assets_path_ignore=["^lazy$"],  # served, but loaded only by the page that needs it
         serve_locally=True,
         title=t("app.short_title", settings.ui.language),
         update_title=None,

@@ -83,7 +83,7 @@ def _basic(parts: object) -> str | None:
     return f"Basic {token}"
 
 
-class _PinnedConnection(http.client.HTTPConnection):
+class PinnedConnection(http.client.HTTPConnection):
     """Connects to the checked address only, and checks the socket's peer is that address."""
 
     def __init__(self, target: Target, timeout: float) -> None:
@@ -133,7 +133,7 @@ class Upstream:
 def open_upstream(url: str, cameras: CamerasConfig) -> Upstream:
     """Connect to an allowed MJPEG-over-HTTP camera; StreamError with a reason if we cannot."""
     target = check_target(url, cameras)
-    connection = _PinnedConnection(target, timeout=cameras.connect_timeout)
+    connection = PinnedConnection(target, timeout=cameras.connect_timeout)
     headers = {"Authorization": target.authorization} if target.authorization else {}
     try:
         connection.request("GET", target.path, headers=headers)
