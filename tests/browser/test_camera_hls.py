@@ -11,7 +11,7 @@ from dashboards import create_app
 from settings import load_settings
 from store import Store
 from store.records import Asset
-from store.writer import FeedSpec
+from store.reference_writes import FeedSpec
 from tests.browser.conftest import APP_PORT, SHARED_GEO, screenshot
 from tests.browser.test_overview import wait_for
 from tests.conftest import FIXED_NOW, Clock

@@ -14,8 +14,8 @@ from dashboards.specs import PAGES_BY_DOMAIN
 from settings import load_settings
 from store import Store
 from store.records import Asset
+from store.reference_writes import FeedSpec
 from store.scope import Window, scope_within
-from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW, Clock
 from tests.fixtures.auth import client_for
 from tests.fixtures.http_server import LoopbackServer, Route, serve
