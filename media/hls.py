@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import http.client
 import re
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
-from media.mjpeg import PinnedConnection, StreamError, StreamRefused, check_target
+from media.mjpeg import PinnedConnection, StreamError, StreamRefused, request_camera
 from settings.cameras import CamerasConfig
 
 MAX_PLAYLIST_BYTES = 512 * 1024  # a live playlist is a few KiB; a VOD one of hours < 512 KiB
@@ -75,20 +74,8 @@ def rewrite_playlist(text: str, playlist_url: str, hls_url: str, relay_base: str
 def fetch(
     url: str, cameras: CamerasConfig
 ) -> tuple[str, http.client.HTTPResponse, PinnedConnection]:
-    """GET an allowed camera address (no redirect followed: it could point anywhere)."""
-    target = check_target(url, cameras)
-    connection = PinnedConnection(target, timeout=cameras.connect_timeout)
-    headers = {"Authorization": target.authorization} if target.authorization else {}
-    try:
-        connection.request("GET", target.path, headers=headers)
-        response = connection.getresponse()
-    except StreamRefused:
-        connection.close()
-        raise
-    except (OSError, http.client.HTTPException) as exc:
-        connection.close()
-        kind = "timed out" if isinstance(exc, socket.timeout) else type(exc).__name__
-        raise StreamError(f"camera unreachable: {kind}") from None
+    """GET an allowed camera address: its media type, the response and its connection."""
+    response, connection = request_camera(url, cameras)
     if response.status != 200:
         response.close()
         connection.close()
