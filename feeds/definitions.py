@@ -43,6 +43,7 @@ class InvalidDefinition(Exception):
         super().__init__(f"feed {feed_id}: invalid definition: {where}")
         self.feed_id = feed_id
         self.problems = problems
+        self.version: int | None = None  # the definition's, when read from the store
 
 
 def check_feed(
@@ -88,13 +89,26 @@ def config_of(definition: FeedDefinition, env: Mapping[str, str] | None = None) 
 def effective_feeds(store: Store, env: Mapping[str, str] | None = None) -> list[FeedConfig]:
     """The feeds to schedule, from the store: not deleted; a paused one has enabled false;
     one that does not validate here is left out, with a warning."""
-    feeds = []
+    feeds, invalid = read_definitions(store, env)
+    for exc in invalid:
+        log.warning("%s; not scheduled", exc)
+    return feeds
+
+
+def read_definitions(
+    store: Store, env: Mapping[str, str] | None = None
+) -> tuple[list[FeedConfig], list[InvalidDefinition]]:
+    """The definitions that are not deleted: those that validate here as FeedConfigs, and
+    the problems of those that do not."""
+    feeds: list[FeedConfig] = []
+    invalid: list[InvalidDefinition] = []
     for definition in store.feed_defs.all():
         try:
             feeds.append(config_of(definition, env))
         except InvalidDefinition as exc:
-            log.warning("%s; not scheduled", exc)
-    return feeds
+            exc.version = definition.version
+            invalid.append(exc)
+    return feeds, invalid
 
 
 def provision(store: Store, settings: Settings) -> None:
