@@ -18,7 +18,7 @@ import requests
 from pydantic import ValidationError
 
 from feeds.base import ErrorKind, Feed, FeedContext, FeedError, excerpt
-from feeds.definitions import InvalidDefinition, config_of, read_definitions
+from feeds.definitions import Checked, InvalidDefinition, check_definitions, config_of
 from feeds.missed import MissedRuns, RunNotRecorded
 from feeds.outcome import (
     Tally,
@@ -172,6 +172,7 @@ class FeedRunner:
         self.missed = MissedRuns()
         self.reads_store = False  # True: each run reads its feed's definition from the store
         self._reported_invalid: dict[str, int | None] = {}  # feed id -> definition version
+        self._checked: Checked = {}  # each definition version's validation, kept
         store.writer.sync_feeds(_spec(f) for f in self.feeds.values())
 
     @classmethod
@@ -189,11 +190,12 @@ class FeedRunner:
         Returns the effective feeds."""
         if not self.reads_store:
             return list(self.feeds.values())
-        feeds, invalid = read_definitions(self.store)
+        definitions = self.store.feed_defs.all(include_deleted=True)
+        feeds, invalid = check_definitions(definitions, checked=self._checked)
         live = {f.id for f in feeds}
         cannot_run = {problem.feed_id for problem in invalid}
         specs = [_spec(f) for f in feeds]
-        for definition in self.store.feed_defs.all(include_deleted=True):
+        for definition in definitions:
             if definition.id in live:
                 continue
             # deleted: disabled; meant to run but invalid here: enabled (and failing)

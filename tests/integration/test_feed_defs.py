@@ -449,5 +449,5 @@ def test_a_definition_this_process_cannot_run_is_recorded_as_failing(
     assert count(store, FeedRunRow) == 1
     runner.run_safely("lgsp")  # a run-now of it says so again
     assert count(store, FeedRunRow) == 2
-    monkeypatch.setenv("LGSP_TOKEN", TOKEN_ENV["LGSP_TOKEN"])
-    assert [f.id for f in runner.refresh()] == ["lgsp"]
+    monkeypatch.setenv("LGSP_TOKEN", TOKEN_ENV["LGSP_TOKEN"])  # and the process restarted
+    assert list(FeedRunner.from_store(store, clock=clock).feeds) == ["lgsp"]
