@@ -315,6 +315,8 @@ class FeedDefinitions:
         def change(row: _Stored) -> dict[str, Any]:
             if row.origin != FILE or row.file_config is None:
                 raise NothingToRevert(f"feed {feed_id} has no file version to revert to")
+            if row.deleted_at is not None and row.deleted_by == PROVISIONER:
+                raise NothingToRevert(f"feed {feed_id} is no longer in the configuration file")
             return {"override": None, "deleted_at": None, "deleted_by": None}
 
         return self._edit(feed_id, expected_version, by, change, allow_deleted=True)

@@ -356,6 +356,8 @@ def test_a_feed_gone_from_the_file_is_deleted_unless_overridden_and_returns_with
     defs = restart(store, path, clock)
     sim, lgsp_now = defs.get("sim"), defs.get("lgsp")
     assert sim is not None and sim.deleted and sim.origin == "file"  # not scheduled, data kept
+    with pytest.raises(NothingToRevert):  # the file no longer has a version of it
+        defs.revert("sim", expected_version=sim.version, by="lan")
     assert lgsp_now is not None and not lgsp_now.deleted
     assert (lgsp_now.origin, lgsp_now.file_config, lgsp_now.config["interval"]) == (
         "console",
