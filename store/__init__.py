@@ -12,6 +12,7 @@ from store.db import guarded_engine
 from store.guard import DatabaseGuard, Timeouts
 from store.migrate import prepare
 from store.queries import Queries
+from store.review import Review
 from store.writer import Writer
 
 
@@ -39,3 +40,8 @@ class Store:
         writer = prepare(engine)
         guard.arm()
         return cls(engine, writer, Queries(engine), guard)
+
+    @property
+    def review(self) -> Review:
+        """The review queue of rejected records (and per feed: open rejects, at-fault flag)."""
+        return Review(self.engine)
