@@ -171,8 +171,7 @@ def prefill(record: QueueRecord, areas: AreaIndex, lang: str) -> Prefill:
     if named and named.group(1) in fields:
         value = str(fields[named.group(1)])
     else:
-        value = next((str(v) for k, v in fields.items() if _numeric(v) and k != "area"), "")
-        value = "" if area is not None and value == area else value
+        value = next((str(v) for v in fields.values() if _numeric(v) and str(v) != area), "")
     dim = _dim_in(fields, METRICS_BY_KEY.get(metric or ""))
     return Prefill(metric=metric, area=area, period=period_text(moment, kind), value=value, dim=dim)
 
@@ -254,7 +253,8 @@ def _area_in(fields: Mapping[str, Any], areas: AreaIndex) -> str | None:
     names: dict[str, str] = {}
     for code, unit in areas.by_code.items():
         for name in (unit.name_vi, unit.short_name_vi, unit.name_en, unit.short_name_en):
-            if name:
+            # a short name may be a bare number ("5" for Phường 5): never read a value as one
+            if name and len(name) >= 3 and any(c.isalpha() for c in name):
                 names.setdefault(_fold(name), code)
     for value in fields.values():
         text = str(value).strip()

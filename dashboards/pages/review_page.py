@@ -29,7 +29,7 @@ from i18n.names import metric_name, metric_unit
 from store.catalog import METRICS_BY_KEY, stored_metrics
 from store.review import KINDS, STATUSES, QueueFilter, QueueRecord, Review, ReviewError
 from ui.page import area_options
-from ui.table import GridColumn, column_defs
+from ui.table import GridColumn, column_defs, grid
 
 PAGE = "review"
 PATH = "/quan-tri/du-lieu-bi-loai"
@@ -57,6 +57,8 @@ FILTERS = [
 FORM = [State(METRIC, "value"), State(AREA, "value"), State(PERIOD, "value")]
 FORM += [State(VALUE, "value"), State(DIM, "value")]
 ALL = "all"
+WIDE = ("family", "reason", "raw")  # the texts an operator reads
+NARROW = ("kind", "open", "accepted", "discarded", "total", "seen", "last_seen", "status")
 BUTTON = "btn btn-sm"
 
 
@@ -328,22 +330,20 @@ def _grid(
     height: str,
     row_key: str,
 ) -> dag.AgGrid:
-    return dag.AgGrid(
-        id=grid_id,
-        rowData=rows,
-        columnDefs=column_defs(columns, lang),
-        getRowId=f"params.data.{row_key}",
-        className="ag-theme-quartz ioc-grid",
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90},
-        dashGridOptions={
-            "pagination": True,
-            "paginationPageSize": 20,
-            "paginationPageSizeSelector": False,
-            "animateRows": False,
-            "localeText": {},
-        },
-        style={"height": height},
-    )
+    """The shared grid (vi-VN formats, localised texts), one row per id, long texts wide."""
+    table = grid({"type": "review-grid", "page": grid_id}, lang)
+    table.id = grid_id
+    table.rowData = rows
+    defs = column_defs(columns, lang)
+    for column in defs:
+        if column["field"] in WIDE:
+            column.update(flex=3, minWidth=220, tooltipField=column["field"])
+        elif column["field"] in NARROW:
+            column.update(flex=1, minWidth=120)
+    table.columnDefs = defs
+    table.getRowId = f"params.data.{row_key}"
+    table.style = {"height": height}
+    return table
 
 
 # -- callbacks --------------------------------------------------------------------------------
