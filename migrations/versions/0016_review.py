@@ -1,7 +1,7 @@
 """the review queue: rejected records' review state and family, corrections, faults, actions
 
 Revision ID: 0016_review
-Revises: 0014_event_end_index
+Revises: 0015_console_feeds
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 from store.types import UTCDateTime
 
 revision = "0016_review"
-down_revision = "0014_event_end_index"
+down_revision = "0015_console_feeds"
 branch_labels = None
 depends_on = None
 
