@@ -79,7 +79,12 @@ def _tile_text(store: Store, area: str) -> str | None:
 
 
 def _click(driver, element) -> None:  # type: ignore[no-untyped-def]
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    """Scroll the element to the middle of the screen (at once, not smoothly), then click."""
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
+    )
+    inside = "const r = arguments[0].getBoundingClientRect(); return r.bottom <= innerHeight;"
+    wait_for(lambda: driver.execute_script(inside, element))
     element.click()
 
 
