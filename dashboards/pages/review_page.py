@@ -78,17 +78,19 @@ def register(app: Dash) -> None:
 
 
 # -- layout ---------------------------------------------------------------------------------
-def layout(feed: str | None = None, **_: Any) -> html.Div:
+def layout(feed: str | None = None, status: str | None = None, **_: Any) -> html.Div:
+    """The queue, filtered by the link's feed and status (default: the open records)."""
     lang = current_lang()
     review = _review()
     feeds = review.feeds()
-    chosen = QueueFilter(feed=feed if feed in feeds else None)
+    shown = status if status in (*STATUSES, ALL) else "open"
+    chosen = QueueFilter(feed=feed if feed in feeds else None, status=_status(shown))
     groups, records, faults = _tables(review, chosen, lang)
     return html.Div(
         [
             html.H1(t("review.title", lang), className="page-title"),
             html.Div(t("review.subtitle", lang), className="page-subtitle mb-3"),
-            _filters(review, chosen, feeds, lang),
+            _filters(review, chosen, shown, feeds, lang),
             dcc.Interval(id=REFRESH, interval=services().settings.ui.refresh_interval * 1000),
             dcc.Store(id=SELECTED, data=None),
             dcc.Store(id=CHANGED, data=0),
@@ -125,7 +127,9 @@ def layout(feed: str | None = None, **_: Any) -> html.Div:
     )
 
 
-def _filters(review: Review, chosen: QueueFilter, feeds: list[str], lang: str) -> html.Div:
+def _filters(
+    review: Review, chosen: QueueFilter, shown: str, feeds: list[str], lang: str
+) -> html.Div:
     def labelled(name: str, control: Any) -> html.Div:
         return html.Div(
             [
@@ -165,7 +169,7 @@ def _filters(review: Review, chosen: QueueFilter, feeds: list[str], lang: str) -
                         {"label": t(f"review.status.{s}", lang), "value": s}
                         for s in (*STATUSES, ALL)
                     ],
-                    value="open",
+                    value=shown,
                     clearable=False,
                     style={"minWidth": "170px"},
                 ),
@@ -540,9 +544,13 @@ def _chosen(review: Review, feed: Any, family: Any, status: Any, kind: Any) -> Q
     return QueueFilter(
         feed=feed if isinstance(feed, str) and feed in review.feeds() else None,
         family=family if isinstance(family, str) and family else None,
-        status=status if status in STATUSES else None,
+        status=_status(status),
         kind=kind if kind in KINDS else None,
     )
+
+
+def _status(chosen: Any) -> str | None:
+    return chosen if chosen in STATUSES else None  # "all" (or nothing offered): any status
 
 
 def _tables(
