@@ -24,9 +24,10 @@ from settings import Settings
 from store import Store
 from store.catalog import METRICS_BY_KEY
 from store.records import Rejection
+from store.reference_writes import FeedSpec
 from store.review import QueueFilter
+from store.run_writes import RunOutcome
 from store.scope import Window, scope_within
-from store.writer import FeedSpec, RunOutcome
 from tests.browser.conftest import APP_PORT
 from tests.browser.test_overview import wait_for
 from tests.conftest import FIXED_NOW, Clock

@@ -20,6 +20,7 @@ from store import Store
 from store.accounts import Accounts, AuditFilter
 from store.models import CorrectionRow, FeedRow
 from store.records import Observation, Rejection
+from store.reference_writes import FeedSpec
 from store.review import (
     AlreadyReviewed,
     Correction,
@@ -27,8 +28,8 @@ from store.review import (
     QueueFilter,
     ReviewError,
 )
+from store.run_writes import RunOutcome
 from store.scope import LOCAL_TZ, Window, local_midnight_utc, scope_within
-from store.writer import FeedSpec, RunOutcome
 from tests.conftest import FIXED_NOW, Clock
 from tests.fixtures.auth import client_for
 
