@@ -115,6 +115,14 @@ class CachedQueries:
             "area_values", scope, args, lambda: self.queries.area_values(scope, key, areas)
         )
 
+    def areas_values(
+        self, scope: Scope, keys: Sequence[str], areas: Sequence[str] | None = None
+    ) -> dict[str, dict[str, float]]:
+        args = (tuple(keys), tuple(areas) if areas is not None else None)
+        return self._memo(
+            "areas_values", scope, args, lambda: self.queries.areas_values(scope, keys, areas)
+        )
+
     def level_values(self, scope: Scope, key: str, level: str) -> dict[str, float]:
         # Keyed by the permitted root, not the area: every view of a level shares one read.
         self.queries.check(scope)

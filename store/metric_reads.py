@@ -110,15 +110,26 @@ class MetricReads(ReaderBase):
         self, scope: Scope, key: str, areas: Sequence[str] | None = None
     ) -> dict[str, float]:
         """The metric's value per area (default: the scope area's children) in the window."""
+        return self.areas_values(scope, [key], areas)[key]
+
+    def areas_values(
+        self, scope: Scope, keys: Sequence[str], areas: Sequence[str] | None = None
+    ) -> dict[str, dict[str, float]]:
+        """`area_values` of several metrics, the daily ones in one grouped pass: by metric,
+        each metric's value per area (areas without a value left out)."""
         children = list(areas) if areas is not None else list(self.visible_children(scope))
         for code in children:
             self.check(scope.at(code))
-        metric = METRICS_BY_KEY[key]
-        if is_slow(metric):
-            return self._latest_by_group(metric, children, scope.window)
-        aggregates = self._aggregates([metric], children, scope.window)
-        values = {code: _compute(metric, aggregates.get(code, {})) for code in children}
-        return {code: v for code, v in values.items() if v is not None}
+        metrics = [METRICS_BY_KEY[k] for k in keys]
+        found = {
+            m.key: self._latest_by_group(m, children, scope.window) for m in metrics if is_slow(m)
+        }
+        daily = [m for m in metrics if not is_slow(m)]
+        aggregates = self._aggregates(daily, children, scope.window) if daily else {}
+        for metric in daily:
+            values = {code: _compute(metric, aggregates.get(code, {})) for code in children}
+            found[metric.key] = {code: v for code, v in values.items() if v is not None}
+        return {k: found[k] for k in keys}
 
     def level_values(self, scope: Scope, key: str, level: str) -> dict[str, float]:
         """The metric's value in the window for every area of `level` the scope may see: all
