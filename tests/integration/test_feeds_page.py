@@ -1,34 +1,57 @@
-"""The operators' page on SQLite and PostgreSQL: one summary per feed from its stored health and
-runs (on time, late, failing, disabled, first load), and the runs' rows in the first render."""
+"""The feed board on SQLite and PostgreSQL: states from stored health and runs, late and
+failing first, lag against the interval, 7-day timelines bucketed by local day, the quality
+score; the run history's filters and paging; operators only."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dashboards import create_app
+from dashboards import create_app, payloads
+from dashboards.feed_board import BoardState
 from dashboards.feed_summary import FeedStatus
 from dashboards.pages import feeds_page
+from dashboards.run_history import PAGE_SIZE, parse_history
 from settings import load_settings
 from store import Store
-from store.writer import FeedSpec, RunOutcome
+from store.feed_board import FeedBoard, RunFilter
+from store.records import Rejection
+from store.writer import FeedSpec, KeptPayload, RunOutcome
 from tests.conftest import FIXED_NOW, Clock
+from tests.fixtures.auth import client_for
 
 pytestmark = pytest.mark.integration
-NOW = FIXED_NOW
+NOW = FIXED_NOW  # 2026-11-20 10:30 in Sóc Trăng
 
 
-def _run(store: Store, feed: str, ago: timedelta, status: str, changed: int = 0) -> None:
-    started = NOW - ago
+def _run(
+    store: Store,
+    feed: str,
+    started: datetime,
+    status: str,
+    *,
+    accepted: int = 3,
+    rejected: int = 1,
+    changed: int = 0,
+    error: str = "HTTP 503",
+    rejections: tuple[Rejection, ...] = (),
+) -> int:
     run = store.writer.start_run(feed, started)
-    error = ("temporary", "HTTP 503") if status == "failed" else (None, None)
+    failure = ("unavailable", error) if status == "failed" else (None, None)
     outcome = RunOutcome(
-        status, changed + 2, 1, changed, started + timedelta(seconds=3), 3000.0, *error
+        status,
+        0 if status == "failed" else accepted,
+        rejected,
+        changed,
+        started + timedelta(seconds=3),
+        3000.0,
+        *failure,
     )
-    store.writer.finish_run(run, feed, outcome, [])
+    store.writer.finish_run(run, feed, outcome, list(rejections))
+    return run
 
 
 @pytest.fixture
@@ -40,59 +63,226 @@ def feeds(store: Store) -> Store:
             FeedSpec("broken", "http_json", 300, True, False),
             FeedSpec("off", "http_json", 60, False, False),
             FeedSpec("loading", "simulator", 60, True, True),
+            FeedSpec("daily", "tabular_file", 86400, True, False),
         ]
     )
-    _run(store, "fresh", timedelta(minutes=10), "ok", changed=5)
-    _run(store, "fresh", timedelta(seconds=50), "ok", changed=7)
-    _run(store, "late", timedelta(hours=2), "ok", changed=4)
-    _run(store, "broken", timedelta(hours=1), "ok", changed=9)
+    _run(store, "fresh", NOW - timedelta(minutes=10), "ok", accepted=7, changed=5)
+    _run(store, "fresh", NOW - timedelta(seconds=50), "ok", accepted=9, changed=7)
+    _run(store, "late", NOW - timedelta(hours=2), "ok", changed=4)
+    _run(store, "broken", NOW - timedelta(hours=1), "ok", changed=9)
     for minutes in (15, 10, 5):
-        _run(store, "broken", timedelta(minutes=minutes), "failed")
+        _run(store, "broken", NOW - timedelta(minutes=minutes), "failed", rejected=0)
     store.writer.start_run("loading", NOW - timedelta(seconds=20))  # its first run, still going
+    # One run a day at 00:30 local time (17:30 UTC the day before) for the last 7 days, the
+    # one three days ago failed: each lands on its local day, not its UTC day.
+    for days_ago in range(6, -1, -1):  # oldest first, as they ran
+        started = datetime(2026, 11, 19 - days_ago, 17, 30, tzinfo=UTC)
+        if days_ago == 3:
+            _run(store, "daily", started, "failed", rejected=0)
+        else:
+            _run(store, "daily", started, "ok", accepted=90, rejected=10)
     return store
 
 
-def test_each_feed_is_summarized_from_its_health_and_runs(feeds: Store, tmp_path: Path) -> None:
-    app = create_app(_settings(tmp_path), feeds, clock=Clock(NOW))
+def _app(store: Store, tmp_path: Path) -> Any:
+    return create_app(_settings(tmp_path), store, clock=Clock(NOW))
+
+
+def test_board_states_and_order_late_and_failing_first(feeds: Store, tmp_path: Path) -> None:
+    app = _app(feeds, tmp_path)
     with app.server.test_request_context("/nguon-du-lieu"):
-        summaries = {s.feed_id: s for s in feeds_page.feed_summaries()}
-    assert {k: s.status for k, s in summaries.items()} == {
-        "broken": FeedStatus.FAILING,
-        "fresh": FeedStatus.ON_TIME,
-        "late": FeedStatus.LATE,
-        "loading": FeedStatus.FIRST_LOAD,
-        "off": FeedStatus.DISABLED,
-    }
-    fresh, broken, late = summaries["fresh"], summaries["broken"], summaries["late"]
-    assert fresh.rows_changed == 7 and fresh.rows_accepted == 9 and fresh.rows_rejected == 1
+        rows = feeds_page.current_rows()
+    assert [(r.feed_id, r.state) for r in rows] == [
+        ("broken", BoardState.FAILING),
+        ("late", BoardState.LATE),
+        ("loading", BoardState.RUNNING),
+        ("fresh", BoardState.ON_TIME),  # 0.8 of its interval since its last success
+        ("daily", BoardState.ON_TIME),  # 0.4 of its interval
+        ("off", BoardState.DISABLED),
+    ]
+    by_id = {r.feed_id: r for r in rows}
+    assert by_id["loading"].summary.status is FeedStatus.FIRST_LOAD
+    fresh, broken, late = by_id["fresh"].summary, by_id["broken"].summary, by_id["late"].summary
+    assert (fresh.rows_accepted, fresh.rows_rejected, fresh.rows_changed) == (9, 1, 7)
     assert fresh.next_run == NOW - timedelta(seconds=47) + timedelta(minutes=1)
-    assert broken.consecutive_failures == 3 and broken.error == "HTTP 503"
+    assert broken.consecutive_failures == 3 and by_id["broken"].error == "HTTP 503"
     assert broken.rows_changed == 0  # its last finished run failed and wrote nothing
-    assert broken.last_success == NOW - timedelta(hours=1) + timedelta(seconds=3)
     assert late.lag == timedelta(hours=2) - timedelta(seconds=3)
-    assert summaries["loading"].last_success is None and summaries["loading"].rows_changed is None
-    assert summaries["off"].next_run is None
+    assert by_id["late"].lag_ratio == pytest.approx((7200 - 3) / 60)
+    assert by_id["off"].summary.next_run is None
 
 
-def test_the_first_render_holds_the_summary_and_the_runs(feeds: Store, tmp_path: Path) -> None:
-    app = create_app(_settings(tmp_path), feeds, clock=Clock(NOW))
+def test_timeline_buckets_runs_by_local_day(feeds: Store) -> None:
+    board = {f.health.id: f for f in FeedBoard(feeds.engine).feeds(NOW)}
+    daily = board["daily"].days
+    assert [d.day.isoformat() for d in daily] == [f"2026-11-{n}" for n in range(14, 21)]
+    # the run started 2026-11-19 17:30 UTC is 2026-11-20 00:30 local: today's cell
+    assert [d.counts for d in daily] == [
+        {"ok": 1},
+        {"ok": 1},
+        {"ok": 1},
+        {"failed": 1},  # started 2026-11-16 17:30 UTC: the 17th in Sóc Trăng
+        {"ok": 1},
+        {"ok": 1},
+        {"ok": 1},  # started 2026-11-19 17:30 UTC
+    ]
+    assert board["broken"].days[-1].counts == {"ok": 1, "failed": 3}
+    assert board["loading"].days[-1].counts == {"running": 1}
+    assert all(not d.counts for d in board["off"].days)
+
+
+def test_quality_score_parts(feeds: Store, tmp_path: Path) -> None:
+    app = _app(feeds, tmp_path)
+    with app.server.test_request_context("/nguon-du-lieu"):
+        rows = {r.feed_id: r for r in feeds_page.current_rows()}
+    daily = rows["daily"].quality
+    # 7 runs in the window: 6 stored 90 and rejected 10, one failed rejecting nothing
+    assert daily.accepted == pytest.approx(540 / 600)
+    # first run 2026-11-14 00:30 local; 6 days and 10 hours to now: 6 runs expected, 6 delivered
+    assert (daily.runs_delivered, daily.runs_expected) == (6, 6)
+    assert daily.timeliness == 1.0
+    assert (daily.days_covered, daily.days_expected) == (6, 7)
+    assert daily.score == pytest.approx((0.9 + 1.0 + 6 / 7) / 3)
+    broken = rows["broken"].quality
+    assert broken.accepted == pytest.approx(3 / 4)
+    assert broken.runs_delivered == 1 and broken.runs_expected == 12  # 1 h at 5 min
+    assert rows["off"].quality.score is None
+
+
+def test_the_first_render_holds_the_board(feeds: Store, tmp_path: Path) -> None:
+    app = _app(feeds, tmp_path)
     with app.server.test_request_context("/nguon-du-lieu"):
         page = feeds_page.layout(feed="fresh")
-    cards = _find(page, lambda c: "feed-summary" in (getattr(c, "className", "") or "").split())
-    assert [getattr(c, "data-status") for c in cards] == [
+    board = _find(page, lambda c: getattr(c, "data-testid", None) == "feed-board")[0]
+    rows = _find(board, lambda c: hasattr(c, "data-feed-id"))
+    assert [getattr(r, "data-state") for r in rows] == [
         "failing",
-        "on_time",
         "late",
-        "first_load",
+        "running",
+        "on_time",
+        "on_time",
         "disabled",
     ]
-    runs = _find(page, lambda c: getattr(c, "id", None) == feeds_page.RUNS)[0]
-    assert [r["accepted"] for r in runs.rowData] == [9, 7]  # newest first
-    assert {r["status"] for r in runs.rowData} == {"Thành công"}  # a run's word, not a portal's
-    assert [c["field"] for c in runs.columnDefs][:2] == ["started", "status"]
-    text = " ".join(_texts(cards[1]))
-    assert "7 thay đổi · 9 nhận · 1 loại" in text
-    assert "Đúng hạn" in text
+    fresh = next(r for r in rows if getattr(r, "data-feed-id") == "fresh")
+    assert "board-row-focus" in fresh.className
+    text = " ".join(" ".join(_texts(fresh)).split())
+    assert "9 lưu 1 loại 7 thay đổi" in text
+    assert "từ tệp cấu hình" not in text  # "fresh" is not in this configuration file
+    cells = _find(
+        next(r for r in rows if getattr(r, "data-feed-id") == "daily"),
+        lambda c: hasattr(c, "data-tone"),
+    )
+    assert [getattr(c, "data-tone") for c in cells] == [
+        "ok",
+        "ok",
+        "ok",
+        "failed",
+        "ok",
+        "ok",
+        "ok",
+    ]
+    assert cells[3].title == "17/11/2026: 1 lần chạy — 0 thành công, 0 một phần, 1 thất bại"
+    cells = _find(fresh, lambda c: hasattr(c, "data-tone"))
+    assert [getattr(c, "data-tone") for c in cells] == ["none"] * 6 + ["ok"]
+    assert cells[0].title == "14/11/2026: không chạy lần nào"
+    tests = _find(board, lambda c: getattr(c, "data-testid", None) == "feed-test")
+    assert len(tests) == 6
+
+
+def test_history_filters_and_paging(feeds: Store) -> None:
+    reads = FeedBoard(feeds.engine)
+    start = NOW - timedelta(days=40)
+    for i in range(45):
+        _run(feeds, "late", start + timedelta(minutes=i), "partial" if i % 3 else "ok")
+    everything = reads.run_page("late", RunFilter(), 1, PAGE_SIZE)
+    assert (everything.total, everything.pages) == (46, 3)
+    assert len(everything.runs) == PAGE_SIZE
+    assert everything.runs[0].run.started_at == NOW - timedelta(hours=2)  # newest first
+    last = reads.run_page("late", RunFilter(), 99, PAGE_SIZE)
+    assert last.page == 3 and len(last.runs) == 46 - 2 * PAGE_SIZE
+    partial = reads.run_page("late", RunFilter(statuses=("partial",)), 1, PAGE_SIZE)
+    assert partial.total == 30 and {d.run.status for d in partial.runs} == {"partial"}
+    query = parse_history({"from": "2026-10-11", "to": "2026-10-11", "status": "ok"})
+    day = reads.run_page("late", query.where, 1, PAGE_SIZE)
+    assert day.total == 15 and all(d.run.status == "ok" for d in day.runs)
+    assert {d.run.started_at.date().isoformat() for d in day.runs} == {"2026-10-11"}
+
+
+def test_history_run_details_hold_rejections_and_payload(feeds: Store) -> None:
+    bad = (Rejection("unknown area '99'", '{"area": "99"}'), Rejection("no value", "{}"))
+    run = _run(feeds, "broken", NOW - timedelta(minutes=1), "partial", rejections=bad)
+    feeds.writer.keep_payload(run, "broken", KeptPayload('{"area": "99"}', 14, False), NOW)
+    page = FeedBoard(feeds.engine).run_page("broken", RunFilter(), 1, PAGE_SIZE)
+    newest = page.runs[0]
+    assert newest.run.run_id == run
+    assert [r[1] for r in newest.rejected] == ["unknown area '99'", "no value"]
+    assert newest.payload is not None and newest.payload[3] == '{"area": "99"}'
+    assert page.runs[1].rejected == () and page.runs[1].payload is None
+
+
+def test_history_page_says_what_is_wrong_with_bad_filters(feeds: Store, tmp_path: Path) -> None:
+    app = _app(feeds, tmp_path)
+    client = client_for(app, "operator")
+    search = "?status=bogus&from=2026-13-45&to=x&page=99999999999999999999"
+    response = client.post(
+        "/_dash-update-component",
+        json=payloads.router("/nguon-du-lieu/lich-su/broken", search),
+    )
+    assert response.status_code == 200
+    text = _decoded(response)
+    for fragment in ("bogus", "2026-13-45", 'kết thúc \\"x\\"', "99999999999999999999"):
+        assert fragment in text
+    beyond = client.post(
+        "/_dash-update-component",
+        json=payloads.router("/nguon-du-lieu/lich-su/broken", "?page=7"),
+    )
+    assert "Không có trang 7" in _decoded(beyond)
+    unknown = client.post(
+        "/_dash-update-component", json=payloads.router("/nguon-du-lieu/lich-su/nope", "")
+    )
+    assert unknown.status_code == 200
+    assert "Không có nguồn dữ liệu" in _decoded(unknown)
+
+
+@pytest.mark.parametrize(("role", "area"), [("leader", None), ("district", "941")])
+def test_leader_and_district_users_get_403(
+    feeds: Store, tmp_path: Path, role: str, area: str | None
+) -> None:
+    app = _app(feeds, tmp_path)
+    client = client_for(app, role, area)
+    assert client.get("/nguon-du-lieu").status_code == 403
+    assert client.get("/nguon-du-lieu/lich-su/broken").status_code == 403
+    assert client.get("/nguon-du-lieu/lich-su/broken?status=failed").status_code == 403
+    test_click = {
+        "output": "..feed-test-modal.is_open...feed-test-title.children..."
+        "feed-test-body.children..",
+        "outputs": [
+            {"id": "feed-test-modal", "property": "is_open"},
+            {"id": "feed-test-title", "property": "children"},
+            {"id": "feed-test-body", "property": "children"},
+        ],
+        "inputs": [
+            [
+                {
+                    "id": {"type": "feed-board-action", "action": "test", "row": 0},
+                    "property": "n_clicks",
+                    "value": 1,
+                }
+            ]
+        ],
+        "state": [{"id": "feed-board-rows", "property": "data", "value": ["broken"]}],
+        "changedPropIds": ['{"action":"test","row":0,"type":"feed-board-action"}.n_clicks'],
+    }
+    assert client.post("/_dash-update-component", json=test_click).status_code == 403
+    operator = client_for(app, "operator")
+    assert operator.get("/nguon-du-lieu/lich-su/broken").status_code == 200
+
+
+def _decoded(response: Any) -> str:
+    """The text of a callback's JSON answer (its strings \\u-escaped)."""
+    import json
+
+    return json.dumps(response.get_json(), ensure_ascii=False)
 
 
 def _settings(directory: Path) -> Any:
