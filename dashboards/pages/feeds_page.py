@@ -380,7 +380,8 @@ def _lag(row: BoardRow, lang: str) -> Any:
 
 def timeline(row: BoardRow, lang: str) -> html.Div:
     """Seven small cells, one per local day, oldest first: colour and symbol by the day's runs;
-    each says its date and counts in words (tooltip and screen readers)."""
+    each says its date and counts in words in its title (the tooltip, and the accessible name
+    of an element with role img)."""
     cells = []
     for day in row.days:
         tone = day_tone(day)
@@ -401,7 +402,7 @@ def timeline(row: BoardRow, lang: str) -> html.Div:
                 className=f"board-day board-day-{tone}",
                 title=words,
                 role="img",
-                **{"aria-label": words, "data-day": day.day.isoformat(), "data-tone": tone},
+                **{"data-day": day.day.isoformat(), "data-tone": tone},
             )
         )
     return html.Div(
@@ -455,7 +456,7 @@ def _quality(row: BoardRow, lang: str) -> Any:
         text,
         className=f"board-quality board-quality-{q.tone}",
         title=tooltip,
-        **{"aria-label": tooltip, "data-score": "" if score is None else str(round(score * 100))},
+        **{"data-score": "" if score is None else str(round(score * 100))},
     )
 
 
