@@ -7,12 +7,26 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from dashboards.feed_summary import FeedStatus, FeedSummary, summarize
 from store.feed_board import DELIVERED, BoardFeed, DayRuns
 from store.scope import LOCAL_TZ
 
 QUALITY_GOOD, QUALITY_WARN = 0.95, 0.80  # a score at or above these is good / fair
+
+
+class Definition(Protocol):
+    """What the board reads of a stored feed definition (store.feed_defs.FeedDefinition)."""
+
+    @property
+    def origin(self) -> str: ...
+    @property
+    def overridden(self) -> bool: ...
+    @property
+    def paused(self) -> bool: ...
+    @property
+    def version(self) -> int: ...
 
 
 class BoardState(StrEnum):
@@ -87,6 +101,9 @@ class BoardRow:
     days: tuple[DayRuns, ...]
     quality: Quality
     last_duration_ms: float | None
+    paused: bool = False  # paused in the console: shown (and sorted) as disabled
+    version: int | None = None  # the definition's version (None: not a stored definition)
+    origin: str | None = None  # file | edited | console | None (unknown to the definitions)
 
     @property
     def feed_id(self) -> str:
@@ -100,6 +117,7 @@ def board_rows(
     timeouts: Mapping[str, int],
     domains: Mapping[str, Iterable[str]],
     redact: Mapping[str, object] | None = None,
+    definitions: Mapping[str, Definition] | None = None,
     default_timeout_s: int = 60,
 ) -> list[BoardRow]:
     """The board's rows, failing then late, running, on time, disabled; within a state the
@@ -112,6 +130,7 @@ def board_rows(
             timeout_s=timeouts.get(feed.health.id, default_timeout_s),
             domains=tuple(sorted(domains.get(feed.health.id, ()))),
             redact=(redact or {}).get(feed.health.id),
+            definition=(definitions or {}).get(feed.health.id),
         )
         for feed in feeds
     ]
@@ -125,8 +144,10 @@ def board_row(
     timeout_s: int,
     domains: tuple[str, ...] = (),
     redact: object = None,
+    definition: Definition | None = None,
 ) -> BoardRow:
     summary = summarize(feed.health, feed.current, feed.last, now, timeout_s)
+    paused = definition is not None and definition.paused
     error = feed.health.last_error if feed.health.last_status in ("failed", "partial") else None
     if error is not None and callable(redact):
         error = str(redact(error))
@@ -134,7 +155,7 @@ def board_row(
     ratio = summary.lag / interval if summary.lag is not None and interval else None
     return BoardRow(
         summary=summary,
-        state=BOARD_STATE[summary.status],
+        state=BoardState.DISABLED if paused else BOARD_STATE[summary.status],
         domains=domains,
         timeout_s=timeout_s,
         error=error,
@@ -142,7 +163,18 @@ def board_row(
         days=feed.days,
         quality=quality(feed, now),
         last_duration_ms=feed.last.duration_ms if feed.last else None,
+        paused=paused,
+        version=definition.version if definition is not None else None,
+        origin=_origin(definition),
     )
+
+
+def _origin(definition: Definition | None) -> str | None:
+    if definition is None:
+        return None
+    if definition.origin == "file":
+        return "edited" if definition.overridden else "file"
+    return "console"
 
 
 def quality(feed: BoardFeed, now: datetime) -> Quality:

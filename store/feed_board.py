@@ -91,6 +91,12 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
+def window_days(now: datetime, days: int = 7) -> tuple[DayRuns, ...]:
+    """The board's window without runs: its `days` local days, oldest first, today last."""
+    today = local_day(now)
+    return tuple(DayRuns(day=today - timedelta(days=days - 1 - i)) for i in range(days))
+
+
 class FeedBoard:
     """Reads for the feed board and the run history (SQL only here, as everywhere: store/)."""
 
@@ -102,8 +108,7 @@ class FeedBoard:
     def feeds(self, now: datetime, days: int = 7) -> list[BoardFeed]:
         """Every feed with its newest runs and its last `days` local days of runs (today
         included), in two statements: one row per feed, then the runs grouped per day."""
-        today = local_day(now)
-        first_day = today - timedelta(days=days - 1)
+        first_day = window_days(now, days)[0].day
         since = datetime.combine(first_day, datetime.min.time(), LOCAL_TZ)
         with self.reads.connect() as conn:
             rows = conn.execute(self._feeds_query()).all()

@@ -6,17 +6,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import dash
 import dash_bootstrap_components as dbc
 from babel.dates import format_timedelta
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
+from access.audit import AuditLog
+from access.current import current_visitor
+from access.web.context import client_ip
 from dashboards.context import current_lang, services
 from dashboards.feed_board import BoardRow, BoardState, board_rows, day_tone
 from dashboards.feed_summary import FeedStatus, FeedSummary
 from dashboards.pages import feed_history
 from dashboards.pages.feed_history import board_reads
+from feeds import console
+from feeds.definitions import InvalidDefinition, config_of
 from feeds.dry_run import DryRun, dry_run
 from feeds.redact import redact, secret_values
 from i18n import t
@@ -30,10 +36,18 @@ from i18n.formatting import (
 )
 from i18n.names import domain_name
 from settings import FeedConfig
+from store.accounts import Accounts
+from store.feed_board import BoardFeed, window_days
+from store.feed_defs import FeedDefinition
+from store.queries import FeedHealth
 
 PAGE = "feeds"
 BOARD = "feed-board-body"
-ROWS = "feed-board-rows"  # the feed id of each row, in the order the buttons were drawn
+ROWS = "feed-board-rows"  # each row's feed and version, in the order the buttons were drawn
+NOTICE = "feed-board-notice"
+PENDING_DELETE = "feed-board-pending-delete"
+DELETE_MODAL, DELETE_TEXT = "feed-delete-modal", "feed-delete-text"
+DELETE_CONFIRM, DELETE_CANCEL = "feed-delete-confirm", "feed-delete-cancel"
 ACTION = "feed-board-action"
 TEST_MODAL, TEST_BODY, TEST_TITLE = "feed-test-modal", "feed-test-body", "feed-test-title"
 REFRESH = {"type": "refresh", "page": PAGE}
@@ -68,9 +82,12 @@ def layout(feed: str | None = None, **_: Any) -> html.Div:
         [
             _header(lang),
             dcc.Interval(id=REFRESH, interval=services().settings.ui.refresh_interval * 1000),
-            dcc.Store(id=ROWS, data=[r.feed_id for r in rows]),
+            dcc.Store(id=ROWS, data=row_keys(rows)),
+            dcc.Store(id=PENDING_DELETE),
+            html.Div(id=NOTICE, **{"aria-live": "polite"}),
             html.Div(_board(rows, focus, lang), id=BOARD),
             _test_modal(lang),
+            _delete_modal(lang),
         ]
     )
 
@@ -96,18 +113,58 @@ def _header(lang: str) -> html.Div:
     )
 
 
+def row_keys(rows: list[BoardRow]) -> list[dict[str, Any]]:
+    """What each row's buttons act on: the feed and the definition version it was drawn at."""
+    return [{"id": r.feed_id, "version": r.version, "paused": r.paused} for r in rows]
+
+
 def _register_callbacks(app: Dash) -> None:
     @app.callback(
         Output(BOARD, "children"),
         Output(ROWS, "data"),
+        Output(NOTICE, "children"),
         Input(REFRESH, "n_intervals"),
+        Input({"type": ACTION, "action": "run", "row": ALL}, "n_clicks"),
+        Input({"type": ACTION, "action": "pause", "row": ALL}, "n_clicks"),
+        Input(DELETE_CONFIRM, "n_clicks"),
+        State(ROWS, "data"),
+        State(PENDING_DELETE, "data"),
         State("_pages_location", "search"),
         prevent_initial_call=True,  # the layout already holds the first board
     )
-    def refresh(_tick: Any, search: str | None) -> tuple[Any, list[str]]:
-        lang, rows = current_rows_lang()
-        focus = _focus_from(search)
-        return _board(rows, focus, lang), [r.feed_id for r in rows]
+    def update(
+        _tick: Any,
+        runs: list[int | None],
+        pauses: list[int | None],
+        _confirm: Any,
+        keys: list[dict[str, Any]] | None,
+        pending: dict[str, Any] | None,
+        search: str | None,
+    ) -> tuple[Any, ...]:
+        lang = current_lang()
+        notice = _act(ctx.triggered_id, runs, pauses, keys, pending, lang)
+        rows = current_rows()
+        return _board(rows, _focus_from(search), lang), row_keys(rows), notice
+
+    @app.callback(
+        Output(DELETE_MODAL, "is_open"),
+        Output(DELETE_TEXT, "children"),
+        Output(PENDING_DELETE, "data"),
+        Input({"type": ACTION, "action": "delete", "row": ALL}, "n_clicks"),
+        Input(DELETE_CONFIRM, "n_clicks"),
+        Input(DELETE_CANCEL, "n_clicks"),
+        State(ROWS, "data"),
+        prevent_initial_call=True,
+    )
+    def ask_delete(
+        clicks: list[int | None], _confirm: Any, _cancel: Any, keys: list[dict[str, Any]] | None
+    ) -> tuple[Any, ...]:
+        if ctx.triggered_id in (DELETE_CONFIRM, DELETE_CANCEL):
+            return False, dash.no_update, dash.no_update
+        key = _clicked(clicks, keys)
+        if key is None:
+            return dash.no_update, dash.no_update, dash.no_update
+        return True, t("board.delete.question", current_lang(), feed=key["id"]), key
 
     @app.callback(
         Output(TEST_MODAL, "is_open"),
@@ -117,44 +174,153 @@ def _register_callbacks(app: Dash) -> None:
         State(ROWS, "data"),
         prevent_initial_call=True,
     )
-    def test_feed(clicks: list[int | None], order: list[str] | None) -> tuple[Any, ...]:
-        feed_id = _clicked_feed(clicks, order)
-        if feed_id is None:
+    def test_feed(clicks: list[int | None], keys: list[dict[str, Any]] | None) -> tuple[Any, ...]:
+        key = _clicked(clicks, keys)
+        if key is None:
             return dash.no_update, dash.no_update, dash.no_update
         lang = current_lang()
+        feed_id = str(key["id"])
         title = t("board.test.title", lang, feed=feed_id)
         config = _configs().get(feed_id)
+        if isinstance(config, str):
+            return True, title, html.Div(config, className="alert alert-warning")
         if config is None:
-            return (
-                True,
-                title,
-                html.Div(t("board.test.unknown", lang), className="alert alert-warning"),
-            )
+            unknown = html.Div(t("board.test.unknown", lang), className="alert alert-warning")
+            return True, title, unknown
         return True, title, test_result(run_test(config), config, lang)
 
 
-def current_rows_lang() -> tuple[str, list[BoardRow]]:
-    return current_lang(), current_rows()
-
-
-def current_rows() -> list[BoardRow]:
-    """The board's rows now: the store's feeds with their runs, the configured timeouts,
-    each feed's secrets masked in its error."""
+def _act(
+    triggered: Any,
+    runs: list[int | None],
+    pauses: list[int | None],
+    keys: list[dict[str, Any]] | None,
+    pending: dict[str, Any] | None,
+    lang: str,
+) -> Any:
+    """Apply the clicked action through feeds.console; the notice that says how it went."""
+    if triggered == DELETE_CONFIRM:
+        key, action = pending, "delete"
+    elif isinstance(triggered, dict) and triggered.get("action") in ("run", "pause"):
+        action = str(triggered["action"])
+        key = _clicked(runs if action == "run" else pauses, keys)
+    else:
+        return dash.no_update  # the timer: the notice stays as it was
+    if not isinstance(key, dict) or not isinstance(key.get("id"), str):
+        return dash.no_update
+    feed_id, version = key["id"], key.get("version")
     svc = services()
-    now = svc.clock()
-    configs = _configs()
-    maskers = {fid: _masker(cfg) for fid, cfg in configs.items()}
-    return board_rows(
-        board_reads().feeds(now),
-        now,
-        timeouts={fid: cfg.timeout for fid, cfg in configs.items()},
-        domains=_domains(),
-        redact=maskers,
+    audit = AuditLog(Accounts(svc.store.engine), svc.clock)
+    user, ip = current_visitor(), client_ip()
+    if user is None:
+        return dash.no_update
+    try:
+        if action == "run":
+            console.run_feed_now(svc.store, audit, user, feed_id, ip=ip)
+            return _notice("success", t("board.done.run", lang, feed=feed_id))
+        if not isinstance(version, int):
+            return _notice("warning", t("board.not_defined", lang, feed=feed_id))
+        if action == "delete":
+            console.delete_feed(svc.store, audit, user, feed_id, expected_version=version, ip=ip)
+            return _notice("success", t("board.done.delete", lang, feed=feed_id))
+        if key.get("paused"):
+            console.resume_feed(svc.store, audit, user, feed_id, expected_version=version, ip=ip)
+            return _notice("success", t("board.done.resume", lang, feed=feed_id))
+        console.pause_feed(svc.store, audit, user, feed_id, expected_version=version, ip=ip)
+        return _notice("success", t("board.done.pause", lang, feed=feed_id))
+    except console.StaleEdit as stale:
+        return _notice("danger", stale_text(stale.current, version, lang), "board-stale")
+    except console.UnknownFeed:
+        return _notice("warning", t("board.not_defined", lang, feed=feed_id))
+
+
+def stale_text(current: Any, expected: object, lang: str) -> str:
+    """Who changed the feed, when, to which version, since the board drew it."""
+    when = format_datetime_local(current.updated_at, lang, "medium") if current.updated_at else "?"
+    return t(
+        "board.stale",
+        lang,
+        feed=current.id,
+        who=current.updated_by or "?",
+        time=when,
+        version=current.version,
+        expected=expected,
     )
 
 
-def _configs() -> dict[str, FeedConfig]:
-    return {f.id: f for f in services().settings.feeds}
+def _notice(color: str, text: str, testid: str = "board-notice") -> dbc.Alert:
+    return html.Div(
+        text, className=f"alert alert-{color} py-2", role="alert", **{"data-testid": testid}
+    )
+
+
+def current_rows() -> list[BoardRow]:
+    """The board's rows now: the store's feeds with their runs (a deleted feed hidden, a
+    defined feed that never ran included), their definitions, the configured timeouts, each
+    feed's secrets masked in its error."""
+    svc = services()
+    now = svc.clock()
+    definitions = {d.id: d for d in svc.store.feed_defs.all(include_deleted=True)}
+    configs = _configs(definitions)
+    found = board_reads().feeds(now)
+    known = {f.health.id for f in found}
+    found += [
+        _never_run(d, configs.get(d.id), now)
+        for d in definitions.values()
+        if not d.deleted and d.id not in known
+    ]
+    shown = [f for f in found if not _deleted(definitions.get(f.health.id))]
+    valid = {fid: cfg for fid, cfg in configs.items() if isinstance(cfg, FeedConfig)}
+    return board_rows(
+        shown,
+        now,
+        timeouts={fid: cfg.timeout for fid, cfg in valid.items()},
+        domains=_domains(),
+        redact={fid: _masker(cfg) for fid, cfg in valid.items()},
+        definitions=definitions,
+    )
+
+
+def _deleted(definition: FeedDefinition | None) -> bool:
+    return definition is not None and definition.deleted
+
+
+def _never_run(definition: FeedDefinition, config: object, now: datetime) -> BoardFeed:
+    """A defined feed the scheduler has not taken up yet: no health row, no runs."""
+    interval = config.interval if isinstance(config, FeedConfig) else 0
+    enabled = bool(definition.config.get("enabled", True)) and not definition.paused
+    health = FeedHealth(
+        definition.id,
+        str(definition.config.get("type", "")),
+        enabled,
+        False,
+        interval,
+        None,
+        None,
+        None,
+        None,
+        None,
+        0,
+    )
+    return BoardFeed(
+        health=health, current=None, last=None, first_run_at=None, days=window_days(now)
+    )
+
+
+def _configs(
+    definitions: dict[str, FeedDefinition] | None = None,
+) -> dict[str, FeedConfig | str]:
+    """Each feed's effective configuration (its stored definition, else config.yaml's); a
+    definition that does not validate here gives the reason instead."""
+    found: dict[str, FeedConfig | str] = {f.id: f for f in services().settings.feeds}
+    if definitions is None:
+        definitions = {d.id: d for d in services().store.feed_defs.all()}
+    for feed_id, definition in definitions.items():
+        try:
+            found[feed_id] = config_of(definition)
+        except InvalidDefinition as exc:
+            found[feed_id] = str(exc)
+    return found
 
 
 def _masker(config: FeedConfig) -> Callable[[str], str]:
@@ -172,21 +338,19 @@ def _domains() -> dict[str, set[str]]:
 
 
 def _focus_from(search: str | None) -> str | None:
-    from urllib.parse import parse_qs
-
     values = parse_qs((search or "").lstrip("?")).get("feed")
     return values[0] if values else None
 
 
-def _clicked_feed(clicks: list[int | None], order: list[str] | None) -> str | None:
-    """The feed of the row whose button was clicked (a button drawn anew has no clicks)."""
+def _clicked(clicks: list[int | None], keys: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The key of the row whose button was clicked (a button drawn anew has no clicks)."""
     triggered = ctx.triggered_id
-    if not isinstance(triggered, dict) or not order:
+    if not isinstance(triggered, dict) or not keys:
         return None
     row = triggered.get("row")
-    if not isinstance(row, int) or not 0 <= row < len(order) or row >= len(clicks):
+    if not isinstance(row, int) or not 0 <= row < len(keys) or row >= len(clicks):
         return None
-    return order[row] if clicks[row] else None
+    return keys[row] if clicks[row] else None
 
 
 # -- the board ---------------------------------------------------------------------------------
@@ -246,7 +410,7 @@ def _row(index: int, row: BoardRow, focus: str | None, now: datetime, lang: str)
     return html.Tr(
         [
             html.Td(_feed_cell(row, lang), className="col-feed"),
-            html.Td(_schedule(summary, lang), className="col-schedule"),
+            html.Td(_schedule(row, lang), className="col-schedule"),
             html.Td(_state(row, lang), className="col-state"),
             html.Td(_moment(summary.last_success, now, lang), className="col-last_success"),
             html.Td(_next_run(summary, now, lang), className="col-next_run"),
@@ -265,7 +429,7 @@ def _row(index: int, row: BoardRow, focus: str | None, now: datetime, lang: str)
 def _feed_cell(row: BoardRow, lang: str) -> list[Any]:
     summary = row.summary
     domains = ", ".join(domain_name(d, lang) for d in row.domains) or t("board.no_domain", lang)
-    origin = _origin(row.feed_id, lang)
+    origin = _origin(row, lang)
     return [
         html.A(
             summary.feed_id,
@@ -281,39 +445,45 @@ def _feed_cell(row: BoardRow, lang: str) -> list[Any]:
     ]
 
 
-def _origin(feed_id: str, lang: str) -> list[Any]:
+ORIGIN_KEYS = {
+    "file": "board.origin.file",
+    "edited": "board.origin.overridden",
+    "console": "board.origin.console",
+}
+
+
+def _origin(row: BoardRow, lang: str) -> list[Any]:
     """Where the feed's definition comes from: the configuration file, or the console (an
-    override of a file feed is marked so)."""
-    definitions = getattr(services().store, "feed_defs", None)
-    if definitions is not None:
-        found = definitions.get(feed_id)
-        if found is None:
-            return []
-        if found.origin == "file" and found.overridden:
-            key, tone = "board.origin.overridden", "edited"
-        elif found.origin == "file":
-            key, tone = "board.origin.file", "file"
-        else:
-            key, tone = "board.origin.console", "console"
-    elif feed_id in _configs():
-        key, tone = "board.origin.file", "file"
-    else:
+    override of a file feed is marked so). A feed of config.yaml not yet provisioned into
+    the definitions is the file's."""
+    origin = row.origin
+    if origin is None and any(f.id == row.feed_id for f in services().settings.feeds):
+        origin = "file"
+    if origin is None:
         return []
-    return [html.Span(t(key, lang), className=f"board-origin board-origin-{tone}")]
+    return [
+        html.Span(t(ORIGIN_KEYS[origin], lang), className=f"board-origin board-origin-{origin}")
+    ]
 
 
-def _schedule(summary: FeedSummary, lang: str) -> list[Any]:
+def _schedule(row: BoardRow, lang: str) -> list[Any]:
+    summary = row.summary
     every = t("board.every", lang, interval=_duration(summary.interval, lang))
-    enabled = t(
-        "board.enabled" if summary.status is not FeedStatus.DISABLED else "board.disabled", lang
-    )
-    return [html.Div(every), html.Div(enabled, className="board-sub")]
+    if row.paused:
+        key = "board.paused"
+    elif summary.status is FeedStatus.DISABLED:
+        key = "board.disabled"
+    else:
+        key = "board.enabled"
+    return [html.Div(every), html.Div(t(key, lang), className="board-sub")]
 
 
 def _state(row: BoardRow, lang: str) -> html.Span:
     detail = (
         t(f"feeds.state.{row.summary.status.value}", lang)
-        if row.summary.status in DETAILED
+        if row.summary.status in DETAILED and not row.paused
+        else t("board.paused", lang)
+        if row.paused
         else None
     )
     text = t(f"board.state.{row.state.value}", lang)
@@ -477,21 +647,30 @@ def _error(row: BoardRow, lang: str) -> Any:
 
 
 def _actions(index: int, row: BoardRow, lang: str) -> html.Div:
+    defined = row.version is not None
+    pause_key = "board.action.resume" if row.paused else "board.action.pause"
+    pause_icon = "bi-play-fill" if row.paused else "bi-pause-fill"
     buttons: list[Any] = [
-        _button(index, "test", "bi-play-circle", "board.action.test", lang, "feed-test"),
-        html.A(
-            html.I(className="bi bi-pencil", **{"aria-hidden": "true"}),
-            href=EDIT_PATH.format(feed=row.feed_id),
-            className="btn btn-sm btn-outline-secondary",
-            title=t("board.action.edit", lang),
-            **{"data-testid": "feed-edit", "aria-label": t("board.action.edit", lang)},
+        _button(index, "test", "bi-eyeglasses", "board.action.test", lang, "feed-test"),
+        _button(
+            index,
+            "run",
+            "bi-lightning-charge",
+            "board.action.run",
+            lang,
+            "feed-run-now",
+            enabled=defined,
         ),
-        html.A(
-            html.I(className="bi bi-clock-history", **{"aria-hidden": "true"}),
-            href=HISTORY_PATH.format(feed=row.feed_id),
-            className="btn btn-sm btn-outline-secondary",
-            title=t("board.action.history", lang),
-            **{"data-testid": "feed-history", "aria-label": t("board.action.history", lang)},
+        _button(index, "pause", pause_icon, pause_key, lang, "feed-pause", enabled=defined),
+        _link(
+            EDIT_PATH.format(feed=row.feed_id), "bi-pencil", "board.action.edit", lang, "feed-edit"
+        ),
+        _link(
+            HISTORY_PATH.format(feed=row.feed_id),
+            "bi-clock-history",
+            "board.action.history",
+            lang,
+            "feed-history",
         ),
     ]
     if row.summary.feed_type == "tabular_file":
@@ -503,17 +682,53 @@ def _actions(index: int, row: BoardRow, lang: str) -> html.Div:
                 **{"data-testid": "feed-import"},
             )
         )
+    buttons.append(
+        _button(
+            index,
+            "delete",
+            "bi-trash",
+            "board.action.delete",
+            lang,
+            "feed-delete",
+            enabled=defined,
+            tone="danger",
+        )
+    )
     return html.Div(buttons, className="board-actions")
 
 
-def _button(index: int, action: str, icon: str, key: str, lang: str, testid: str) -> html.Button:
+def _link(href: str, icon: str, key: str, lang: str, testid: str) -> html.A:
+    return html.A(
+        html.I(className=f"bi {icon}", **{"aria-hidden": "true"}),
+        href=href,
+        className="btn btn-sm btn-outline-secondary",
+        title=t(key, lang),
+        **{"data-testid": testid, "aria-label": t(key, lang)},
+    )
+
+
+def _button(
+    index: int,
+    action: str,
+    icon: str,
+    key: str,
+    lang: str,
+    testid: str,
+    *,
+    enabled: bool = True,
+    tone: str = "primary",
+) -> html.Button:
+    """A row's action button; one the feed's definition is needed for is disabled (and says
+    why) while the feed has none."""
+    title = t(key, lang) if enabled else f"{t(key, lang)} — {t('board.needs_definition', lang)}"
     return html.Button(
         html.I(className=f"bi {icon}", **{"aria-hidden": "true"}),
         id={"type": ACTION, "action": action, "row": index},
-        className="btn btn-sm btn-outline-primary",
-        title=t(key, lang),
+        className=f"btn btn-sm btn-outline-{tone}",
+        title=title,
+        disabled=not enabled,
         n_clicks=0,
-        **{"data-testid": testid, "aria-label": t(key, lang)},
+        **{"data-testid": testid, "aria-label": title},
     )
 
 
@@ -617,6 +832,34 @@ def _cell(value: Any) -> str:
         return ""
     text = value if isinstance(value, str) else str(value)
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _delete_modal(lang: str) -> dbc.Modal:
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle(t("board.delete.title", lang))),
+            dbc.ModalBody(html.P(id=DELETE_TEXT)),
+            dbc.ModalFooter(
+                [
+                    html.Button(
+                        t("board.delete.cancel", lang),
+                        id=DELETE_CANCEL,
+                        n_clicks=0,
+                        className="btn btn-outline-secondary",
+                    ),
+                    html.Button(
+                        t("board.delete.confirm", lang),
+                        id=DELETE_CONFIRM,
+                        n_clicks=0,
+                        className="btn btn-danger",
+                        **{"data-testid": "feed-delete-confirm"},
+                    ),
+                ]
+            ),
+        ],
+        id=DELETE_MODAL,
+        is_open=False,
+    )
 
 
 def _test_modal(lang: str) -> dbc.Modal:

@@ -4,6 +4,7 @@ score; the run history's filters and paging; operators only."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -310,3 +311,129 @@ def _texts(component: Any) -> list[str]:
     if isinstance(component, str):
         return [component]
     return [text for child in _children(component) for text in _texts(child)]
+
+
+# -- actions through the board's callbacks ------------------------------------------------------
+ACTION_CONFIG = (
+    "version: 1\ngeography:\n  directory: null\nfeeds:\n"
+    "  - {id: fresh, type: http_json, interval: 60,"
+    " options: {url: 'http://127.0.0.1:9/x', mapping: {records: '', area: {code: a},"
+    " period: {field: t, format: iso8601}, observations: [{metric_field: m, field: v}]}}}\n"
+)
+
+
+def _action_app(store: Store, tmp_path: Path) -> Any:
+    from feeds.definitions import provision
+
+    path = tmp_path / "config.yaml"
+    path.write_text(ACTION_CONFIG, encoding="utf-8")
+    settings = load_settings(path, env={})
+    provision(store, settings)
+    return create_app(settings, store, clock=Clock(NOW))
+
+
+def _click(client: Any, app: Any, action: str, keys: list[dict[str, Any]], row: int) -> Any:
+    """The board's update callback as the browser sends it when a row's button is clicked."""
+    output = next(k for k in app.callback_map if "feed-board-notice" in k)
+
+    def buttons(name: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": {"type": "feed-board-action", "action": name, "row": i},
+                "property": "n_clicks",
+                "value": 1 if (name == action and i == row) else 0,
+            }
+            for i in range(len(keys))
+        ]
+
+    confirm = action == "delete"
+    body = {
+        "output": output,
+        "outputs": [
+            {"id": "feed-board-body", "property": "children"},
+            {"id": "feed-board-rows", "property": "data"},
+            {"id": "feed-board-notice", "property": "children"},
+        ],
+        "inputs": [
+            {"id": {"type": "refresh", "page": "feeds"}, "property": "n_intervals", "value": 0},
+            buttons("run"),
+            buttons("pause"),
+            {"id": "feed-delete-confirm", "property": "n_clicks", "value": 1 if confirm else 0},
+        ],
+        "state": [
+            {"id": "feed-board-rows", "property": "data", "value": keys},
+            {"id": "feed-board-pending-delete", "property": "data", "value": keys[row]},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": [
+            "feed-delete-confirm.n_clicks"
+            if confirm
+            else f'{{"action":"{action}","row":{row},"type":"feed-board-action"}}.n_clicks'
+        ],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.data[:400]
+    return response.get_json()["response"]
+
+
+def _keys(app: Any) -> list[dict[str, Any]]:
+    with app.server.test_request_context("/nguon-du-lieu"):
+        return feeds_page.row_keys(feeds_page.current_rows())
+
+
+def test_run_now_pause_resume_and_delete_from_the_board(feeds: Store, tmp_path: Path) -> None:
+    app = _action_app(feeds, tmp_path)
+    client = client_for(app, "operator")
+    keys = _keys(app)
+    row = next(i for i, k in enumerate(keys) if k["id"] == "fresh")
+    assert keys[row]["version"] is not None and not keys[row]["paused"]
+    others = [k for k in keys if k["id"] != "fresh"]
+    assert all(k["version"] is None for k in others)  # not in config.yaml: not defined here
+
+    answer = _click(client, app, "run", keys, row)
+    assert "fresh" in json.dumps(answer["feed-board-notice"], ensure_ascii=False)
+    assert feeds.feed_defs.pending_runs() == {"fresh"}
+
+    answer = _click(client, app, "pause", keys, row)
+    assert feeds.feed_defs.get("fresh").paused  # type: ignore[union-attr]
+    keys = answer["feed-board-rows"]["data"]
+    row = next(i for i, k in enumerate(keys) if k["id"] == "fresh")
+    assert keys[row]["paused"]
+    assert '"data-state": "disabled"' in _row_json(answer, "fresh")
+
+    answer = _click(client, app, "pause", keys, row)  # now a resume
+    assert not feeds.feed_defs.get("fresh").paused  # type: ignore[union-attr]
+    keys = answer["feed-board-rows"]["data"]
+    row = next(i for i, k in enumerate(keys) if k["id"] == "fresh")
+
+    answer = _click(client, app, "delete", keys, row)
+    assert feeds.feed_defs.get("fresh").deleted  # type: ignore[union-attr]
+    assert "fresh" not in [k["id"] for k in answer["feed-board-rows"]["data"]]
+    kept = FeedBoard(feeds.engine).run_page("fresh", RunFilter(), 1, PAGE_SIZE)
+    assert kept.total == 2  # a soft delete keeps the feed's runs
+
+
+def test_a_stale_version_is_refused_and_says_who_changed_it(feeds: Store, tmp_path: Path) -> None:
+    from access.audit import AuditLog
+    from feeds import console
+    from store.accounts import Accounts
+
+    app = _action_app(feeds, tmp_path)
+    client = client_for(app, "operator")
+    keys = _keys(app)
+    row = next(i for i, k in enumerate(keys) if k["id"] == "fresh")
+    version = keys[row]["version"]
+    console.pause_feed(
+        feeds, AuditLog(Accounts(feeds.engine)), "lan", "fresh", expected_version=version
+    )
+    answer = _click(client, app, "pause", keys, row)  # drawn at the version before "lan"'s
+    text = json.dumps(answer["feed-board-notice"], ensure_ascii=False)
+    assert "board-stale" in text and "lan" in text and f"phiên bản {version + 1}" in text
+    assert feeds.feed_defs.get("fresh").version == version + 1  # type: ignore[union-attr]
+    assert feeds.feed_defs.get("fresh").paused  # type: ignore[union-attr]  (not resumed)
+
+
+def _row_json(answer: dict[str, Any], feed_id: str) -> str:
+    board = json.dumps(answer["feed-board-body"], ensure_ascii=False)
+    start = board.index(f'"data-feed-id": "{feed_id}"')
+    return board[start - 2000 : start + 200]
