@@ -28,6 +28,12 @@ from tests.fixtures.auth import client_for
 
 PG_SCHEMA = "ioc_bench_console"
 NOW = datetime(2026, 11, 20, 3, 30, tzinfo=UTC)
+MAPPING = {
+    "records": "",
+    "area": {"code": "area"},
+    "period": {"field": "ts", "format": "iso8601"},
+    "observations": [{"metric_field": "metric", "field": "value"}],
+}
 INTERVALS = (60, 300, 900, 3600, 21600, 86400)  # a realistic mix, 1 min to 1 day
 
 
@@ -47,7 +53,8 @@ def open_store(database: str, directory: Path) -> Store:
 def seed(store: Store, feeds: int, days: int) -> int:
     """`feeds` feeds, each run every interval for `days` days (generated in the database, in
     the order they started, as a scheduler writes them):
-    one run in 97 failed, one in 13 partial; a few feeds failing now, a few disabled."""
+    one run in 97 failed, one in 13 partial; a few feeds failing now, a few disabled; every
+    feed defined in the console (its definition read and validated on each render)."""
     store.writer.sync_feeds(
         [
             FeedSpec(
@@ -56,6 +63,16 @@ def seed(store: Store, feeds: int, days: int) -> int:
             for i in range(feeds)
         ]
     )
+    for i in range(feeds):  # each with its definition, as the console stores them
+        store.feed_defs.create(
+            {
+                "id": f"feed-{i:03d}",
+                "type": "http_json",
+                "interval": INTERVALS[i % len(INTERVALS)],
+                "options": {"url": f"http://127.0.0.1:9/feed/{i}", "mapping": MAPPING},
+            },
+            by="bench",
+        )
     end = NOW.timestamp()
     span = days * 86400
     if store.engine.dialect.name == "sqlite":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -148,6 +148,8 @@ def board_row(
 ) -> BoardRow:
     summary = summarize(feed.health, feed.current, feed.last, now, timeout_s)
     paused = definition is not None and definition.paused
+    if paused:  # not scheduled until resumed
+        summary = replace(summary, next_run=None)
     error = feed.health.last_error if feed.health.last_status in ("failed", "partial") else None
     if error is not None and callable(redact):
         error = str(redact(error))

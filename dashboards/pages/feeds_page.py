@@ -3,8 +3,9 @@ and quality score, late and failing feeds first; a dry run of any feed in a dial
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -354,6 +355,26 @@ def _clicked(clicks: list[int | None], keys: list[dict[str, Any]] | None) -> dic
 
 
 # -- the board ---------------------------------------------------------------------------------
+Element = dict[str, Any]
+
+
+class _PlainHtml:
+    """`_h.Td(children, className=...)`: an html component as the JSON Dash sends it. The
+    board draws 200 rows of some fifty elements; building them as Dash component objects
+    (each checking its arguments) took longer than all of the board's SQL."""
+
+    def __getattr__(self, tag: str) -> Callable[..., Element]:
+        def element(children: Any = None, **props: Any) -> Element:
+            if children is not None:
+                props["children"] = children
+            return {"type": tag, "namespace": "dash_html_components", "props": props}
+
+        return element
+
+
+_h = _PlainHtml()
+
+
 def _board(rows: list[BoardRow], focus: str | None, lang: str) -> list[Any]:
     now = services().clock()
     if not rows:
@@ -402,24 +423,24 @@ def _counts(rows: list[BoardRow], lang: str) -> html.Div:
     return html.Div(chips, className="board-counts", **{"aria-label": t("board.counts", lang)})
 
 
-def _row(index: int, row: BoardRow, focus: str | None, now: datetime, lang: str) -> html.Tr:
+def _row(index: int, row: BoardRow, focus: str | None, now: datetime, lang: str) -> Element:
     summary = row.summary
     classes = f"board-row board-row-{row.state.value}" + (
         " board-row-focus" if row.feed_id == focus else ""
     )
-    return html.Tr(
+    return _h.Tr(
         [
-            html.Td(_feed_cell(row, lang), className="col-feed"),
-            html.Td(_schedule(row, lang), className="col-schedule"),
-            html.Td(_state(row, lang), className="col-state"),
-            html.Td(_moment(summary.last_success, now, lang), className="col-last_success"),
-            html.Td(_next_run(summary, now, lang), className="col-next_run"),
-            html.Td(_last_run(row, lang), className="col-last_run"),
-            html.Td(_lag(row, lang), className="col-lag"),
-            html.Td(timeline(row, lang), className="col-timeline"),
-            html.Td(_quality(row, lang), className="col-quality"),
-            html.Td(_error(row, lang), className="col-error"),
-            html.Td(_actions(index, row, lang), className="col-actions"),
+            _h.Td(_feed_cell(row, lang), className="col-feed"),
+            _h.Td(_schedule(row, lang), className="col-schedule"),
+            _h.Td(_state(row, lang), className="col-state"),
+            _h.Td(_moment(summary.last_success, now, lang), className="col-last_success"),
+            _h.Td(_next_run(summary, now, lang), className="col-next_run"),
+            _h.Td(_last_run(row, lang), className="col-last_run"),
+            _h.Td(_lag(row, lang), className="col-lag"),
+            _h.Td(timeline(row, lang), className="col-timeline"),
+            _h.Td(_quality(row, lang), className="col-quality"),
+            _h.Td(_error(row, lang), className="col-error"),
+            _h.Td(_actions(index, row, lang), className="col-actions"),
         ],
         className=classes,
         **{"data-feed-id": row.feed_id, "data-state": row.state.value},
@@ -431,17 +452,17 @@ def _feed_cell(row: BoardRow, lang: str) -> list[Any]:
     domains = ", ".join(domain_name(d, lang) for d in row.domains) or t("board.no_domain", lang)
     origin = _origin(row, lang)
     return [
-        html.A(
+        _h.A(
             summary.feed_id,
             href=HISTORY_PATH.format(feed=summary.feed_id),
             className="board-feed-id",
             title=t("board.history_link", lang),
         ),
-        html.Div(
-            [html.Span(summary.feed_type, className="board-type"), *origin],
+        _h.Div(
+            [_h.Span(summary.feed_type, className="board-type"), *origin],
             className="board-meta",
         ),
-        html.Div(domains, className="board-domains", title=domains),
+        _h.Div(domains, className="board-domains", title=domains),
     ]
 
 
@@ -461,9 +482,7 @@ def _origin(row: BoardRow, lang: str) -> list[Any]:
         origin = "file"
     if origin is None:
         return []
-    return [
-        html.Span(t(ORIGIN_KEYS[origin], lang), className=f"board-origin board-origin-{origin}")
-    ]
+    return [_h.Span(t(ORIGIN_KEYS[origin], lang), className=f"board-origin board-origin-{origin}")]
 
 
 def _schedule(row: BoardRow, lang: str) -> list[Any]:
@@ -475,10 +494,10 @@ def _schedule(row: BoardRow, lang: str) -> list[Any]:
         key = "board.disabled"
     else:
         key = "board.enabled"
-    return [html.Div(every), html.Div(t(key, lang), className="board-sub")]
+    return [_h.Div(every), _h.Div(t(key, lang), className="board-sub")]
 
 
-def _state(row: BoardRow, lang: str) -> html.Span:
+def _state(row: BoardRow, lang: str) -> Element:
     detail = (
         t(f"feeds.state.{row.summary.status.value}", lang)
         if row.summary.status in DETAILED and not row.paused
@@ -487,9 +506,9 @@ def _state(row: BoardRow, lang: str) -> html.Span:
         else None
     )
     text = t(f"board.state.{row.state.value}", lang)
-    return html.Span(
-        [html.I(className=f"bi {STATE_ICON[row.state]} me-1", **{"aria-hidden": "true"}), text]
-        + ([html.Span(f" · {detail}", className="board-state-detail")] if detail else []),
+    return _h.Span(
+        [_h.I(className=f"bi {STATE_ICON[row.state]} me-1", **{"aria-hidden": "true"}), text]
+        + ([_h.Span(f"\u00a0· {detail}", className="board-state-detail")] if detail else []),
         className=f"board-state board-state-{row.state.value}",
     )
 
@@ -513,10 +532,10 @@ def _last_run(row: BoardRow, lang: str) -> Any:
         ("board.rejected", summary.rows_rejected or 0, "rejected"),
         ("board.changed", summary.rows_changed, "changed"),
     ]
-    return html.Div(
+    return _h.Div(
         [
-            html.Span(
-                [html.B(format_number(value, lang)), " ", t(key, lang)],
+            _h.Span(
+                [_h.B(_number(value, lang)), " ", t(key, lang)],
                 className=f"board-figure board-figure-{name}",
             )
             for key, value, name in figures
@@ -531,11 +550,11 @@ def _lag(row: BoardRow, lang: str) -> Any:
         return t("feeds.none_yet", lang)
     ratio = row.lag_ratio or 0.0
     tone = "critical" if ratio >= 10 else "warn" if ratio >= 3 else "good"
-    return html.Div(
+    return _h.Div(
         [
-            html.Div(_duration(summary.lag, lang), className=f"board-lag board-lag-{tone}"),
-            html.Div(
-                t("board.lag_ratio", lang, ratio=format_number(ratio, lang, 1)),
+            _h.Div(_duration(summary.lag, lang), className=f"board-lag board-lag-{tone}"),
+            _h.Div(
+                t("board.lag_ratio", lang, ratio=_number(ratio, lang, 1)),
                 className="board-sub",
             ),
         ],
@@ -548,7 +567,7 @@ def _lag(row: BoardRow, lang: str) -> Any:
     )
 
 
-def timeline(row: BoardRow, lang: str) -> html.Div:
+def timeline(row: BoardRow, lang: str) -> Element:
     """Seven small cells, one per local day, oldest first: colour and symbol by the day's runs;
     each says its date and counts in words in its title (the tooltip, and the accessible name
     of an element with role img)."""
@@ -558,16 +577,16 @@ def timeline(row: BoardRow, lang: str) -> html.Div:
         words = t(
             "board.day",
             lang,
-            date=format_date_local(day.day, lang),
-            runs=format_number(day.total, lang),
-            ok=format_number(day.count("ok"), lang),
-            partial=format_number(day.count("partial"), lang),
-            failed=format_number(day.count("failed"), lang),
+            date=_date(day.day, lang),
+            runs=_number(day.total, lang),
+            ok=_number(day.count("ok"), lang),
+            partial=_number(day.count("partial"), lang),
+            failed=_number(day.count("failed"), lang),
         )
         if tone == "none":
-            words = t("board.day_none", lang, date=format_date_local(day.day, lang))
+            words = t("board.day_none", lang, date=_date(day.day, lang))
         cells.append(
-            html.Span(
+            _h.Span(
                 DAY_SYMBOL[tone],
                 className=f"board-day board-day-{tone}",
                 title=words,
@@ -575,7 +594,7 @@ def timeline(row: BoardRow, lang: str) -> html.Div:
                 **{"data-day": day.day.isoformat(), "data-tone": tone},
             )
         )
-    return html.Div(
+    return _h.Div(
         cells,
         className="board-timeline",
         role="group",
@@ -593,7 +612,7 @@ def _quality(row: BoardRow, lang: str) -> Any:
         (
             "board.quality.accepted",
             q.accepted,
-            t("board.quality.accepted_of", lang, read=format_number(q.records_read, lang)),
+            t("board.quality.accepted_of", lang, read=_number(q.records_read, lang)),
         ),
         (
             "board.quality.timeliness",
@@ -601,8 +620,8 @@ def _quality(row: BoardRow, lang: str) -> Any:
             t(
                 "board.quality.timeliness_of",
                 lang,
-                delivered=format_number(q.runs_delivered, lang),
-                expected=format_number(q.runs_expected, lang),
+                delivered=_number(q.runs_delivered, lang),
+                expected=_number(q.runs_expected, lang),
             ),
         ),
         (
@@ -611,18 +630,18 @@ def _quality(row: BoardRow, lang: str) -> Any:
             t(
                 "board.quality.completeness_of",
                 lang,
-                covered=format_number(q.days_covered, lang),
-                expected=format_number(q.days_expected, lang),
+                covered=_number(q.days_covered, lang),
+                expected=_number(q.days_expected, lang),
             ),
         ),
     ]
     lines = [t("board.quality.explain", lang)]
     for key, value, detail in parts:
-        shown = format_percent(value * 100, lang, 0) if value is not None else "—"
+        shown = _percent(round(value * 100), lang, 0) if value is not None else "—"
         lines.append(f"{t(key, lang)}: {shown} ({detail})")
     tooltip = "\n".join(lines)
-    text = format_number(round(score * 100), lang) if score is not None else "—"
-    return html.Span(
+    text = _number(round(score * 100), lang) if score is not None else "—"
+    return _h.Span(
         text,
         className=f"board-quality board-quality-{q.tone}",
         title=tooltip,
@@ -632,12 +651,12 @@ def _quality(row: BoardRow, lang: str) -> Any:
 
 def _error(row: BoardRow, lang: str) -> Any:
     if not row.error:
-        return html.Span("—", className="board-sub")
+        return _h.Span("—", className="board-sub")
     failures = row.summary.consecutive_failures
-    return html.Div(
+    return _h.Div(
         [
-            html.Div(row.error, className="board-error-text"),
-            html.Div(t("board.failures", lang, count=failures), className="board-sub")
+            _h.Div(row.error, className="board-error-text"),
+            _h.Div(t("board.failures", lang, count=failures), className="board-sub")
             if failures
             else None,
         ],
@@ -646,7 +665,7 @@ def _error(row: BoardRow, lang: str) -> Any:
     )
 
 
-def _actions(index: int, row: BoardRow, lang: str) -> html.Div:
+def _actions(index: int, row: BoardRow, lang: str) -> Element:
     defined = row.version is not None
     pause_key = "board.action.resume" if row.paused else "board.action.pause"
     pause_icon = "bi-play-fill" if row.paused else "bi-pause-fill"
@@ -675,7 +694,7 @@ def _actions(index: int, row: BoardRow, lang: str) -> html.Div:
     ]
     if row.summary.feed_type == "tabular_file":
         buttons.append(
-            html.A(
+            _h.A(
                 t("board.action.import", lang),
                 href=IMPORT_PATH.format(feed=row.feed_id),
                 className="btn btn-sm btn-outline-secondary",
@@ -694,12 +713,12 @@ def _actions(index: int, row: BoardRow, lang: str) -> html.Div:
             tone="danger",
         )
     )
-    return html.Div(buttons, className="board-actions")
+    return _h.Div(buttons, className="board-actions")
 
 
-def _link(href: str, icon: str, key: str, lang: str, testid: str) -> html.A:
-    return html.A(
-        html.I(className=f"bi {icon}", **{"aria-hidden": "true"}),
+def _link(href: str, icon: str, key: str, lang: str, testid: str) -> Element:
+    return _h.A(
+        _h.I(className=f"bi {icon}", **{"aria-hidden": "true"}),
         href=href,
         className="btn btn-sm btn-outline-secondary",
         title=t(key, lang),
@@ -717,12 +736,12 @@ def _button(
     *,
     enabled: bool = True,
     tone: str = "primary",
-) -> html.Button:
+) -> Element:
     """A row's action button; one the feed's definition is needed for is disabled (and says
     why) while the feed has none."""
     title = t(key, lang) if enabled else f"{t(key, lang)} — {t('board.needs_definition', lang)}"
-    return html.Button(
-        html.I(className=f"bi {icon}", **{"aria-hidden": "true"}),
+    return _h.Button(
+        _h.I(className=f"bi {icon}", **{"aria-hidden": "true"}),
         id={"type": ACTION, "action": action, "row": index},
         className=f"btn btn-sm btn-outline-{tone}",
         title=title,
@@ -877,8 +896,31 @@ def _test_modal(lang: str) -> dbc.Modal:
 
 
 # -- formatting --------------------------------------------------------------------------------
+# The board formats the same few numbers, days and intervals for 200 rows: Babel once each.
+@functools.lru_cache(maxsize=4096)
+def _number(value: float, lang: str, decimals: int = 0) -> str:
+    return format_number(value, lang, decimals)
+
+
+@functools.lru_cache(maxsize=64)
+def _date(day: date, lang: str) -> str:
+    return format_date_local(day, lang)
+
+
+@functools.lru_cache(maxsize=512)
+def _percent(value: float, lang: str, decimals: int) -> str:
+    return format_percent(value, lang, decimals)
+
+
 def _duration(delta: timedelta, lang: str) -> str:
-    return format_timedelta(delta, threshold=1, granularity="second", locale=locale_for(lang))
+    return _seconds_text(int(delta.total_seconds()), lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _seconds_text(seconds: int, lang: str) -> str:
+    return format_timedelta(
+        timedelta(seconds=seconds), threshold=1, granularity="second", locale=locale_for(lang)
+    )
 
 
 def _moment(moment: datetime | None, now: datetime, lang: str) -> Any:

@@ -11,6 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from dashboards import create_app
+from feeds.definitions import provision
 from feeds.runner import FeedRunner
 from settings import load_settings
 from store import Store
@@ -63,6 +64,7 @@ def test_board_shows_a_broken_feed_its_test_and_its_history(dash_duo, tmp_path: 
         for _ in range(4):
             assert runner.run("cong-du-lich").status == "failed"
             clock.now += timedelta(minutes=5)
+        provision(store, settings)
         app = create_app(settings, store, clock=Clock(FIXED_NOW))
         start_signed_in(dash_duo, app, "operator", port=APP_PORT)
         driver = dash_duo.driver
@@ -96,6 +98,27 @@ def test_board_shows_a_broken_feed_its_test_and_its_history(dash_duo, tmp_path: 
         assert "99999" in driver.find_element(By.CSS_SELECTOR, ".modal-body").text
         _save(driver, "board_test")
 
+        driver.find_element(By.CSS_SELECTOR, ".modal .btn-close").click()
+        dash_duo.wait_for_no_elements(".modal.show", timeout=10)
+        _row(driver, "luot-khach").find_element(By.CSS_SELECTOR, "[data-testid=feed-pause]").click()
+        notice = dash_duo.wait_for_element("[data-testid=board-notice]", timeout=10)
+        assert notice.text == "Đã tạm dừng luot-khach."
+        dash_duo.wait_for_element("tr[data-feed-id=luot-khach][data-state=disabled]", timeout=10)
+        assert store.feed_defs.get("luot-khach").paused
+        _row(driver, "luot-khach").find_element(
+            By.CSS_SELECTOR, "[data-testid=feed-run-now]"
+        ).click()
+        dash_duo.wait_for_contains_text("[data-testid=board-notice]", "chạy ngay", timeout=10)
+        assert store.feed_defs.pending_runs() == {"luot-khach"}
+        _save(driver, "board_paused")
+        _row(driver, "cong-du-lich").find_element(
+            By.CSS_SELECTOR, "[data-testid=feed-delete]"
+        ).click()
+        dash_duo.wait_for_element("[data-testid=feed-delete-confirm]", timeout=10).click()
+        dash_duo.wait_for_contains_text("[data-testid=board-notice]", "Đã xóa", timeout=10)
+        dash_duo.wait_for_no_elements("tr[data-feed-id=cong-du-lich]", timeout=10)
+        assert store.feed_defs.get("cong-du-lich").deleted
+
         driver.get(f"{dash_duo.server_url}/nguon-du-lieu/lich-su/luot-khach")
         dash_duo.wait_for_element("[data-testid=run-history]", timeout=15)
         history = driver.find_element(By.CSS_SELECTOR, "[data-testid=run-history]")
@@ -123,6 +146,10 @@ def test_board_shows_a_broken_feed_its_test_and_its_history(dash_duo, tmp_path: 
         assert "hôm-qua" in problem.text
         assert dash_duo.get_logs() == []
         store.engine.dispose()
+
+
+def _row(driver, feed_id: str):  # type: ignore[no-untyped-def]
+    return driver.find_element(By.CSS_SELECTOR, f"tr[data-feed-id={feed_id}]")
 
 
 def _save(driver, name: str) -> None:  # type: ignore[no-untyped-def]

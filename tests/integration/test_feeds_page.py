@@ -154,9 +154,9 @@ def test_the_first_render_holds_the_board(feeds: Store, tmp_path: Path) -> None:
     app = _app(feeds, tmp_path)
     with app.server.test_request_context("/nguon-du-lieu"):
         page = feeds_page.layout(feed="fresh")
-    board = _find(page, lambda c: getattr(c, "data-testid", None) == "feed-board")[0]
-    rows = _find(board, lambda c: hasattr(c, "data-feed-id"))
-    assert [getattr(r, "data-state") for r in rows] == [
+    board = _find(page, lambda c: _prop(c, "data-testid") == "feed-board")[0]
+    rows = _find(board, lambda c: _prop(c, "data-feed-id") is not None)
+    assert [_prop(r, "data-state") for r in rows] == [
         "failing",
         "late",
         "running",
@@ -164,16 +164,16 @@ def test_the_first_render_holds_the_board(feeds: Store, tmp_path: Path) -> None:
         "on_time",
         "disabled",
     ]
-    fresh = next(r for r in rows if getattr(r, "data-feed-id") == "fresh")
-    assert "board-row-focus" in fresh.className
+    fresh = next(r for r in rows if _prop(r, "data-feed-id") == "fresh")
+    assert "board-row-focus" in _prop(fresh, "className")
     text = " ".join(" ".join(_texts(fresh)).split())
     assert "9 lưu 1 loại 7 thay đổi" in text
     assert "từ tệp cấu hình" not in text  # "fresh" is not in this configuration file
     cells = _find(
-        next(r for r in rows if getattr(r, "data-feed-id") == "daily"),
-        lambda c: hasattr(c, "data-tone"),
+        next(r for r in rows if _prop(r, "data-feed-id") == "daily"),
+        lambda c: _prop(c, "data-tone") is not None,
     )
-    assert [getattr(c, "data-tone") for c in cells] == [
+    assert [_prop(c, "data-tone") for c in cells] == [
         "ok",
         "ok",
         "ok",
@@ -182,11 +182,12 @@ def test_the_first_render_holds_the_board(feeds: Store, tmp_path: Path) -> None:
         "ok",
         "ok",
     ]
-    assert cells[3].title == "17/11/2026: 1 lần chạy — 0 thành công, 0 một phần, 1 thất bại"
-    cells = _find(fresh, lambda c: hasattr(c, "data-tone"))
-    assert [getattr(c, "data-tone") for c in cells] == ["none"] * 6 + ["ok"]
-    assert cells[0].title == "14/11/2026: không chạy lần nào"
-    tests = _find(board, lambda c: getattr(c, "data-testid", None) == "feed-test")
+    failed_day = "17/11/2026: 1 lần chạy — 0 thành công, 0 một phần, 1 thất bại"
+    assert _prop(cells[3], "title") == failed_day
+    cells = _find(fresh, lambda c: _prop(c, "data-tone") is not None)
+    assert [_prop(c, "data-tone") for c in cells] == ["none"] * 6 + ["ok"]
+    assert _prop(cells[0], "title") == "14/11/2026: không chạy lần nào"
+    tests = _find(board, lambda c: _prop(c, "data-testid") == "feed-test")
     assert len(tests) == 6
 
 
@@ -292,8 +293,15 @@ def _settings(directory: Path) -> Any:
     return load_settings(path, env={})
 
 
+def _prop(component: Any, name: str) -> Any:
+    """A property of a Dash component, or of one the board sent as plain JSON."""
+    if isinstance(component, dict):
+        return component.get("props", {}).get(name)
+    return getattr(component, name, None)
+
+
 def _children(component: Any) -> list[Any]:
-    kids = getattr(component, "children", None)
+    kids = _prop(component, "children")
     if kids is None:
         return []
     return list(kids) if isinstance(kids, list | tuple) else [kids]
