@@ -23,7 +23,7 @@ from settings import load_settings
 from store import Store
 from store.guard import Timeouts
 from store.models import FeedRunRow
-from store.writer import FeedSpec
+from store.reference_writes import FeedSpec
 from tests.fixtures.auth import client_for
 
 PG_SCHEMA = "ioc_bench_console"

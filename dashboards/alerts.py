@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from store.catalog import METRICS, Metric
-from store.queries import KpiValue, Place
+from store.read_models import KpiValue, Place
 from store.scope import Scope
 from ui.status import FeedState, Freshness, value_status
 

@@ -46,7 +46,8 @@ from store.records import (
     Rejection,
     row_count,
 )
-from store.writer import FeedSpec, RunOutcome
+from store.reference_writes import FeedSpec
+from store.run_writes import RunOutcome
 
 log = logging.getLogger(__name__)
 # Rows per transaction. Sorted by key, a chunk of ~19 simulated days writes each index page

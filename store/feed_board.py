@@ -21,8 +21,9 @@ from store.models import (
     ObservationRow,
     RejectedRecordRow,
 )
-from store.queries import FeedHealth, RunSummary, _feed_health, _run
+from store.read_models import FeedHealth, RunSummary
 from store.reads import ReadConnections
+from store.run_reads import _feed_health, _run
 from store.scope import LOCAL_TZ
 
 RUN_STATUSES = ("ok", "partial", "failed", "running")

@@ -40,7 +40,7 @@ from settings import FeedConfig
 from store.accounts import Accounts
 from store.feed_board import BoardFeed, window_days
 from store.feed_defs import FeedDefinition
-from store.queries import FeedHealth
+from store.read_models import FeedHealth
 
 PAGE = "feeds"
 BOARD = "feed-board-body"

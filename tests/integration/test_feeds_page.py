@@ -20,7 +20,8 @@ from settings import load_settings
 from store import Store
 from store.feed_board import FeedBoard, RunFilter
 from store.records import Rejection
-from store.writer import FeedSpec, KeptPayload, RunOutcome
+from store.reference_writes import FeedSpec
+from store.run_writes import KeptPayload, RunOutcome
 from tests.conftest import FIXED_NOW, Clock
 from tests.fixtures.auth import client_for
 
