@@ -15,6 +15,7 @@ from dashboards.run_history import PAGE_SIZE, HistoryQuery, parse_history
 from i18n import label, t
 from i18n.formatting import format_datetime_local, format_number
 from store.feed_board import RUN_STATUSES, FeedBoard, RunDetail, RunPage
+from ui.page import page_header
 
 PATH = "/nguon-du-lieu/lich-su/<feed_id>"
 BOARD_PATH = "/nguon-du-lieu"
@@ -94,22 +95,13 @@ def layout(feed_id: str | None = None, **params: Any) -> html.Div:
 
 
 def _title(feed_id: str, lang: str) -> html.Div:
-    return html.Div(
-        [
-            html.Div(
-                [
-                    html.H1(t("board.history.title", lang, feed=feed_id), className="page-title"),
-                    html.Div(t("board.history.subtitle", lang), className="page-subtitle"),
-                ]
-            ),
-            dcc.Link(
-                [html.I(className="bi bi-arrow-left me-1"), t("board.history.back", lang)],
-                href=f"{BOARD_PATH}?{urlencode({'feed': feed_id})}",
-                className="btn btn-outline-secondary",
-            ),
-        ],
-        className="page-header d-flex justify-content-between align-items-end flex-wrap gap-2",
+    back = dcc.Link(
+        [html.I(className="bi bi-arrow-left me-1"), t("board.history.back", lang)],
+        href=f"{BOARD_PATH}?{urlencode({'feed': feed_id})}",
+        className="btn btn-outline-secondary",
     )
+    title = t("board.history.title", lang, feed=feed_id)
+    return page_header(title, t("board.history.subtitle", lang), back, lang)
 
 
 def _filters(feed_id: str, query: HistoryQuery, lang: str) -> html.Form:

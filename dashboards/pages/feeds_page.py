@@ -41,6 +41,7 @@ from store.accounts import Accounts
 from store.feed_board import BoardFeed, window_days
 from store.feed_defs import FeedDefinition
 from store.read_models import FeedHealth
+from ui.page import page_header
 
 PAGE = "feeds"
 BOARD = "feed-board-body"
@@ -100,18 +101,7 @@ def _header(lang: str) -> html.Div:
         className="btn btn-primary",
         **{"data-testid": "feed-new"},
     )
-    return html.Div(
-        [
-            html.Div(
-                [
-                    html.H1(t("feeds.title", lang), className="page-title"),
-                    html.Div(t("board.subtitle", lang), className="page-subtitle"),
-                ]
-            ),
-            new,
-        ],
-        className="page-header d-flex justify-content-between align-items-end flex-wrap gap-2",
-    )
+    return page_header(t("feeds.title", lang), t("board.subtitle", lang), new, lang)
 
 
 def row_keys(rows: list[BoardRow]) -> list[dict[str, Any]]:
@@ -430,17 +420,57 @@ def _row(index: int, row: BoardRow, focus: str | None, now: datetime, lang: str)
     )
     return _h.Tr(
         [
-            _h.Td(_feed_cell(row, lang), className="col-feed"),
-            _h.Td(_schedule(row, lang), className="col-schedule"),
-            _h.Td(_state(row, lang), className="col-state"),
-            _h.Td(_moment(summary.last_success, now, lang), className="col-last_success"),
-            _h.Td(_next_run(summary, now, lang), className="col-next_run"),
-            _h.Td(_last_run(row, lang), className="col-last_run"),
-            _h.Td(_lag(row, lang), className="col-lag"),
-            _h.Td(timeline(row, lang), className="col-timeline"),
-            _h.Td(_quality(row, lang), className="col-quality"),
-            _h.Td(_error(row, lang), className="col-error"),
-            _h.Td(_actions(index, row, lang), className="col-actions"),
+            _h.Td(
+                _feed_cell(row, lang),
+                className="col-feed",
+                **{"data-label": t("board.col.feed", lang)},
+            ),
+            _h.Td(
+                _schedule(row, lang),
+                className="col-schedule",
+                **{"data-label": t("board.col.schedule", lang)},
+            ),
+            _h.Td(
+                _state(row, lang),
+                className="col-state",
+                **{"data-label": t("board.col.state", lang)},
+            ),
+            _h.Td(
+                _moment(summary.last_success, now, lang),
+                className="col-last_success",
+                **{"data-label": t("feeds.last_success", lang)},
+            ),
+            _h.Td(
+                _next_run(summary, now, lang),
+                className="col-next_run",
+                **{"data-label": t("feeds.next_run", lang)},
+            ),
+            _h.Td(
+                _last_run(row, lang),
+                className="col-last_run",
+                **{"data-label": t("board.col.last_run", lang)},
+            ),
+            _h.Td(_lag(row, lang), className="col-lag", **{"data-label": t("board.col.lag", lang)}),
+            _h.Td(
+                timeline(row, lang),
+                className="col-timeline",
+                **{"data-label": t("board.col.timeline", lang)},
+            ),
+            _h.Td(
+                _quality(row, lang),
+                className="col-quality",
+                **{"data-label": t("board.col.quality", lang)},
+            ),
+            _h.Td(
+                _error(row, lang),
+                className="col-error",
+                **{"data-label": t("board.col.error", lang)},
+            ),
+            _h.Td(
+                _actions(index, row, lang),
+                className="col-actions",
+                **{"data-label": t("board.col.actions", lang)},
+            ),
         ],
         className=classes,
         **{"data-feed-id": row.feed_id, "data-state": row.state.value},
@@ -536,7 +566,7 @@ def _last_run(row: BoardRow, lang: str) -> Any:
         [
             _h.Span(
                 [_h.B(_number(value, lang)), " ", t(key, lang)],
-                className=f"board-figure board-figure-{name}",
+                className=f"board-figure board-figure-{name}" + (" has-value" if value else ""),
             )
             for key, value, name in figures
         ],
@@ -670,7 +700,7 @@ def _actions(index: int, row: BoardRow, lang: str) -> Element:
     pause_key = "board.action.resume" if row.paused else "board.action.pause"
     pause_icon = "bi-play-fill" if row.paused else "bi-pause-fill"
     buttons: list[Any] = [
-        _button(index, "test", "bi-eyeglasses", "board.action.test", lang, "feed-test"),
+        _button(index, "test", "bi-clipboard-check", "board.action.test", lang, "feed-test"),
         _button(
             index,
             "run",
