@@ -431,3 +431,23 @@ def test_run_now_requests_are_claimed_once(store: Store, audit: AuditLog) -> Non
         ("minh", "success"),
         ("lan", "success"),
     ]
+
+
+def test_a_definition_this_process_cannot_run_is_recorded_as_failing(
+    store: Store, audit: AuditLog, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved where LGSP_TOKEN is set, scheduled where it is not: the board says why."""
+    save_feed(store, audit, "lan", http_entry(), expected_version=None)
+    monkeypatch.delenv("LGSP_TOKEN")
+    runner = FeedRunner.from_store(store, clock=clock)
+    assert runner.feeds == {}  # not scheduled
+    health = {h.id: h for h in store.queries.feed_health()}["lgsp"]
+    assert health.enabled and health.last_status == "failed"
+    assert health.last_error_kind == "misconfigured"
+    assert "LGSP_TOKEN is not set" in (health.last_error or "")
+    runner.refresh()  # the same version again: recorded once
+    assert count(store, FeedRunRow) == 1
+    runner.run_safely("lgsp")  # a run-now of it says so again
+    assert count(store, FeedRunRow) == 2
+    monkeypatch.setenv("LGSP_TOKEN", TOKEN_ENV["LGSP_TOKEN"])  # and the process restarted
+    assert list(FeedRunner.from_store(store, clock=clock).feeds) == ["lgsp"]
