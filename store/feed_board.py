@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Integer, cast, func, select, union
+from sqlalchemy import Engine, case, func, select, union
 from sqlalchemy.orm import aliased
 
-from store.expressions import epoch_seconds
 from store.models import (
     AssetRow,
     EventRow,
@@ -29,7 +28,6 @@ from store.scope import LOCAL_TZ
 RUN_STATUSES = ("ok", "partial", "failed", "running")
 FINISHED = ("ok", "partial", "failed")
 DELIVERED = ("ok", "partial")  # runs that stored what they read
-DAY_S = 86400
 REJECTIONS_PER_RUN = 50  # the history shows this many of a run's rejected records
 
 
@@ -109,35 +107,33 @@ class FeedBoard:
     def feeds(self, now: datetime, days: int = 7) -> list[BoardFeed]:
         """Every feed with its newest runs and its last `days` local days of runs (today
         included), in two statements: one row per feed, then the runs grouped per day."""
-        first_day = window_days(now, days)[0].day
-        since = datetime.combine(first_day, datetime.min.time(), LOCAL_TZ)
+        window = window_days(now, days)
+        starts = [datetime.combine(d.day, datetime.min.time(), LOCAL_TZ) for d in window]
         with self.reads.connect() as conn:
             rows = conn.execute(self._feeds_query()).all()
-            buckets = conn.execute(self._days_query(since)).all()
+            buckets = conn.execute(self._days_query(starts)).all()
         by_feed: dict[str, dict[int, dict[str, Any]]] = {}
-        for feed_id, day_number, status, runs, accepted, rejected in buckets:
+        for feed_id, index, status, runs, accepted, rejected in buckets:
             day = by_feed.setdefault(feed_id, {}).setdefault(
-                int(day_number), {"counts": {}, "accepted": 0, "rejected": 0, "delivered": 0}
+                int(index), {"counts": {}, "accepted": 0, "rejected": 0, "delivered": 0}
             )
             day["counts"][status] = int(runs)
             day["accepted"] += int(accepted or 0)
             day["rejected"] += int(rejected or 0)
             if status in DELIVERED:
                 day["delivered"] += int(accepted or 0)
-        numbers = [_day_number(first_day + timedelta(days=i)) for i in range(days)]
-        result = []
-        for row in rows:
-            found = by_feed.get(row.id, {})
-            result.append(
-                BoardFeed(
-                    health=_feed_health(row),
-                    current=_prefixed_run(row, "cur_"),
-                    last=_prefixed_run(row, "fin_"),
-                    first_run_at=row.first_started,
-                    days=tuple(_day(number, found.get(number)) for number in numbers),
-                )
+        return [
+            BoardFeed(
+                health=_feed_health(row),
+                current=_prefixed_run(row, "cur_"),
+                last=_prefixed_run(row, "fin_"),
+                first_run_at=row.first_started,
+                days=tuple(
+                    _day(empty, by_feed.get(row.id, {}).get(i)) for i, empty in enumerate(window)
+                ),
             )
-        return result
+            for row in rows
+        ]
 
     def _feeds_query(self) -> Any:
         runs = FeedRunRow
@@ -173,25 +169,31 @@ class FeedBoard:
             .order_by(FeedRow.id)
         )
 
-    def _days_query(self, since: datetime) -> Any:
-        offset = LOCAL_TZ.utcoffset(since)
-        shift = offset.total_seconds() if offset else 0.0
-        seconds = epoch_seconds(self.dialect, FeedRunRow.started_at) + shift
-        day_number = cast(func.floor(seconds / DAY_S), Integer).label("day_number")
+    def _days_query(self, starts: Sequence[datetime]) -> Any:
+        """Runs since the first of `starts` by feed, day (its index in `starts`: a local
+        midnight each, in UTC) and status. The day is a CASE over the midnights: comparing
+        the stored time is cheaper than computing its epoch on every row of a week."""
+        day = case(
+            *[
+                (FeedRunRow.started_at >= start, i)
+                for i, start in reversed(list(enumerate(starts)))
+            ],
+            else_=-1,
+        ).label("day_index")
         # Joined to the feeds so that each feed's runs are a range of the (feed, started)
-        # index instead of a scan of every feed's month of runs.
+        # index where the planner finds that cheaper than reading the whole table.
         return (
             select(
                 FeedRunRow.feed_id,
-                day_number,
+                day,
                 FeedRunRow.status,
                 func.count(),
                 func.sum(FeedRunRow.accepted),
                 func.sum(FeedRunRow.rejected),
             )
             .join(FeedRow, FeedRow.id == FeedRunRow.feed_id)
-            .where(FeedRunRow.started_at >= since)
-            .group_by(FeedRunRow.feed_id, day_number, FeedRunRow.status)
+            .where(FeedRunRow.started_at >= starts[0])
+            .group_by(FeedRunRow.feed_id, day, FeedRunRow.status)
         )
 
     def domains(self) -> dict[str, set[str]]:
@@ -335,16 +337,11 @@ def _prefixed_run(row: Any, prefix: str) -> RunSummary | None:
     )
 
 
-def _day_number(day: date) -> int:
-    return (day - date(1970, 1, 1)).days
-
-
-def _day(number: int, found: dict[str, Any] | None) -> DayRuns:
-    day = date(1970, 1, 1) + timedelta(days=number)
+def _day(empty: DayRuns, found: dict[str, Any] | None) -> DayRuns:
     if found is None:
-        return DayRuns(day=day)
+        return empty
     return DayRuns(
-        day=day,
+        day=empty.day,
         counts=found["counts"],
         accepted=found["accepted"],
         rejected=found["rejected"],
