@@ -34,18 +34,19 @@ MAPPING = {
     "period": {"field": "ts", "format": "iso8601"},
     "observations": [{"metric_field": "metric", "field": "value"}],
 }
+SEED_TIMEOUTS = Timeouts(statement_s=600)  # the seeding statement writes millions of rows
 INTERVALS = (60, 300, 900, 3600, 21600, 86400)  # a realistic mix, 1 min to 1 day
 
 
 def open_store(database: str, directory: Path) -> Store:
     if database == "sqlite":
-        return Store.open(f"sqlite:///{directory / 'console.db'}")
+        return Store.open(f"sqlite:///{directory / 'console.db'}", SEED_TIMEOUTS)
     with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
     return Store.open(
         PG_URL,
-        Timeouts(statement_s=600),  # the seeding statement writes millions of rows
+        SEED_TIMEOUTS,
         connect_args={"options": f"-csearch_path={PG_SCHEMA}"},
     )
 
