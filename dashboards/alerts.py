@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from store.catalog import METRICS, Metric
 from store.read_models import KpiValue, Place
@@ -48,6 +49,17 @@ class Alert:
     @property
     def shown_time(self) -> datetime | None:
         return self.time or self.first_seen
+
+
+FEED_BOARD_LINK = "/nguon-du-lieu?feed={feed}"
+
+
+def alert_link(alert: Alert) -> str | None:
+    """Where an alert's cause is looked at: a feed's alert opens its row on the feed board."""
+    feed = dict(alert.params).get("feed")
+    if alert.domain == "feeds" and isinstance(feed, str):
+        return FEED_BOARD_LINK.format(feed=quote(feed, safe=""))
+    return None
 
 
 def alert_metrics() -> tuple[Metric, ...]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import plotly.utils
 
-from dashboards.alerts import Alert, current_alerts, new_critical, with_onsets
+from dashboards.alerts import Alert, alert_link, current_alerts, new_critical, with_onsets
 from dashboards.callbacks import kpi_tiles
 from dashboards.context import feed_states, narrowed, permitted_root, services
 from dashboards.denials import record_denial
@@ -201,7 +201,8 @@ def _compute(request: WallRequest, allowed: str | None, now: datetime) -> Screen
         else:
             state.items[index] = _page_items(page, scope, alerts, request.lang, now)
     ticker = [
-        alert_item(a, _area_name(a.area, request.lang), request.lang) for a in alerts[:TICKER_ITEMS]
+        alert_item(a, _area_name(a.area, request.lang), request.lang, link=alert_link(a))
+        for a in alerts[:TICKER_ITEMS]
     ] or [no_alerts(request.lang)]
     state.ticker = [(digest(c), c) for c in ticker]
     state.hold = None if pinned else _hold(playlist, pages, alerts, onsets, now)
@@ -276,7 +277,10 @@ def _alert_rows(alerts: list[Alert], scope: Scope, lang: str) -> list[Any]:
     inside = [a for a in alerts if services().queries.areas.is_within(a.area, scope.area)]
     if not inside:
         return [no_alerts(lang)]
-    rows = [alert_item(a, _area_name(a.area, lang), lang, big=True) for a in inside[:ALERT_ROWS]]
+    rows = [
+        alert_item(a, _area_name(a.area, lang), lang, big=True, link=alert_link(a))
+        for a in inside[:ALERT_ROWS]
+    ]
     hidden = len(inside) - ALERT_ROWS
     return [alert_counts(inside, lang), *rows, *([more_alerts(hidden, lang)] if hidden > 0 else [])]
 

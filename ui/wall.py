@@ -297,13 +297,22 @@ def alert_text(alert: Alert, lang: str) -> str:
     return t(alert.message, lang, **params)
 
 
-def alert_item(alert: Alert, area_name: str, lang: str, big: bool = False) -> html.Div:
+def _alert_text(alert: Alert, lang: str, link: str | None) -> html.Span | html.A:
+    """The alert's text; a link to where its cause is looked at when it has one."""
+    if link is None:
+        return html.Span(alert_text(alert, lang), className="wall-alert-text")
+    return html.A(alert_text(alert, lang), href=link, className="wall-alert-text")
+
+
+def alert_item(
+    alert: Alert, area_name: str, lang: str, big: bool = False, link: str | None = None
+) -> html.Div:
     when = format_datetime_local(alert.shown_time, lang) if alert.shown_time else ""
     return html.Div(
         [
             html.I(className=f"bi {SEVERITY_ICON[alert.severity]}"),
             html.Span(area_name, className="wall-alert-area"),
-            html.Span(alert_text(alert, lang), className="wall-alert-text"),
+            _alert_text(alert, lang, link),
             html.Span(when, className="wall-alert-time"),
         ],
         className=f"wall-alert wall-alert-{alert.severity}" + (" big" if big else ""),

@@ -127,7 +127,7 @@ def _permission(app: Dash, kind: Kind, is_callback: bool) -> Response | None:
     rules = restrictions(app)
     needed: Capability | None = None
     if kind is Kind.PAGE:
-        needed = rules.pages.get(request.path.rstrip("/") or "/")
+        needed = rules.page_rule(request.path.rstrip("/") or "/")
     elif is_callback:
         body = json_body()
         output = body.get("output") if isinstance(body, dict) else None

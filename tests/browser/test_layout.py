@@ -82,7 +82,7 @@ def load(driver: webdriver.Chrome, path: str) -> None:
     )
     wait_for(
         lambda: driver.execute_script(
-            "return document.querySelectorAll('.kpi-value, .ag-row, .feed-summary').length"
+            "return document.querySelectorAll('.kpi-value, .ag-row, .board-row').length"
         )
     )
     time.sleep(0.6)  # charts and grids settle their widths after the first paint
@@ -142,32 +142,26 @@ def test_every_page_is_usable_on_a_laptop(laptop) -> None:
 def test_operator_page_shows_its_rows_and_summary_on_first_render(
     dash_duo, demo_app, demo_store
 ) -> None:
-    """The page's layout carries its data: no empty table waiting for the first interval
+    """The board's layout carries its data: no empty board waiting for the first interval
     (30 s here), and no callback is needed to fill it."""
     start_signed_in(dash_duo, demo_app, port=APP_PORT)
     driver = dash_duo.driver
     driver.get(f"{BASE}/nguon-du-lieu")
     started = time.monotonic()
     row = wait_for(
-        lambda: driver.find_elements("css selector", ".ag-center-cols-container .ag-row")
-    )
+        lambda: driver.find_elements("css selector", "tr.board-row[data-feed-id=simulator]")
+    )[0]
     assert time.monotonic() - started < 5
     newest = demo_store.queries.feed_runs("simulator", limit=1)[0]
-    assert format_number(newest.accepted, "vi") in row[0].text
-    card = driver.find_element("css selector", ".feed-summary[data-feed=simulator]")
-    assert card.get_attribute("data-status") == "on_time"
-    for label in (
-        "Thành công gần nhất",
-        "Lần chạy kế tiếp",
-        "Độ trễ so với chu kỳ",
-        "Lỗi liên tiếp",
-        "Lần chạy gần nhất",
-    ):
-        assert label in card.text
+    assert f"{format_number(newest.accepted, 'vi')} lưu" in row.text
+    assert row.get_attribute("data-state") == "on_time"
+    labels = [c.get_attribute("data-label") for c in row.find_elements("css selector", "td")]
+    for label in ("Thành công gần nhất", "Lần chạy kế tiếp", "Độ trễ", "Lần chạy gần nhất"):
+        assert label in labels
     calls = driver.execute_script(
         "return performance.getEntriesByType('resource')"
         ".filter(e => e.name.includes('_dash-update-component')).length"
     )
-    assert calls <= 1, calls  # the page's content; the tables and cards needed no call
+    assert calls <= 1, calls  # the page's content; the board needed no call
     screenshot(driver, "feeds-first-render")
     assert dash_duo.get_logs() == []

@@ -133,7 +133,7 @@ def test_no_request_leaves_loopback(dash_thread_server, demo_app, network_driver
     base = f"http://127.0.0.1:{dash_thread_server.port}"
     sign_in_browser(network_driver, base, *user)
     network_driver.get(f"{base}{path}")
-    ready = f"{TILES} .kpi-value, .ag-row, .ag-overlay-no-rows-center"
+    ready = f"{TILES} .kpi-value, .ag-row, .ag-overlay-no-rows-center, .board-row"
     wait_for(lambda: network_driver.find_elements(By.CSS_SELECTOR, ready))
     if path == "/":  # the map draws only once its boundary layer has arrived
         wait_for(lambda: network_driver.execute_script(MAP_TRACE_PATHS) == [11] or None)

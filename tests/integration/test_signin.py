@@ -252,7 +252,7 @@ def test_disabling_a_user_ends_its_sessions(app: Dash, store: Store, clock: Cloc
 
 
 def test_the_feeds_page_is_for_operators_and_admins_only(app: Dash, store: Store) -> None:
-    feeds_callbacks = [k for k in app.callback_map if "feed-summaries" in k]
+    feeds_callbacks = [k for k in app.callback_map if "feed-board-body" in k]
     assert feeds_callbacks
     body = {"output": feeds_callbacks[0], "outputs": [], "inputs": [], "changedPropIds": []}
     for role, area in (("leader", None), ("district", "941")):
