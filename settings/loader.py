@@ -442,3 +442,19 @@ def _is_model(node: Any) -> bool:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+# --- for the operator console: the same rules on one feed entry ------------------------------
+
+
+def parse_yaml_text(text: str) -> Any:
+    """A YAML text read as config.yaml is (no aliases, no duplicate keys, bounded depth);
+    raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_StrictLoader)
+
+
+def expand_references(value: Any, env: Mapping[str, str]) -> tuple[Any, list[Problem]]:
+    """`value` with its ${VAR} references replaced from `env`, and the problems found: unset
+    variables and literal secrets, each at its location inside `value`."""
+    expansion = _Expansion(env)
+    return expansion.expand(value, ()), expansion.problems
