@@ -18,6 +18,7 @@ import requests
 from pydantic import ValidationError
 
 from feeds.base import ErrorKind, Feed, FeedContext, FeedError, excerpt
+from feeds.definitions import InvalidDefinition, config_of, effective_feeds
 from feeds.missed import MissedRuns, RunNotRecorded
 from feeds.outcome import (
     Tally,
@@ -34,6 +35,7 @@ from feeds.registry import feed_types
 from feeds.validate import RecordCheck
 from settings import FeedConfig
 from store import Store
+from store.feed_defs import UnknownFeed
 from store.guard import is_database_fault
 from store.records import (
     DataWarning,
@@ -167,10 +169,55 @@ class FeedRunner:
         self._running_lock = threading.Lock()
         self._stopping = threading.Event()
         self.missed = MissedRuns()
+        self.reads_store = False  # True: each run reads its feed's definition from the store
         store.writer.sync_feeds(_spec(f) for f in self.feeds.values())
 
+    @classmethod
+    def from_store(cls, store: Store, **options: Any) -> FeedRunner:
+        """A runner of the store's feed definitions: each run reads its feed's current
+        definition, so an edit made in the console applies from the next run on."""
+        runner = cls(store, (), **options)
+        runner.reads_store = True
+        runner.refresh()
+        return runner
+
+    def refresh(self) -> list[FeedConfig]:
+        """Read the feeds again from the store (a runner of definitions only) and record
+        them as the store keeps feeds: a paused feed disabled, a deleted one disabled too.
+        Returns the effective feeds."""
+        if not self.reads_store:
+            return list(self.feeds.values())
+        feeds = effective_feeds(self.store)
+        live = {f.id for f in feeds}
+        gone = [
+            spec
+            for d in self.store.feed_defs.all(include_deleted=True)
+            if d.id not in live and (spec := _stored_spec(d.config)) is not None
+        ]
+        self.store.writer.sync_feeds([*(_spec(f) for f in feeds), *gone])
+        self.feeds = {f.id: f for f in feeds}
+        return feeds
+
+    def config(self, feed_id: str) -> FeedConfig:
+        """The feed as its next run uses it: read from the store for a runner of
+        definitions (UnknownFeed when it is deleted or unknown, InvalidDefinition when it
+        does not validate in this process), else from the runner's own list."""
+        if not self.reads_store:
+            return self.feeds[feed_id]
+        definition = self.store.feed_defs.get(feed_id)
+        if definition is None:
+            raise UnknownFeed(feed_id)
+        if definition.deleted:
+            raise UnknownFeed(feed_id, "deleted")
+        config = config_of(definition)
+        known = self.feeds.get(feed_id)
+        if known is None or _spec(known) != _spec(config):
+            self.store.writer.sync_feeds([_spec(config)])  # a run needs its health row
+        self.feeds[feed_id] = config
+        return config
+
     def run(self, feed_id: str) -> RunReport:
-        config = self.feeds[feed_id]
+        config = self.config(feed_id)
         started = self.clock()
         monotonic_start = time.monotonic()
         run_id = self.store.writer.start_run(feed_id, started)
@@ -227,6 +274,8 @@ class FeedRunner:
         try:
             self.missed.flush(feed_id, self.store.writer, self.clock())
             self.run(feed_id)
+        except (UnknownFeed, InvalidDefinition) as exc:
+            log.warning("%s; not run", exc)
         except Exception as exc:
             cause = exc.__cause__ if isinstance(exc, RunNotRecorded) else exc
             if cause is not None and is_database_fault(cause):
@@ -440,6 +489,17 @@ def _spec(config: FeedConfig) -> FeedSpec:
     demo = feed_types()[config.type].demo
     priority = priority_of(config.priority, demo)
     return FeedSpec(config.id, config.type, config.interval, config.enabled, demo, priority)
+
+
+def _stored_spec(entry: dict[str, Any]) -> FeedSpec | None:
+    """The store's record of a feed that is not scheduled (deleted): disabled."""
+    cls = feed_types().get(str(entry.get("type")))
+    interval = entry.get("interval")
+    if cls is None or not isinstance(interval, int):
+        return None
+    priority = entry.get("priority")
+    own = priority_of(priority if isinstance(priority, int) else None, cls.demo)
+    return FeedSpec(str(entry["id"]), cls.type, interval, False, cls.demo, own)
 
 
 def _log_transition(feed_id: str, previous: str | None, outcome: RunOutcome) -> None:
