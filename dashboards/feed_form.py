@@ -352,7 +352,7 @@ def _yaml_value(form_field: FormField, raw: Any, problems: list[Problem]) -> Any
 
 
 def _scalar(raw: Any) -> Any:
-    """"true" → True, "12" → 12, anything else stays text (as a YAML scalar reads)."""
+    """ "true" → True, "12" → 12, anything else stays text (as a YAML scalar reads)."""
     if not isinstance(raw, str):
         return raw
     text = raw.strip()
@@ -404,7 +404,11 @@ def literal_secrets(fields: tuple[FormField, ...], config: Mapping[str, Any]) ->
             continue
         if leaks:
             problems.append(
-                Problem(path=form_field.path, key="form.problem.literal_secret", params={"name": leaks[0]})
+                Problem(
+                    path=form_field.path,
+                    key="form.problem.literal_secret",
+                    params={"name": leaks[0]},
+                )
             )
     return problems
 

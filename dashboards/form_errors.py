@@ -10,7 +10,7 @@ from typing import Any
 from i18n import t
 from settings.durations import describe
 
-FORM_LEVEL = ""  # the path of messages about the whole form
+FORM_LEVEL = "@form"  # the path of messages about the whole form
 _QUOTED = re.compile(r"'([^']*)'")
 # Messages of our own validators (settings, feed options) that have a translation; anything
 # else keeps the validator's English words after a translated lead-in.
@@ -24,6 +24,8 @@ _KNOWN_VALUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"a body is sent only with method: POST"), "form.value.body_post"),
     (re.compile(r"cursor pagination needs next_cursor_path"), "form.value.cursor_path"),
     (re.compile(r"set header or query_param"), "form.value.header_or_query"),
+    (re.compile(r"environment variable (?P<name>\w+) is not set"), "form.value.env_unset"),
+    (re.compile(r"secrets must come from the environment.*"), "form.value.literal_secret"),
 )
 
 

@@ -451,10 +451,3 @@ def parse_yaml_text(text: str) -> Any:
     """A YAML text read as config.yaml is (no aliases, no duplicate keys, bounded depth);
     raises yaml.YAMLError."""
     return yaml.load(text, Loader=_StrictLoader)
-
-
-def expand_references(value: Any, env: Mapping[str, str]) -> tuple[Any, list[Problem]]:
-    """`value` with its ${VAR} references replaced from `env`, and the problems found: unset
-    variables and literal secrets, each at its location inside `value`."""
-    expansion = _Expansion(env)
-    return expansion.expand(value, ()), expansion.problems
