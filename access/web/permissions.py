@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,22 @@ class Restrictions:
     pages: dict[str, Capability] = field(default_factory=dict)
     callbacks: dict[str, Capability] = field(default_factory=dict)
     wall_callbacks: set[str] = field(default_factory=set)  # what a display session may call
+    templates: dict[str, Capability] = field(default_factory=dict)  # "/x/<id>" pages
+
+
+def page_capability(rules: Restrictions, path: str) -> Capability | None:
+    """The capability a page path needs: its own, or that of the path template it fills."""
+    found = rules.pages.get(path)
+    if found is not None:
+        return found
+    for template, capability in rules.templates.items():
+        pattern = "".join(
+            ".+" if part.startswith("<") else re.escape(part)
+            for part in re.split(r"(<[^>]+>)", template)
+        )
+        if re.fullmatch(pattern, path):
+            return capability
+    return None
 
 
 def restrictions(app: Dash) -> Restrictions:
@@ -48,6 +65,8 @@ def restricted(app: Dash, capability: Capability) -> Iterator[None]:
         if pages_before.get(key) == id(page):
             continue
         rules.pages[page["path"]] = capability
+        if page.get("path_template"):
+            rules.templates[page["path_template"]] = capability
         page["layout"] = _guarded_layout(page["layout"], capability, page["path"])
     for key in set(app.callback_map) - callbacks_before:
         rules.callbacks[key] = capability

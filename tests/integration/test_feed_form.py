@@ -265,6 +265,7 @@ def test_leader_and_district_users_cannot_open_or_call_the_form(
     for role, area in (("leader", None), ("district", "941")):
         client = client_for(app, role, area)
         assert client.get("/nguon-du-lieu/moi").status_code == 403
+        assert client.get("/nguon-du-lieu/sua/lgsp").status_code == 403
         body = {
             "output": _key(app, "feedform-result.children"),
             "outputs": [],
@@ -277,3 +278,5 @@ def test_leader_and_district_users_cannot_open_or_call_the_form(
         )
         assert "feed-form" not in text_of(layout.get_json())
     assert store.feed_defs.get("lgsp") is None
+    operator = client_for(app, "operator")
+    assert operator.get("/nguon-du-lieu/sua/lgsp").status_code == 200
