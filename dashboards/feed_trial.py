@@ -28,7 +28,7 @@ from feeds.dry_run import dry_run
 from feeds.redact import MIN_SECRET, redact
 from feeds.registry import describe_types
 from geo.hierarchy import AdminUnit
-from i18n import t
+from i18n import label, t
 from i18n.formatting import format_date_local, format_datetime_local
 from settings import FeedConfig
 
@@ -208,7 +208,8 @@ def _shown(
     if kind == "observation":
         what, value, dim = record["metric"], record["value"], record.get("dim", "")
         start = datetime.fromisoformat(record["period_start"])
-        period = f"{format_date_local(start, lang)} ({record['period_kind']})"
+        grain = label("form.period", str(record["period_kind"]), lang)
+        period = f"{format_date_local(start, lang)} ({grain})"
     else:
         name = record.get("name") or record.get("title") or record.get("source_id", "")
         what = f"{record.get('domain', '')}.{record.get('kind', '')}: {name}"

@@ -165,3 +165,80 @@ def test_connect_test_save_and_run_the_sample_rest_source(dash_duo, console_app)
             f"\nform → tested: {tested:.1f} s; form → tested, saved, first run stored: "
             f"{elapsed:.1f} s (run: {first.accepted} accepted, {first.rejected} rejected)"
         )
+
+
+FILE_FEED = """\
+feeds:
+  - id: lgsp
+    type: http_json
+    interval: 10m
+    options:
+      url: "{url}"
+      auth: {{type: bearer, token: "${{SAMPLE_TOKEN}}"}}
+      mapping:
+        records: ''
+        area: {{code: area}}
+        period: {{field: ts, format: iso8601}}
+        observations: [{{metric_field: metric, field: value}}]
+"""
+
+
+def test_provisioned_feed_tests_edits_as_override_meets_a_stale_save_and_reverts(  # type: ignore[no-untyped-def]
+    dash_duo, tmp_path, monkeypatch
+) -> None:
+    from access.audit import AuditLog
+    from feeds.console import save_feed
+    from feeds.definitions import provision
+    from store.accounts import Accounts
+
+    monkeypatch.setenv("SAMPLE_TOKEN", TOKEN)
+    with serve({"/api": Route.json(payload_json("mixed_batch.json"))}) as source:
+        path = tmp_path / "config.yaml"
+        path.write_text(
+            f'version: 1\ndatabase:\n  url: "sqlite:///{tmp_path / "ioc.db"}"\n'
+            "geography:\n  directory: null\n" + FILE_FEED.format(url=source.url("/api")),
+            encoding="utf-8",
+        )
+        settings = load_settings(path)
+        store = Store.open(settings.database.url)
+        provision(store, settings)
+        app = create_app(settings, store)
+        start_signed_in(dash_duo, app, role="operator", port=APP_PORT)
+        driver = dash_duo.driver
+        driver.get(f"{dash_duo.server_url}/nguon-du-lieu/sua/lgsp")
+        origin = wait_for(lambda: dash_duo.find_elements("[data-testid=feed-origin]"))
+        assert origin[0].text == "Từ tệp cấu hình"
+        assert TOKEN not in driver.page_source
+        click(driver, dash_duo.find_element("[data-testid=feed-test]"))
+        wait_for(lambda: dash_duo.find_elements("[data-testid=feed-test-ok]"), timeout=20)
+        _type(_field(dash_duo, "interval"), "15m")
+        # another operator saves first
+        current = store.feed_defs.get("lgsp")
+        assert current is not None
+        other = dict(current.config, interval=1800)
+        save_feed(
+            store, AuditLog(Accounts(store.engine)), "ops2", other, expected_version=current.version
+        )
+        click(driver, dash_duo.find_element("[data-testid=feed-save]"))
+        stale = wait_for(lambda: dash_duo.find_elements("[data-testid=feed-stale]"))
+        assert "ops2" in stale[0].text
+        assert _field(dash_duo, "interval").get_attribute("value") == "15m"  # nothing lost
+        _save_shot(driver, "form_stale")
+        driver.get(f"{dash_duo.server_url}/nguon-du-lieu/sua/lgsp")
+        wait_for(lambda: dash_duo.find_elements("[data-testid=feed-overridden]"))
+        assert _field(dash_duo, "interval").get_attribute("value") == "1800"
+        _type(_field(dash_duo, "interval"), "15m")
+        click(driver, dash_duo.find_element("[data-testid=feed-save]"))
+        wait_for(lambda: dash_duo.find_elements("[data-testid=feed-saved]"))
+        edited = store.feed_defs.get("lgsp")
+        assert edited is not None and edited.overridden and edited.config["interval"] == 900
+        driver.get(f"{dash_duo.server_url}/nguon-du-lieu/sua/lgsp")
+        revert = wait_for(lambda: dash_duo.find_elements("[data-testid=feed-revert]"))
+        _save_shot(driver, "form_overridden")
+        click(driver, revert[0])
+        wait_for(lambda: not dash_duo.find_elements("[data-testid=feed-overridden]") or None)
+        wait_for(lambda: dash_duo.find_elements("[data-testid=feed-origin]"))
+        reverted = store.feed_defs.get("lgsp")
+        assert reverted is not None and not reverted.overridden
+        assert reverted.config["interval"] == 600
+        store.engine.dispose()
