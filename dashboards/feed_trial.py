@@ -70,23 +70,28 @@ def _all(fields: tuple[FormField, ...]) -> Iterator[FormField]:
             yield from _all(variant)
 
 
-@functools.cache
 def feed_type_names() -> tuple[str, ...]:
-    return tuple(d["type"] for d in describe_types())
+    return tuple(_form_specs())
 
 
-@functools.cache
 def form_spec(feed_type: str) -> FormSpec | None:
     """The form of a registered feed type (None for anything else)."""
-    described = {d["type"]: d for d in describe_types()}.get(feed_type)
-    if described is None:
-        return None
-    return FormSpec(
-        feed_type=feed_type,
-        description=described["description"],
-        common=common_fields(FeedConfig.model_json_schema()),
-        options=option_fields(described["options_schema"]),
-    )
+    return _form_specs().get(feed_type)
+
+
+@functools.cache
+def _form_specs() -> dict[str, FormSpec]:
+    """Every type's form, built once (the schemas are the code's, not the user's)."""
+    common = common_fields(FeedConfig.model_json_schema())
+    return {
+        described["type"]: FormSpec(
+            feed_type=described["type"],
+            description=described["description"],
+            common=common,
+            options=option_fields(described["options_schema"]),
+        )
+        for described in describe_types()
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
