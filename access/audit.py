@@ -30,6 +30,10 @@ class Action(StrEnum):
     TOKEN_REVOKE = "token.revoke"
     TOKEN_EXCHANGE = "token.exchange"  # a wall screen traded its display token for a session
     FEED_CHANGE = "feed.change"
+    REVIEW_ACCEPT = "review.accept"  # a rejected record corrected and stored
+    REVIEW_DISCARD = "review.discard"
+    REVIEW_FAULT = "review.fault"  # a source marked at fault, or the mark cleared
+    REVIEW_UNDO = "review.undo"
     EXPORT = "export"
     ACCESS_DENIED = "access.denied"
     FEED_CREATE = "feed.create"  # the operator console's feed actions (feeds.console)

@@ -19,7 +19,7 @@ from i18n.collation import natural_key
 from i18n.formatting import format_relative
 from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
 from store.comparison import Reading, season_bars
-from store.queries import KpiValue
+from store.read_models import KpiValue
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from ui.camera import camera_detail
 from ui.charts import breakdown_figure, empty_message, seasonality_figure, trend_figure
@@ -110,6 +110,7 @@ def camera_gallery(spec: PageSpec, scope: Scope, lang: str, version: str) -> Any
     """The camera stills of the scope, offline ones first, then in natural name order."""
     queries = services().queries
     cameras = queries.assets(scope, spec.domain_key, ("camera",))
+    stills = queries.snapshot_times(scope)
     ordered = sorted(cameras, key=lambda c: (c.status == "online", natural_key(c.name)))
     tiles = [
         Tile(
@@ -119,11 +120,16 @@ def camera_gallery(spec: PageSpec, scope: Scope, lang: str, version: str) -> Any
             c.status == "online",
             version,
             c.attributes.get("last_online_at"),
-            bool(c.attributes.get("stream_url")) and c.status == "online",
+            c.status == "online" and (bool(c.attributes.get("stream_url")) or _hls(c)),
+            c.source_id in stills,
         )
         for c in ordered[:GALLERY_SIZE]
     ]
     return gallery(tiles, len(cameras), lang, spec.domain_key)
+
+
+def _hls(camera: Any) -> bool:
+    return camera.attributes.get("stream") == "hls" and bool(camera.attributes.get("hls_url"))
 
 
 def clicked_camera(

@@ -27,6 +27,7 @@ from dashboards.pages import (
     feeds_page,
     not_found,
     overview,
+    review_page,
     wall,
 )
 from dashboards.read_sharing import share_reads
@@ -88,6 +89,7 @@ def create_app(
         use_pages=True,
         pages_folder="",
         assets_folder=str(ROOT / "assets"),
+        assets_path_ignore=["^lazy$"],  # served, but loaded only by the page that needs it
         serve_locally=True,
         title=t("app.short_title", settings.ui.language),
         update_title=None,
@@ -105,6 +107,7 @@ def create_app(
     with restricted(app, Capability.OPERATE_FEEDS):
         feeds_page.register(app)
         feed_form_page.register(app)
+        review_page.register(app)
     with restricted(app, Capability.VIEW_AUDIT):
         audit_page.register(app)
     with wall_callbacks(app):  # display sessions may call these (the banner is on every page)

@@ -15,10 +15,10 @@ from dashboards.context import current_lang, permitted_root, scope_for, services
 from dashboards.denials import record_denial
 from dashboards.visible import visible_layer
 from i18n import t
-from media import demo
+from media import demo, hls
 from media.limits import LeasedStream, StreamLimiter
 from media.mjpeg import StreamError, StreamRefused, open_upstream
-from store.queries import Place
+from store.read_models import Place
 from store.scope import Scope, ScopeError
 
 DEMO_STREAM_PREFIX = "/demo/mjpeg/"  # streams this app draws itself for the demo cameras
@@ -107,6 +107,40 @@ def register(server: Flask) -> None:
             return _stream_unavailable(str(exc), 403 if isinstance(exc, StreamRefused) else 502)
         lifetime = services().settings.cameras.max_lifetime
         return _multipart(LeasedStream(upstream.chunks(), lease, lifetime), upstream.content_type)
+
+    @server.get("/camera/<camera>/hls", defaults={"rest": ""})
+    @server.get("/camera/<camera>/hls/<path:rest>")
+    def camera_hls(camera: str, rest: str) -> Response:
+        """Relay the camera's HLS playlist (rewritten to point back here) and its segments."""
+        found = _camera(camera)
+        if found is None:
+            _not_found(camera)
+        hls_url = str(found.attributes.get("hls_url") or "")
+        if not hls_url:
+            abort(404)
+        lease = _limiter().acquire(_client())
+        if lease is None:
+            return _plain_unavailable("too many open streams", 503)
+        area = request.args.get("area") or permitted_root() or ""
+        upstream = hls.upstream_url(hls_url, rest, request.args.get("q", ""))
+        cameras = services().settings.cameras
+        try:
+            fetched = hls.relay(upstream, hls_url, f"/camera/{camera}/hls", area, cameras)
+        except StreamError as exc:
+            lease.release()
+            log.warning("camera %s HLS not relayed: %s", camera[:64], exc)
+            return _plain_unavailable(str(exc), 403 if isinstance(exc, StreamRefused) else 502)
+        if fetched.text is not None:
+            lease.release()
+            response = Response(fetched.text, content_type=fetched.content_type)
+            response.headers["Cache-Control"] = "no-store"  # a live playlist changes
+            return _inert(response)
+        assert fetched.chunks is not None
+        _bound_slow_viewer()
+        body = LeasedStream(fetched.chunks, lease, cameras.max_lifetime)
+        response = Response(body, content_type=fetched.content_type, direct_passthrough=True)
+        response.headers["Cache-Control"] = "private, max-age=60"
+        return _inert(response)
 
     @server.get(f"{DEMO_STREAM_PREFIX}<camera>")
     def demo_stream(camera: str) -> Response:
@@ -239,6 +273,15 @@ def _stream_unavailable(reason: str, status: int = 502) -> Response:
     response = Response(svg, status=status, mimetype=SVG)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Stream-Error"] = reason[:200].encode("ascii", "replace").decode()
+    return _inert(response)
+
+
+def _plain_unavailable(reason: str, status: int) -> Response:
+    """A relay that failed, for a player (not an <img>): plain text saying why."""
+    response = Response(reason[:200], status=status, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return _inert(response)
 
 

@@ -13,7 +13,7 @@ from i18n.collation import natural_key
 from i18n.names import member_name, metric_name, metric_unit
 from store.catalog import DIMENSIONS, METRICS_BY_KEY
 from store.comparison import Basis, Reading, clock_in_window, compare
-from store.queries import KpiValue, Place
+from store.read_models import KpiValue, Place
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from store.targets import TARGETS
 from ui.changes import change_number, missing_text
@@ -214,12 +214,18 @@ def _stills(scope: Scope) -> dict[str, str]:
     }
 
 
+def _server_only(place: Place, attribute: str) -> bool:
+    """A camera's stream and snapshot addresses (they may carry credentials and name the
+    camera network) stay on the server, which relays them; the browser never sees them."""
+    return place.kind == "camera" and attribute.endswith("_url")
+
+
 def _place_row(place: Place, lang: str) -> dict[str, Any]:
     areas = services().queries.areas
     row: dict[str, Any] = {
         k: v
         for k, v in place.attributes.items()
-        if isinstance(v, str | int | float | bool) or v is None
+        if (isinstance(v, str | int | float | bool) or v is None) and not _server_only(place, k)
     }
     row.update(
         {

@@ -19,9 +19,11 @@ MAX_QUERY_CHARS = 2048  # a page's own links stay far below; a longer query stri
 # Styles: Dash's components, Plotly and AG Grid write <style> elements and style attributes at
 # run time (react-select, the grid's themes, Plotly's own sheet), so styles need
 # 'unsafe-inline'; scripts do not: only the app's files and the hashes of Dash's inline scripts.
+# media-src blob: lets hls.js feed the relayed HLS segments to a <video> (Media Source).
 CSP = (
     "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; "
+    "connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 HEADERS = {

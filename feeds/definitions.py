@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NotRequired, TypedDict
 
 from pydantic import ValidationError
@@ -43,6 +43,7 @@ class InvalidDefinition(Exception):
         super().__init__(f"feed {feed_id}: invalid definition: {where}")
         self.feed_id = feed_id
         self.problems = problems
+        self.version: int | None = None  # the definition's, when read from the store
 
 
 def check_feed(
@@ -88,13 +89,56 @@ def config_of(definition: FeedDefinition, env: Mapping[str, str] | None = None) 
 def effective_feeds(store: Store, env: Mapping[str, str] | None = None) -> list[FeedConfig]:
     """The feeds to schedule, from the store: not deleted; a paused one has enabled false;
     one that does not validate here is left out, with a warning."""
-    feeds = []
-    for definition in store.feed_defs.all():
-        try:
-            feeds.append(config_of(definition, env))
-        except InvalidDefinition as exc:
-            log.warning("%s; not scheduled", exc)
+    feeds, invalid = read_definitions(store, env)
+    for exc in invalid:
+        log.warning("%s; not scheduled", exc)
     return feeds
+
+
+Checked = dict[tuple[str, int], FeedConfig | InvalidDefinition]
+
+
+def read_definitions(
+    store: Store, env: Mapping[str, str] | None = None, *, checked: Checked | None = None
+) -> tuple[list[FeedConfig], list[InvalidDefinition]]:
+    """The definitions that are not deleted: those that validate here as FeedConfigs, and
+    the problems of those that do not. `checked` keeps each (id, version)'s outcome, so a
+    turn after one change validates that one definition only (a process's environment
+    does not change while it runs)."""
+    return check_definitions(store.feed_defs.all(), env, checked=checked)
+
+
+def check_definitions(
+    definitions: Iterable[FeedDefinition],
+    env: Mapping[str, str] | None = None,
+    *,
+    checked: Checked | None = None,
+) -> tuple[list[FeedConfig], list[InvalidDefinition]]:
+    """read_definitions over definitions already read (deleted ones are skipped)."""
+    feeds: list[FeedConfig] = []
+    invalid: list[InvalidDefinition] = []
+    known = {} if checked is None else checked
+    current: Checked = {}
+    for definition in definitions:
+        if definition.deleted:
+            continue
+        key = (definition.id, definition.version)
+        outcome = known.get(key)
+        if outcome is None:
+            try:
+                outcome = config_of(definition, env)
+            except InvalidDefinition as exc:
+                exc.version = definition.version
+                outcome = exc
+        current[key] = outcome
+        if isinstance(outcome, InvalidDefinition):
+            invalid.append(outcome)
+        else:
+            feeds.append(outcome)
+    if checked is not None:  # only the versions seen now: the cache never grows beyond them
+        checked.clear()
+        checked.update(current)
+    return feeds, invalid
 
 
 def provision(store: Store, settings: Settings) -> None:

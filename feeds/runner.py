@@ -18,7 +18,7 @@ import requests
 from pydantic import ValidationError
 
 from feeds.base import ErrorKind, Feed, FeedContext, FeedError, excerpt
-from feeds.definitions import InvalidDefinition, config_of, effective_feeds
+from feeds.definitions import Checked, InvalidDefinition, check_definitions, config_of
 from feeds.missed import MissedRuns, RunNotRecorded
 from feeds.outcome import (
     Tally,
@@ -35,7 +35,7 @@ from feeds.registry import feed_types
 from feeds.validate import RecordCheck
 from settings import FeedConfig
 from store import Store
-from store.feed_defs import UnknownFeed
+from store.feed_defs import FeedDefinition, UnknownFeed
 from store.guard import is_database_fault
 from store.records import (
     DataWarning,
@@ -46,7 +46,8 @@ from store.records import (
     Rejection,
     row_count,
 )
-from store.writer import FeedSpec, RunOutcome
+from store.reference_writes import FeedSpec
+from store.run_writes import RunOutcome
 
 log = logging.getLogger(__name__)
 # Rows per transaction. Sorted by key, a chunk of ~19 simulated days writes each index page
@@ -92,6 +93,7 @@ class _Chunk:
     rows: int = 0
     progress: Progress | None = None
     stored: Progress | None = None  # the mark last written to the health row
+    marks: int = 0  # progress marks seen in this run
 
 
 class _FirstLoad:
@@ -106,7 +108,12 @@ class _FirstLoad:
         now = time.monotonic()
         if self.cadence is None:
             self.cadence = ProgressLog(mark.total, now)
-            log.info("feed %s: first load of %d days started", self.feed_id, mark.total)
+            if mark.done:  # an earlier run stored part of it
+                log.info(
+                    "feed %s: first load resumed at %d/%d days", self.feed_id, mark.done, mark.total
+                )
+            else:
+                log.info("feed %s: first load of %d days started", self.feed_id, mark.total)
         if self.cadence.due(mark.done, now):
             log.info(
                 "feed %s: first load %d/%d days, %d rows in %.1f s",
@@ -170,6 +177,8 @@ class FeedRunner:
         self._stopping = threading.Event()
         self.missed = MissedRuns()
         self.reads_store = False  # True: each run reads its feed's definition from the store
+        self._reported_invalid: dict[str, int | None] = {}  # feed id -> definition version
+        self._checked: Checked = {}  # each definition version's validation, kept
         store.writer.sync_feeds(_spec(f) for f in self.feeds.values())
 
     @classmethod
@@ -187,16 +196,44 @@ class FeedRunner:
         Returns the effective feeds."""
         if not self.reads_store:
             return list(self.feeds.values())
-        feeds = effective_feeds(self.store)
+        definitions = self.store.feed_defs.all(include_deleted=True)
+        feeds, invalid = check_definitions(definitions, checked=self._checked)
         live = {f.id for f in feeds}
-        gone = [
-            spec
-            for d in self.store.feed_defs.all(include_deleted=True)
-            if d.id not in live and (spec := _stored_spec(d.config)) is not None
-        ]
-        self.store.writer.sync_feeds([*(_spec(f) for f in feeds), *gone])
+        cannot_run = {problem.feed_id for problem in invalid}
+        specs = [_spec(f) for f in feeds]
+        for definition in definitions:
+            if definition.id in live:
+                continue
+            # deleted: disabled; meant to run but invalid here: enabled (and failing)
+            meant = definition.id in cannot_run and _meant_to_run(definition)
+            spec = _stored_spec(definition.config, enabled=meant)
+            if spec is not None:
+                specs.append(spec)
+        self.store.writer.sync_feeds(specs)
         self.feeds = {f.id: f for f in feeds}
+        for problem in invalid:
+            if self._reported_invalid.get(problem.feed_id) != problem.version:
+                self._reported_invalid[problem.feed_id] = problem.version
+                self.record_invalid(problem)
         return feeds
+
+    def record_invalid(self, problem: InvalidDefinition) -> None:
+        """A definition this process cannot run (e.g. its ${VAR} is unset here) is recorded
+        as a failed, misconfigured run, so that the board says why the feed does not run."""
+        log.warning("%s; not run", problem)
+        definition = self.store.feed_defs.get(problem.feed_id)
+        if definition is None:
+            return
+        spec = _stored_spec(definition.config, enabled=_meant_to_run(definition))
+        if spec is None:
+            return  # not even its type and interval can be read: nothing to record it on
+        self.store.writer.sync_feeds([spec])  # its health row (unchanged: nothing written)
+        now = self.clock()
+        run_id = self.store.writer.start_run(problem.feed_id, now)
+        outcome = RunOutcome(
+            "failed", 0, 0, 0, now, 0.0, ErrorKind.MISCONFIGURED.value, str(problem)
+        )
+        self.store.writer.finish_run(run_id, problem.feed_id, outcome, [])
 
     def config(self, feed_id: str) -> FeedConfig:
         """The feed as its next run uses it: read from the store for a runner of
@@ -274,8 +311,10 @@ class FeedRunner:
         try:
             self.missed.flush(feed_id, self.store.writer, self.clock())
             self.run(feed_id)
-        except (UnknownFeed, InvalidDefinition) as exc:
+        except UnknownFeed as exc:
             log.warning("%s; not run", exc)
+        except InvalidDefinition as exc:
+            self.record_invalid(exc)
         except Exception as exc:
             cause = exc.__cause__ if isinstance(exc, RunNotRecorded) else exc
             if cause is not None and is_database_fault(cause):
@@ -355,8 +394,9 @@ class FeedRunner:
         for item in feed.normalize(raw):
             if isinstance(item, Progress):
                 chunk.progress = item
+                chunk.marks += 1
                 stopping = self._stopping.is_set()
-                if item.done <= 1 or chunk.rows >= self.chunk_rows or stopping:
+                if chunk.marks <= 2 or chunk.rows >= self.chunk_rows or stopping:
                     self._commit(config, chunk, tally, load, t0)
                 if stopping:
                     raise RunCancelled(f"stopped by shutdown after {tally.accepted} records")
@@ -412,7 +452,11 @@ class FeedRunner:
         progress = (mark.done, mark.total) if mark is not None else None
         self._give_way(config.id, chunk, tally)
         tally.changed += self.store.writer.write_records(
-            config.id, chunk.records, self.clock(), load_progress=progress
+            config.id,
+            chunk.records,
+            self.clock(),
+            load_progress=progress,
+            load_cursor=mark.cursor if mark is not None else None,
         )
         tally.accepted += chunk.rows
         chunk.records, chunk.rows = [], 0
@@ -491,15 +535,20 @@ def _spec(config: FeedConfig) -> FeedSpec:
     return FeedSpec(config.id, config.type, config.interval, config.enabled, demo, priority)
 
 
-def _stored_spec(entry: dict[str, Any]) -> FeedSpec | None:
-    """The store's record of a feed that is not scheduled (deleted): disabled."""
+def _stored_spec(entry: dict[str, Any], *, enabled: bool) -> FeedSpec | None:
+    """The store's record of a feed that is not scheduled here (deleted, or invalid in this
+    process), read from its stored entry; None when even that cannot be read."""
     cls = feed_types().get(str(entry.get("type")))
     interval = entry.get("interval")
-    if cls is None or not isinstance(interval, int):
+    if cls is None or not isinstance(interval, int) or not isinstance(entry.get("id"), str):
         return None
     priority = entry.get("priority")
     own = priority_of(priority if isinstance(priority, int) else None, cls.demo)
-    return FeedSpec(str(entry["id"]), cls.type, interval, False, cls.demo, own)
+    return FeedSpec(entry["id"], cls.type, interval, enabled, cls.demo, own)
+
+
+def _meant_to_run(definition: FeedDefinition) -> bool:
+    return not definition.paused and definition.config.get("enabled", True) is not False
 
 
 def _log_transition(feed_id: str, previous: str | None, outcome: RunOutcome) -> None:

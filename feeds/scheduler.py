@@ -24,7 +24,7 @@ from feeds.registry import feed_types
 from feeds.runner import FeedRunner
 from settings import FeedConfig
 from store.guard import is_database_fault
-from store.writer import RETENTION
+from store.housekeeping import RETENTION
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}

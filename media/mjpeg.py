@@ -83,7 +83,7 @@ def _basic(parts: object) -> str | None:
     return f"Basic {token}"
 
 
-class _PinnedConnection(http.client.HTTPConnection):
+class PinnedConnection(http.client.HTTPConnection):
     """Connects to the checked address only, and checks the socket's peer is that address."""
 
     def __init__(self, target: Target, timeout: float) -> None:
@@ -130,14 +130,17 @@ class Upstream:
         self.connection.close()
 
 
-def open_upstream(url: str, cameras: CamerasConfig) -> Upstream:
-    """Connect to an allowed MJPEG-over-HTTP camera; StreamError with a reason if we cannot."""
+def request_camera(
+    url: str, cameras: CamerasConfig
+) -> tuple[http.client.HTTPResponse, PinnedConnection]:
+    """GET an allowed camera address on a pinned connection (no redirect is followed: it
+    could point anywhere); StreamError with a reason that never quotes the address."""
     target = check_target(url, cameras)
-    connection = _PinnedConnection(target, timeout=cameras.connect_timeout)
+    connection = PinnedConnection(target, timeout=cameras.connect_timeout)
     headers = {"Authorization": target.authorization} if target.authorization else {}
     try:
         connection.request("GET", target.path, headers=headers)
-        response = connection.getresponse()
+        return connection.getresponse(), connection
     except StreamRefused:
         connection.close()
         raise
@@ -145,10 +148,15 @@ def open_upstream(url: str, cameras: CamerasConfig) -> Upstream:
         connection.close()
         kind = "timed out" if isinstance(exc, socket.timeout) else _kind(exc)
         raise StreamError(f"camera unreachable: {kind}") from None
+
+
+def open_upstream(url: str, cameras: CamerasConfig) -> Upstream:
+    """Connect to an allowed MJPEG-over-HTTP camera; StreamError with a reason if we cannot."""
+    response, connection = request_camera(url, cameras)
     content_type = response.getheader("Content-Type", "")
     if response.status != 200 or not content_type.startswith("multipart/x-mixed-replace"):
         response.close()
-        connection.close()  # a redirect is not followed: it could point anywhere
+        connection.close()
         shown = content_type.split(";", 1)[0][:60] or "(no type)"
         raise StreamError(f"camera answered {response.status} {shown}")
     if connection.opened is not None:

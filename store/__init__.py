@@ -13,6 +13,7 @@ from store.feed_defs import FeedDefinitions
 from store.guard import DatabaseGuard, Timeouts
 from store.migrate import prepare
 from store.queries import Queries
+from store.review import Review
 from store.writer import Writer
 
 
@@ -42,3 +43,8 @@ class Store:
         writer = prepare(engine)
         guard.arm()
         return cls(engine, writer, Queries(engine), guard, FeedDefinitions(engine))
+
+    @property
+    def review(self) -> Review:
+        """The review queue of rejected records (and per feed: open rejects, at-fault flag)."""
+        return Review(self.engine)

@@ -117,7 +117,27 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _definition(row: FeedDefinitionRow) -> FeedDefinition:
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """One feed_definitions row as read (plain values: no ORM state to build per row)."""
+
+    id: str
+    origin: str
+    file_config: dict[str, Any] | None
+    override: dict[str, Any] | None
+    paused: bool
+    deleted_at: datetime | None
+    deleted_by: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+_COLUMNS = [getattr(FeedDefinitionRow, name) for name in _Stored.__dataclass_fields__]
+
+
+def _definition(row: _Stored) -> FeedDefinition:
     config = row.override if row.override is not None else row.file_config
     return FeedDefinition(
         id=row.id,
@@ -143,11 +163,9 @@ class FeedDefinitions:
     # -- reading ----------------------------------------------------------------------------
     def all(self, *, include_deleted: bool = False) -> list[FeedDefinition]:
         """Every feed, by id; deleted ones only when asked."""
-        query = select(FeedDefinitionRow).order_by(FeedDefinitionRow.id)
-        if not include_deleted:
-            query = query.where(FeedDefinitionRow.deleted_at.is_(None))
+        where = [] if include_deleted else [FeedDefinitionRow.deleted_at.is_(None)]
         with self.engine.connect() as conn:
-            return [_definition(row) for row in _rows(conn, query)]
+            return [_definition(row) for row in _rows(conn, *where)]
 
     def get(self, feed_id: str) -> FeedDefinition | None:
         """The feed (deleted or not), or None."""
@@ -188,7 +206,7 @@ class FeedDefinitions:
 
     def _provision(self, conn: Connection, wanted: dict[str, dict[str, Any]]) -> None:
         now = self.clock()
-        rows = {row.id: row for row in _rows(conn, select(FeedDefinitionRow))}
+        rows = {row.id: row for row in _rows(conn)}
         for feed_id, entry in wanted.items():
             row = rows.get(feed_id)
             if row is None:
@@ -284,7 +302,7 @@ class FeedDefinitions:
         if entry.get("id") != feed_id:
             raise ValueError(f"a feed's id cannot change ({feed_id} → {entry.get('id')})")
 
-        def change(row: FeedDefinitionRow) -> dict[str, Any]:
+        def change(row: _Stored) -> dict[str, Any]:
             same_as_file = row.origin == FILE and entry == row.file_config
             return {"override": None if same_as_file else entry}
 
@@ -294,9 +312,11 @@ class FeedDefinitions:
         """Back to the file's version: the override is dropped (and a feed deleted in the
         console while the file still names it comes back)."""
 
-        def change(row: FeedDefinitionRow) -> dict[str, Any]:
+        def change(row: _Stored) -> dict[str, Any]:
             if row.origin != FILE or row.file_config is None:
                 raise NothingToRevert(f"feed {feed_id} has no file version to revert to")
+            if row.deleted_at is not None and row.deleted_by == PROVISIONER:
+                raise NothingToRevert(f"feed {feed_id} is no longer in the configuration file")
             return {"override": None, "deleted_at": None, "deleted_by": None}
 
         return self._edit(feed_id, expected_version, by, change, allow_deleted=True)
@@ -319,7 +339,7 @@ class FeedDefinitions:
         feed_id: str,
         expected_version: int,
         by: str,
-        change: Callable[[FeedDefinitionRow], dict[str, Any]],
+        change: Callable[[_Stored], dict[str, Any]],
         *,
         allow_deleted: bool = False,
     ) -> FeedDefinition:
@@ -345,7 +365,7 @@ class FeedDefinitions:
     def _change(
         self,
         conn: Connection,
-        row: FeedDefinitionRow,
+        row: _Stored,
         values: dict[str, Any],
         by: str,
         now: datetime,
@@ -428,12 +448,11 @@ class _Raced(Exception):
     """A guarded UPDATE matched no row: the definition changed since it was read."""
 
 
-def _rows(conn: Connection, query: Any) -> list[FeedDefinitionRow]:
-    """The rows of a select over FeedDefinitionRow, as plain (never persisted) row objects:
-    no ORM session, the typed attributes only."""
-    return [FeedDefinitionRow(**dict(mapping)) for mapping in conn.execute(query).mappings()]
+def _rows(conn: Connection, *where: Any) -> list[_Stored]:
+    query = select(*_COLUMNS).where(*where).order_by(FeedDefinitionRow.id)
+    return [_Stored(*row) for row in conn.execute(query)]
 
 
-def _row(conn: Connection, feed_id: str) -> FeedDefinitionRow | None:
-    rows = _rows(conn, select(FeedDefinitionRow).where(FeedDefinitionRow.id == feed_id))
+def _row(conn: Connection, feed_id: str) -> _Stored | None:
+    rows = _rows(conn, FeedDefinitionRow.id == feed_id)
     return rows[0] if rows else None

@@ -210,6 +210,85 @@ class RejectedRecordRow(Base):
     raw_excerpt: Mapped[str] = mapped_column(Text)
     # "rejected": not stored; "warning": stored, with a data-quality warning to show
     kind: Mapped[str] = mapped_column(String(10), default="rejected", server_default="rejected")
+    # The review queue's state of the record: open | accepted | discarded (store.review).
+    status: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
+    # The reason with its numbers and quoted values masked, so that "row 12: …" and "row 13: …"
+    # are one family; NULL until store.review classifies the record (the writer cannot).
+    family: Mapped[str | None] = mapped_column(String(200), index=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CorrectionRow(Base):
+    """A rejected record corrected by an operator and stored as an observation of its feed:
+    what was written, by whom, and what the observation held before (to withdraw it)."""
+
+    __tablename__ = "review_corrections"
+    __table_args__ = (
+        Index(
+            "ix_review_corrections_key",
+            "metric_id",
+            "area_code",
+            "dim",
+            "period_kind",
+            "period_start",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # SET NULL: the correction (and the observation it wrote) outlive the pruned record
+    rejected_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rejected_records.id", ondelete="SET NULL"), index=True
+    )
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"))
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    dim: Mapped[str] = mapped_column(String(40), default="")
+    period_kind: Mapped[str] = mapped_column(String(5))
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    value: Mapped[float] = mapped_column(Float)
+    original_reason: Mapped[str] = mapped_column(Text)
+    original_excerpt: Mapped[str] = mapped_column(Text)
+    # The observation row this correction replaced ({value, feed_id, ingested_at,
+    # source_time}), or NULL when there was none: what withdrawing it puts back.
+    previous: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    corrected_by: Mapped[str] = mapped_column(String(64))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FeedFaultRow(Base):
+    """A source marked at fault by an operator (shown on the feed board), with a note."""
+
+    __tablename__ = "feed_faults"
+
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"), primary_key=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    marked_by: Mapped[str] = mapped_column(String(64))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReviewActionRow(Base):
+    """One operator action of the review queue with the state before and after it, so that
+    it can be undone (and the undo is recorded on the same row)."""
+
+    __tablename__ = "review_actions"
+    __table_args__ = (Index("ix_review_actions_feed", "feed_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(20))  # accept | discard | fault | unfault
+    rejected_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rejected_records.id", ondelete="SET NULL"), index=True
+    )
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("review_corrections.id"))
+    before: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    undone_by: Mapped[str | None] = mapped_column(String(64))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FeedPayloadRow(Base):

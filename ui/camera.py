@@ -10,7 +10,7 @@ from dash import html
 
 from i18n import label, t
 from i18n.formatting import format_datetime_local, format_percent
-from store.queries import Place
+from store.read_models import Place
 
 RECENT_EVENTS = 8
 
@@ -18,18 +18,24 @@ RECENT_EVENTS = 8
 def camera_detail(
     camera: Place, scope_area: str, area_name: str, events: Sequence[Place], version: str, lang: str
 ) -> html.Div:
-    """The stream when the camera offers MJPEG, else its newest still; then what we know.
+    """The live stream when the camera offers MJPEG or HLS, else its newest still; then facts.
     Both come from the app, asked within the page's area (the browser never calls a camera)."""
     online = camera.status == "online"
-    live = bool(camera.attributes.get("stream_url")) and online
     base = f"/camera/{camera.source_id}"
-    media = html.Img(
-        src=f"{base}/stream?area={scope_area}"
-        if live
-        else f"{base}/snapshot?area={scope_area}&v={version}",
-        alt=camera.name,
-        className="camera-media" + ("" if online else " offline"),
-        **{"data-live": str(live).lower()},
+    mjpeg = bool(camera.attributes.get("stream_url")) and online
+    hls = not mjpeg and online and camera.attributes.get("stream") == "hls"
+    live = mjpeg or hls
+    media = (
+        _hls_player(camera, f"{base}/hls?area={scope_area}", lang)
+        if hls
+        else html.Img(
+            src=f"{base}/stream?area={scope_area}"
+            if mjpeg
+            else f"{base}/snapshot?area={scope_area}&v={version}",
+            alt=camera.name,
+            className="camera-media" + ("" if online else " offline"),
+            **{"data-live": str(mjpeg).lower()},
+        )
     )
     badge = (
         dbc.Badge(t("camera.live", lang), color="danger", className="camera-live-badge")
@@ -50,6 +56,20 @@ def camera_detail(
         ],
         className="camera-detail",
         **{"data-camera": camera.source_id},
+    )
+
+
+def _hls_player(camera: Place, playlist: str, lang: str) -> html.Video:
+    """An HLS stream, played by hls.js (loaded on demand from the app's assets) or natively;
+    the playlist and its segments come through the app's relay."""
+    return html.Video(
+        t("camera.video_unsupported", lang),
+        className="camera-media hls-player",
+        muted=True,
+        autoPlay=True,
+        controls=True,
+        title=camera.name,
+        **{"data-hls-src": playlist, "data-hls-error": t("camera.stream_unavailable", lang)},
     )
 
 

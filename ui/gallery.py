@@ -19,6 +19,7 @@ class Tile:
     version: str  # changes when a new image may exist: busts the browser's image cache
     last_online: str | None = None  # ISO time, for offline cameras
     live: bool = False  # the camera offers a stream the detail view plays
+    has_still: bool = True  # False: no picture yet (a stream-only camera, a new one)
 
 
 def gallery(tiles: list[Tile], total: int, lang: str, page: str) -> html.Div:
@@ -55,7 +56,9 @@ def _card(tile: Tile, lang: str) -> html.Figure:
                 src=f"/camera/{tile.camera}/snapshot?v={tile.version}",
                 alt=tile.name,
                 className="snapshot-img",
-            ),
+            )
+            if tile.has_still
+            else html.Div(t("gallery.no_still", lang), className="snapshot-img snapshot-none"),
             html.Figcaption(caption),
         ],
         className="snapshot-card camera-open" + ("" if tile.online else " offline"),

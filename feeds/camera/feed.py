@@ -1,9 +1,9 @@
 """The camera feed: each camera looked at (bounded concurrency), its asset online or offline
 with the reason and the time it went offline, and its newest still when it has a snapshot URL.
 
-The camera pages keep relaying MJPEG streams (`stream_url`); HLS cameras are checked and
-listed with their playlist (`hls_url`; the pages do not play HLS yet), RTSP-only ones with a
-note that they need a snapshot or HLS URL."""
+The camera pages relay MJPEG streams (`stream_url`) and HLS playlists with their segments
+(`hls_url`, played in the detail view with hls.js); RTSP-only cameras are listed with a note
+that they need a snapshot or HLS URL."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _attributes(
     return {
         "purpose": camera.purpose,
         "stream": stream,
-        # what the pages relay as a live image: MJPEG only (HLS playback is not built yet)
+        # what the pages relay: an MJPEG stream as a live image, an HLS playlist to a <video>
         "stream_url": camera.mjpeg_url,
         "hls_url": camera.hls_url,
         "snapshot": bool(camera.snapshot_url),

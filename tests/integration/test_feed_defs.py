@@ -356,6 +356,8 @@ def test_a_feed_gone_from_the_file_is_deleted_unless_overridden_and_returns_with
     defs = restart(store, path, clock)
     sim, lgsp_now = defs.get("sim"), defs.get("lgsp")
     assert sim is not None and sim.deleted and sim.origin == "file"  # not scheduled, data kept
+    with pytest.raises(NothingToRevert):  # the file no longer has a version of it
+        defs.revert("sim", expected_version=sim.version, by="lan")
     assert lgsp_now is not None and not lgsp_now.deleted
     assert (lgsp_now.origin, lgsp_now.file_config, lgsp_now.config["interval"]) == (
         "console",
@@ -431,3 +433,23 @@ def test_run_now_requests_are_claimed_once(store: Store, audit: AuditLog) -> Non
         ("minh", "success"),
         ("lan", "success"),
     ]
+
+
+def test_a_definition_this_process_cannot_run_is_recorded_as_failing(
+    store: Store, audit: AuditLog, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved where LGSP_TOKEN is set, scheduled where it is not: the board says why."""
+    save_feed(store, audit, "lan", http_entry(), expected_version=None)
+    monkeypatch.delenv("LGSP_TOKEN")
+    runner = FeedRunner.from_store(store, clock=clock)
+    assert runner.feeds == {}  # not scheduled
+    health = {h.id: h for h in store.queries.feed_health()}["lgsp"]
+    assert health.enabled and health.last_status == "failed"
+    assert health.last_error_kind == "misconfigured"
+    assert "LGSP_TOKEN is not set" in (health.last_error or "")
+    runner.refresh()  # the same version again: recorded once
+    assert count(store, FeedRunRow) == 1
+    runner.run_safely("lgsp")  # a run-now of it says so again
+    assert count(store, FeedRunRow) == 2
+    monkeypatch.setenv("LGSP_TOKEN", TOKEN_ENV["LGSP_TOKEN"])  # and the process restarted
+    assert list(FeedRunner.from_store(store, clock=clock).feeds) == ["lgsp"]

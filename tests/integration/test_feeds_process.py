@@ -1,9 +1,11 @@
 """`python -m feeds` as its own process beside the web workers, on a SQLite file and on
-PostgreSQL: an edit, a pause and a run-now made in the console (here: through the store,
-as a web worker does) reach it without a restart."""
+PostgreSQL, and the scheduler embedded in `python app.py`: an edit, a pause and a run-now
+made in the console (here: through the store, as a web worker does) reach it without a
+restart."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -47,10 +49,24 @@ feeds:
 """
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+COMMANDS = {
+    "scheduler": lambda: ["-m", "feeds"],
+    "app": lambda: ["app.py", "--port", str(free_port())],
+}
+# The scheduler process on both databases; the embedded one (the same code) on SQLite.
+CASES = [("scheduler", "sqlite"), ("scheduler", "postgresql"), ("app", "sqlite")]
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, tmp_path: Path, backend: str) -> Iterator[str]:
     """The URL of an empty database the process creates its schema in."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'ioc.db'}"
         return
     pg_server = request.getfixturevalue("pg_server")
@@ -87,15 +103,16 @@ def wait(
     deadline = time.monotonic() + bound
     while not condition():
         if process.poll() is not None:
-            pytest.fail(f"python -m feeds ended ({what}):\n{process.communicate()[0]}")
+            pytest.fail(f"the process ended ({what}):\n{process.communicate()[0]}")
         if time.monotonic() > deadline:
             process.terminate()
             pytest.fail(f"{what}: not within {bound:g} s\n{process.communicate(timeout=30)[0]}")
         time.sleep(0.1)
 
 
+@pytest.mark.parametrize(("command", "backend"), CASES)
 def test_the_scheduler_process_picks_up_edits_pause_and_run_now(
-    database: str, tmp_path: Path
+    command: str, database: str, tmp_path: Path
 ) -> None:
     with serve({"/a": GOOD, "/b": GOOD}) as server:
         config = tmp_path / "config.yaml"
@@ -104,7 +121,7 @@ def test_the_scheduler_process_picks_up_edits_pause_and_run_now(
             encoding="utf-8",
         )
         process = subprocess.Popen(
-            [sys.executable, "-m", "feeds", "--config", str(config)],
+            [sys.executable, *COMMANDS[command](), "--config", str(config)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -4,6 +4,7 @@ listening (MQTT) feed's subscription ends when it is paused and comes back when 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from feeds.runner import FeedRunner
 from feeds.scheduler import SYNC_INTERVAL_S, SYNC_JOB, build_scheduler, stop_scheduler
 from store import Store
 from store.accounts import Accounts
+from store.guard import DatabaseUnavailable
 from tests.fixtures import payload_json
 from tests.fixtures.http_server import Route, serve
 from tests.fixtures.mqtt_broker import SHARED_PORT, wait_for
@@ -203,3 +205,40 @@ def test_a_listening_feed_is_stopped_when_paused_and_started_when_resumed(
     finally:
         stop_scheduler(scheduler, runner)
     assert running_session("sensors") is None
+
+
+def test_the_sync_job_logs_a_lost_database_once_each_way(
+    sqlite_store: Store, audit_sqlite: AuditLog, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    runner = FeedRunner.from_store(sqlite_store, sleep=lambda _s: None)
+    scheduler = build_scheduler(runner)
+    sync = scheduler.get_job(SYNC_JOB).func
+    definitions = sqlite_store.feed_defs
+    revision = definitions.revision
+
+    def lost() -> int:
+        raise DatabaseUnavailable("the database is lost")
+
+    caplog.set_level(logging.INFO, logger="feeds.scheduler")
+    monkeypatch.setattr(definitions, "revision", lost)
+    for _ in range(3):
+        sync()
+    monkeypatch.setattr(definitions, "revision", revision)
+    save_feed(
+        sqlite_store,
+        audit_sqlite,
+        "lan",
+        http_entry("late", "http://127.0.0.1:9/x"),
+        expected_version=None,
+    )
+    sync()
+    sync()
+    messages = [r.getMessage() for r in caplog.records if r.name == "feeds.scheduler"]
+    assert sum("database is unavailable" in m for m in messages) == 1
+    assert sum("read again" in m for m in messages) == 1
+    assert scheduler.get_job("late") is not None  # the change made meanwhile is applied
+
+
+@pytest.fixture
+def audit_sqlite(sqlite_store: Store) -> AuditLog:
+    return AuditLog(Accounts(sqlite_store.engine))
