@@ -23,6 +23,7 @@ from dashboards.denials import refuse_out_of_scope
 from dashboards.pages import (
     audit_page,
     domains,
+    feed_form_page,
     feeds_page,
     not_found,
     overview,
@@ -105,6 +106,7 @@ def create_app(
     domains.register(app)
     with restricted(app, Capability.OPERATE_FEEDS):
         feeds_page.register(app)
+        feed_form_page.register(app)
         review_page.register(app)
     with restricted(app, Capability.VIEW_AUDIT):
         audit_page.register(app)

@@ -37,6 +37,7 @@ class DryRun:
     error: dict[str, str] | None = None
     total_records: int = 0
     total_rejected: int = 0
+    truncated: bool = False  # normalising stopped at the time budget: totals are partial
 
     @property
     def ok(self) -> bool:
@@ -50,6 +51,7 @@ class DryRun:
             "error": self.error,
             "total_records": self.total_records,
             "total_rejected": self.total_rejected,
+            "truncated": self.truncated,
         }
 
 
@@ -60,9 +62,13 @@ def dry_run(
     areas: Mapping[str, AdminUnit] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     checkpoint: str | None = None,
+    budget_s: float | None = None,
 ) -> DryRun:
     """Fetch and normalise `config`'s feed; check every record as the runner would; write
-    nothing (no commit hook, no checkpoint, no file moved). Secrets are redacted."""
+    nothing (no commit hook, no checkpoint, no file moved). Secrets are redacted. With
+    `budget_s`, normalising stops once that many seconds have passed since the start (the
+    console's test must answer in seconds, even for a two-year backfill): `truncated`."""
+    started = time.monotonic()
     units = areas if areas is not None else {u.code: u for u in load_admin_units()}
     secrets = secret_values(config.options)
     result = DryRun()
@@ -75,6 +81,9 @@ def dry_run(
         check = RecordCheck(units, now())
         for item in feed.normalize(raw):
             _take(item, check, result, limit, secrets)
+            if budget_s is not None and time.monotonic() - started > budget_s:
+                result.truncated = True
+                break
     except Exception as exc:  # the dry run reports every failure, like a run records it
         kind, text = classify(exc)
         result.error = {"kind": kind.value, "text": redact(text, secrets)}

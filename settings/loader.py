@@ -442,3 +442,12 @@ def _is_model(node: Any) -> bool:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+# --- for the operator console: the same rules on one feed entry ------------------------------
+
+
+def parse_yaml_text(text: str) -> Any:
+    """A YAML text read as config.yaml is (no aliases, no duplicate keys, bounded depth);
+    raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_StrictLoader)

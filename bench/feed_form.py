@@ -1,0 +1,119 @@
+"""Test before saving, per connector type: the console's whole path (read the form, validate,
+bounded dry run, the result's view) against the connector's own dry run of the same feed
+(`python -m feeds test`, the floor), both in one run on the same source.
+
+Sources: the simulator (one day), http_json on a loopback API, sql_query on a PostgreSQL table,
+tabular_file on a CSV file, http_health on a loopback portal; `--records` rows each.
+
+Run: python -m bench.feed_form [--records 1000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.connectors import (
+    MAPPING,
+    PAGE,
+    TABLE_MAPPING,
+    csv_file,
+    paged_api,
+    pg_source,
+    source_rows,
+)
+from bench.ingest import fresh_store
+from dashboards.feed_form import initial_values
+from dashboards.feed_trial import SHOWN_RECORDS, check, form_spec, trial
+from dashboards.pages.feed_form_page import trial_view
+from feeds.dry_run import dry_run
+from geo.hierarchy import load_admin_units
+from settings import FeedConfig
+from store.scope import LOCAL_TZ
+from tests.fixtures.http_server import Route, serve
+
+
+@contextmanager
+def portal() -> Iterator[str]:
+    page = "<html><head><title>Cổng</title></head><body>Tin mới</body></html>"
+    with serve({"/": Route(200, page, content_type="text/html; charset=utf-8")}) as server:
+        yield server.url("/")
+
+
+def entries(stack: ExitStack, records: int, folder: Path) -> dict[str, dict[str, Any]]:
+    """One feed entry per connector type, on its source."""
+    with fresh_store("sqlite") as store:
+        rows = source_rows(store, records, datetime.now(UTC).astimezone(LOCAL_TZ).date())
+    api = stack.enter_context(paged_api(rows))
+    query = stack.enter_context(pg_source(rows))
+    from bench.harness import PG_URL
+
+    site = stack.enter_context(portal())
+    pagination = {"type": "page", "size": PAGE, "max_pages": 1000}
+    return {
+        "simulator": {"options": {"backfill_days": 1}},
+        "http_json": {"options": {"url": api, "mapping": MAPPING, "pagination": pagination}},
+        "sql_query": {
+            "options": {"url": PG_URL, "query": query, "mapping": {**MAPPING, "records": ""}}
+        },
+        "tabular_file": {
+            "options": {"path": str(csv_file(folder, rows)), "mapping": TABLE_MAPPING}
+        },
+        "http_health": {
+            "options": {
+                "portals": [{"id": "cong-tinh", "name": "Cổng tỉnh", "url": site, "area": "94"}]
+            }
+        },
+    }
+
+
+def best(fn: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    areas = {u.code: u for u in load_admin_units()}
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as folder:
+        for feed_type, entry in entries(stack, args.records, Path(folder)).items():
+            config = {"id": f"bench_{feed_type}", "type": feed_type, "interval": 300, **entry}
+            spec = form_spec(feed_type)
+            assert spec is not None
+            values = initial_values(spec.fields, config)
+            feed = FeedConfig.model_validate(config)
+            first = dry_run(feed, areas=areas)
+            assert first.error is None, (feed_type, first.error)
+
+            def console(values: dict[str, Any] = values, spec: Any = spec) -> None:
+                checked = check(spec, values, "vi")
+                assert checked.ok and checked.feed is not None, checked.messages
+                trial_view(trial(checked.feed, checked.config, areas, "vi"), "vi")
+
+            floor = best(
+                lambda feed=feed: dry_run(feed, limit=SHOWN_RECORDS, areas=areas), args.repeat
+            )
+            measured = best(console, args.repeat)
+            print(
+                f"{feed_type:13} {first.total_records:>7} records  floor (dry run) "
+                f"{floor * 1000:8.1f} ms  console test {measured * 1000:8.1f} ms  "
+                f"ratio {measured / floor:5.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
