@@ -30,6 +30,7 @@ class Action(StrEnum):
     TOKEN_REVOKE = "token.revoke"
     TOKEN_EXCHANGE = "token.exchange"  # a wall screen traded its display token for a session
     FEED_CHANGE = "feed.change"
+    FEED_IMPORT = "feed.import"  # a file uploaded and imported into a feed by hand
     EXPORT = "export"
     ACCESS_DENIED = "access.denied"
 

@@ -20,7 +20,15 @@ from dashboards import callbacks, faults, routes, visible, web
 from dashboards.cache import CachedQueries, make_cache
 from dashboards.context import Services, current_lang, demo_active, services
 from dashboards.denials import refuse_out_of_scope
-from dashboards.pages import audit_page, domains, feeds_page, not_found, overview, wall
+from dashboards.pages import (
+    audit_page,
+    domains,
+    feeds_page,
+    import_page,
+    not_found,
+    overview,
+    wall,
+)
 from dashboards.read_sharing import share_reads
 from geo.boundaries import Boundaries, load_boundaries, unit_levels
 from i18n import t
@@ -96,6 +104,7 @@ def create_app(
     domains.register(app)
     with restricted(app, Capability.OPERATE_FEEDS):
         feeds_page.register(app)
+        import_page.register(app)
     with restricted(app, Capability.VIEW_AUDIT):
         audit_page.register(app)
     with wall_callbacks(app):  # display sessions may call these (the banner is on every page)
