@@ -567,7 +567,7 @@ def _period(record: dict[str, Any], lang: str) -> str:
 
 def _rejected_table(result: DryRun, lang: str) -> Any:
     rows = [
-        html.Tr([html.Td(r["reason"]), html.Td(html.Code(r["raw"][:300]))])
+        html.Tr([html.Td(r["reason"]), html.Td(r["raw"][:300], className="small text-break")])
         for r in result.rejected[:REJECTS_SHOWN]
     ]
     return html.Table(
@@ -633,7 +633,7 @@ def _summary(found: FeedImport, lang: str) -> Any:
     ]
     if found.changed == 0 and found.status != FAILED:
         parts.append(html.Div(t("import.unchanged", lang), className="small text-muted"))
-    if found.error_text:
+    if found.error_text and found.status == FAILED:  # a partial run's text repeats the counts
         parts.append(html.Div(found.error_text, className="text-danger small"))
     if found.run_id is not None:
         parts.append(
