@@ -12,6 +12,7 @@ import waitress
 
 from access.bootstrap import first_start
 from dashboards import create_app
+from feeds.definitions import provision
 from feeds.runner import FeedRunner
 from feeds.scheduler import build_scheduler, stop_scheduler
 from settings import Settings, load_settings_or_exit
@@ -57,10 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings_or_exit(args.config)
     store = open_store_or_exit(settings.database)
     first_start(Accounts(store.engine))
+    provision(store, settings)  # config.yaml's feeds, beside those made in the console
     scheduler = runner = None
     if settings.scheduler.embedded and not args.no_scheduler:
-        runner = FeedRunner(store, settings.feeds)
-        scheduler = build_scheduler(runner, settings.feeds)
+        runner = FeedRunner.from_store(store)
+        scheduler = build_scheduler(runner)
     app = create_app(settings, store)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if scheduler:

@@ -33,6 +33,13 @@ class Action(StrEnum):
     FEED_IMPORT = "feed.import"  # a file uploaded and imported into a feed by hand
     EXPORT = "export"
     ACCESS_DENIED = "access.denied"
+    FEED_CREATE = "feed.create"  # the operator console's feed actions (feeds.console)
+    FEED_UPDATE = "feed.update"
+    FEED_PAUSE = "feed.pause"
+    FEED_RESUME = "feed.resume"
+    FEED_DELETE = "feed.delete"
+    FEED_REVERT = "feed.revert"
+    FEED_RUN_NOW = "feed.run_now"
 
 
 class Outcome(StrEnum):

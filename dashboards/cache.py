@@ -12,7 +12,8 @@ from flask_caching import Cache
 from flask_caching.backends.simplecache import SimpleCache
 
 from settings import CacheConfig
-from store.queries import FeedHealth, KpiValue, Place, Queries, RunSummary, Trend, TrendPoint
+from store.queries import Queries
+from store.read_models import FeedHealth, KpiValue, Place, RunSummary, Trend, TrendPoint
 from store.scope import Scope
 
 T = TypeVar("T")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from store.queries import FeedHealth, RunSummary
+from store.read_models import FeedHealth, RunSummary
 from ui.status import Freshness, feed_state
 
 

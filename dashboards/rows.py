@@ -13,7 +13,7 @@ from i18n.collation import natural_key
 from i18n.names import member_name, metric_name, metric_unit
 from store.catalog import DIMENSIONS, METRICS_BY_KEY
 from store.comparison import Basis, Reading, clock_in_window, compare
-from store.queries import KpiValue, Place
+from store.read_models import KpiValue, Place
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from store.targets import TARGETS
 from ui.changes import change_number, missing_text

@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 
+from feeds.definitions import provision
 from feeds.dry_run import DryRun
 from feeds.runner import FeedRunner
 from feeds.scheduler import build_scheduler, stop_scheduler
@@ -118,12 +119,16 @@ def _print_dry_run(feed_id: str, result: DryRun) -> None:
 
 
 def _run_once(settings: Settings, feed_id: str) -> int:
-    if feed_id not in {f.id for f in settings.feeds}:
-        known = ", ".join(f.id for f in settings.feeds) or "none"
-        print(f"unknown feed {feed_id!r} (configured: {known})", file=sys.stderr)
-        return 2
     store = open_store_or_exit(settings.database)
-    report = FeedRunner(store, settings.feeds).run(feed_id)
+    provision(store, settings)
+    known = [d.id for d in store.feed_defs.all()]
+    if feed_id not in known:
+        print(
+            f"unknown feed {feed_id!r} (configured: {', '.join(known) or 'none'})",
+            file=sys.stderr,
+        )
+        return 2
+    report = FeedRunner.from_store(store).run(feed_id)
     print(
         f"{report.feed_id}: {report.status} — {report.accepted} accepted, "
         f"{report.rejected} rejected, {report.changed} changed in "
@@ -136,8 +141,9 @@ def _run_once(settings: Settings, feed_id: str) -> int:
 
 def _run_scheduler(settings: Settings) -> int:
     store = open_store_or_exit(settings.database)
-    runner = FeedRunner(store, settings.feeds)
-    scheduler = build_scheduler(runner, settings.feeds, blocking=True)
+    provision(store, settings)
+    runner = FeedRunner.from_store(store)
+    scheduler = build_scheduler(runner, blocking=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         scheduler.start()

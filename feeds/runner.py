@@ -18,6 +18,7 @@ import requests
 from pydantic import ValidationError
 
 from feeds.base import ErrorKind, Feed, FeedContext, FeedError, excerpt
+from feeds.definitions import InvalidDefinition, config_of, read_definitions
 from feeds.missed import MissedRuns, RunNotRecorded
 from feeds.outcome import (
     Tally,
@@ -34,6 +35,7 @@ from feeds.registry import feed_types
 from feeds.validate import RecordCheck
 from settings import FeedConfig
 from store import Store
+from store.feed_defs import FeedDefinition, UnknownFeed
 from store.guard import is_database_fault
 from store.records import (
     DataWarning,
@@ -44,7 +46,8 @@ from store.records import (
     Rejection,
     row_count,
 )
-from store.writer import FeedSpec, RunOutcome
+from store.reference_writes import FeedSpec
+from store.run_writes import RunOutcome
 
 log = logging.getLogger(__name__)
 # Rows per transaction. Sorted by key, a chunk of ~19 simulated days writes each index page
@@ -167,10 +170,83 @@ class FeedRunner:
         self._running_lock = threading.Lock()
         self._stopping = threading.Event()
         self.missed = MissedRuns()
+        self.reads_store = False  # True: each run reads its feed's definition from the store
+        self._reported_invalid: dict[str, int | None] = {}  # feed id -> definition version
         store.writer.sync_feeds(_spec(f) for f in self.feeds.values())
 
+    @classmethod
+    def from_store(cls, store: Store, **options: Any) -> FeedRunner:
+        """A runner of the store's feed definitions: each run reads its feed's current
+        definition, so an edit made in the console applies from the next run on."""
+        runner = cls(store, (), **options)
+        runner.reads_store = True
+        runner.refresh()
+        return runner
+
+    def refresh(self) -> list[FeedConfig]:
+        """Read the feeds again from the store (a runner of definitions only) and record
+        them as the store keeps feeds: a paused feed disabled, a deleted one disabled too.
+        Returns the effective feeds."""
+        if not self.reads_store:
+            return list(self.feeds.values())
+        feeds, invalid = read_definitions(self.store)
+        live = {f.id for f in feeds}
+        cannot_run = {problem.feed_id for problem in invalid}
+        specs = [_spec(f) for f in feeds]
+        for definition in self.store.feed_defs.all(include_deleted=True):
+            if definition.id in live:
+                continue
+            # deleted: disabled; meant to run but invalid here: enabled (and failing)
+            meant = definition.id in cannot_run and _meant_to_run(definition)
+            spec = _stored_spec(definition.config, enabled=meant)
+            if spec is not None:
+                specs.append(spec)
+        self.store.writer.sync_feeds(specs)
+        self.feeds = {f.id: f for f in feeds}
+        for problem in invalid:
+            if self._reported_invalid.get(problem.feed_id) != problem.version:
+                self._reported_invalid[problem.feed_id] = problem.version
+                self.record_invalid(problem)
+        return feeds
+
+    def record_invalid(self, problem: InvalidDefinition) -> None:
+        """A definition this process cannot run (e.g. its ${VAR} is unset here) is recorded
+        as a failed, misconfigured run, so that the board says why the feed does not run."""
+        log.warning("%s; not run", problem)
+        definition = self.store.feed_defs.get(problem.feed_id)
+        if definition is None:
+            return
+        spec = _stored_spec(definition.config, enabled=_meant_to_run(definition))
+        if spec is None:
+            return  # not even its type and interval can be read: nothing to record it on
+        self.store.writer.sync_feeds([spec])  # its health row (unchanged: nothing written)
+        now = self.clock()
+        run_id = self.store.writer.start_run(problem.feed_id, now)
+        outcome = RunOutcome(
+            "failed", 0, 0, 0, now, 0.0, ErrorKind.MISCONFIGURED.value, str(problem)
+        )
+        self.store.writer.finish_run(run_id, problem.feed_id, outcome, [])
+
+    def config(self, feed_id: str) -> FeedConfig:
+        """The feed as its next run uses it: read from the store for a runner of
+        definitions (UnknownFeed when it is deleted or unknown, InvalidDefinition when it
+        does not validate in this process), else from the runner's own list."""
+        if not self.reads_store:
+            return self.feeds[feed_id]
+        definition = self.store.feed_defs.get(feed_id)
+        if definition is None:
+            raise UnknownFeed(feed_id)
+        if definition.deleted:
+            raise UnknownFeed(feed_id, "deleted")
+        config = config_of(definition)
+        known = self.feeds.get(feed_id)
+        if known is None or _spec(known) != _spec(config):
+            self.store.writer.sync_feeds([_spec(config)])  # a run needs its health row
+        self.feeds[feed_id] = config
+        return config
+
     def run(self, feed_id: str) -> RunReport:
-        config = self.feeds[feed_id]
+        config = self.config(feed_id)
         started = self.clock()
         monotonic_start = time.monotonic()
         run_id = self.store.writer.start_run(feed_id, started)
@@ -227,6 +303,10 @@ class FeedRunner:
         try:
             self.missed.flush(feed_id, self.store.writer, self.clock())
             self.run(feed_id)
+        except UnknownFeed as exc:
+            log.warning("%s; not run", exc)
+        except InvalidDefinition as exc:
+            self.record_invalid(exc)
         except Exception as exc:
             cause = exc.__cause__ if isinstance(exc, RunNotRecorded) else exc
             if cause is not None and is_database_fault(cause):
@@ -440,6 +520,22 @@ def _spec(config: FeedConfig) -> FeedSpec:
     demo = feed_types()[config.type].demo
     priority = priority_of(config.priority, demo)
     return FeedSpec(config.id, config.type, config.interval, config.enabled, demo, priority)
+
+
+def _stored_spec(entry: dict[str, Any], *, enabled: bool) -> FeedSpec | None:
+    """The store's record of a feed that is not scheduled here (deleted, or invalid in this
+    process), read from its stored entry; None when even that cannot be read."""
+    cls = feed_types().get(str(entry.get("type")))
+    interval = entry.get("interval")
+    if cls is None or not isinstance(interval, int) or not isinstance(entry.get("id"), str):
+        return None
+    priority = entry.get("priority")
+    own = priority_of(priority if isinstance(priority, int) else None, cls.demo)
+    return FeedSpec(entry["id"], cls.type, interval, enabled, cls.demo, own)
+
+
+def _meant_to_run(definition: FeedDefinition) -> bool:
+    return not definition.paused and definition.config.get("enabled", True) is not False
 
 
 def _log_transition(feed_id: str, previous: str | None, outcome: RunOutcome) -> None:

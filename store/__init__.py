@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from store.db import guarded_engine
+from store.feed_defs import FeedDefinitions
 from store.guard import DatabaseGuard, Timeouts
 from store.migrate import prepare
 from store.queries import Queries
@@ -17,12 +18,14 @@ from store.writer import Writer
 
 @dataclass(frozen=True, slots=True)
 class Store:
-    """The wiring point: one engine, one writer, one reader, and the engine's guard."""
+    """The wiring point: one engine, one writer, one reader, the engine's guard, and the
+    feed definitions the console edits and the scheduler runs."""
 
     engine: Engine
     writer: Writer
     queries: Queries
     guard: DatabaseGuard
+    feed_defs: FeedDefinitions
 
     @classmethod
     def open(
@@ -38,4 +41,4 @@ class Store:
             preflight(engine)
         writer = prepare(engine)
         guard.arm()
-        return cls(engine, writer, Queries(engine), guard)
+        return cls(engine, writer, Queries(engine), guard, FeedDefinitions(engine))

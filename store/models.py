@@ -333,3 +333,36 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(String(10))  # success | failure | denied
+
+
+class FeedDefinitionRow(Base):
+    """A feed's definition as the scheduler runs it: provisioned from config.yaml (origin
+    "file", its entry in `file_config`) or created in the console; a console edit is kept in
+    `override`, which wins over the file until it is reverted."""
+
+    __tablename__ = "feed_definitions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(10))  # file | console
+    file_config: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    override: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    paused: Mapped[bool] = mapped_column(default=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock: +1 per change
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class FeedRunRequestRow(Base):
+    """A "run now" asked for in a web process, claimed once by the scheduler process."""
+
+    __tablename__ = "feed_run_requests"
+    __table_args__ = (Index("ix_feed_run_requests_open", "claimed_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feed_definitions.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,8 +8,8 @@ import pytest
 
 from store import Store
 from store.records import Event, Observation
+from store.reference_writes import FeedSpec
 from store.scope import Window, scope_within
-from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.integration

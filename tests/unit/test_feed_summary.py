@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboards.feed_summary import FeedStatus, summarize
-from store.queries import FeedHealth, RunSummary
+from store.read_models import FeedHealth, RunSummary
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 20, 3, 30, tzinfo=UTC)
