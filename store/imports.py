@@ -136,6 +136,21 @@ class Imports:
                 .values(items_done=done, items_total=total, updated_at=at)
             )
 
+    def abandon(self, import_id: str, *, started_before: datetime, at: datetime, why: str) -> bool:
+        """End an import whose process died mid-run (it started before `started_before` and is
+        still marked running); False when it is not such an import."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(FeedImportRow)
+                .where(
+                    FeedImportRow.id == import_id,
+                    FeedImportRow.status == RUNNING,
+                    FeedImportRow.started_at < started_before,
+                )
+                .values(status=FAILED, error_text=why, finished_at=at, updated_at=at)
+            )
+        return done.rowcount == 1
+
     def finish(self, import_id: str, outcome: ImportOutcome, at: datetime) -> None:
         status = FAILED if outcome.run_status in (None, "failed") else DONE
         values: dict[str, object] = {

@@ -4,7 +4,7 @@ then its summary and its rejects file."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from flask import has_request_context, request
 from access.audit import Action, AuditLog, Outcome
 from access.current import current_visitor
 from dashboards.context import current_lang, services
+from feeds.definitions import InvalidDefinition, config_of
 from feeds.dry_run import DryRun
 from feeds.manual_import import (
     FEED_TYPE,
@@ -34,13 +35,15 @@ from i18n.formatting import format_datetime_local, format_number
 from i18n.names import metric_name
 from settings import FeedConfig
 from store.accounts import Accounts
-from store.imports import FAILED, FeedImport, Imports
+from store.imports import FAILED, RUNNING, FeedImport, Imports
 from ui.export import to_csv
 from ui.table import GridColumn
 
 PATH = "/nguon-du-lieu/nhap/<feed_id>"
 POLL_MS = 500
 MAX_FILE_NAME = 255
+STALL_GRACE_S = 120  # beyond the run's timeout: a run still "running" then has no process
+INTERRUPTED = "interrupted"  # the error of an import whose process died
 REJECTS_SHOWN = 50  # rejected records shown by the test (all are in the rejects file)
 
 
@@ -94,11 +97,23 @@ def register(app: Dash) -> None:
 
 
 def feed_config(feed_id: Any) -> FeedConfig | None:
-    """The tabular feed `feed_id` names, or None (unknown feed or another type)."""
-    for config in services().settings.feeds:
-        if config.id == feed_id and config.type == FEED_TYPE:
-            return config
-    return None
+    """The tabular feed `feed_id` names as it runs now (its definition in the store, console
+    edits included), or None: unknown, deleted, not valid here, or of another type. A feed
+    not provisioned yet (no definition) is read from config.yaml."""
+    if not isinstance(feed_id, str):
+        return None
+    svc = services()
+    definition = svc.store.feed_defs.get(feed_id)
+    if definition is None:
+        config = next((f for f in svc.settings.feeds if f.id == feed_id), None)
+    elif definition.deleted:
+        return None
+    else:
+        try:
+            config = config_of(definition)
+        except InvalidDefinition:
+            return None
+    return config if config is not None and config.type == FEED_TYPE else None
 
 
 def spool() -> Spool:
@@ -288,9 +303,11 @@ def _register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def poll(_tick: Any, import_id: Any, feed: Any) -> tuple:
-        found = _import(import_id, feed_config(feed))
-        if found is None:
+        config = feed_config(feed)
+        found = _import(import_id, config)
+        if config is None or found is None:
             return (no_update,) * 7 + (True,)
+        found = _unless_stalled(config, found)
         return (*progress_view(found, current_lang()), found.finished)
 
     @app.callback(
@@ -407,6 +424,20 @@ def _import(import_id: Any, config: FeedConfig | None) -> FeedImport | None:
         return None
     found = Imports(services().store.engine).get(import_id)
     return found if found is not None and found.feed_id == config.id else None
+
+
+def _unless_stalled(config: FeedConfig, found: FeedImport) -> FeedImport:
+    """An import still marked running long after its run's timeout: the process that ran it
+    is gone (restarted, killed). It is marked failed so the page stops waiting."""
+    if found.status != RUNNING or found.started_at is None:
+        return found
+    svc = services()
+    now = svc.clock()
+    cutoff = now - timedelta(seconds=config.timeout + STALL_GRACE_S)
+    imports = Imports(svc.store.engine)
+    if imports.abandon(found.id, started_before=cutoff, at=now, why=INTERRUPTED):
+        return imports.get(found.id) or found
+    return found
 
 
 def _audit(feed_id: str, outcome: Outcome, detail: dict[str, Any]) -> None:
@@ -634,7 +665,9 @@ def _summary(found: FeedImport, lang: str) -> Any:
     if found.changed == 0 and found.status != FAILED:
         parts.append(html.Div(t("import.unchanged", lang), className="small text-muted"))
     if found.error_text and found.status == FAILED:  # a partial run's text repeats the counts
-        parts.append(html.Div(found.error_text, className="text-danger small"))
+        stopped = found.error_text == INTERRUPTED
+        text = t("import.interrupted", lang) if stopped else found.error_text
+        parts.append(html.Div(text, className="text-danger small"))
     if found.run_id is not None:
         parts.append(
             dcc.Link(

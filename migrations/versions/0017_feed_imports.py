@@ -1,7 +1,7 @@
 """files uploaded for a manual import into a tabular feed, with the import's progress
 
 Revision ID: 0017_feed_imports
-Revises: 0014_event_end_index
+Revises: 0015_console_feeds (0016_review once branch review is merged)
 Create Date: 2026-12-02
 """
 
@@ -11,9 +11,9 @@ from alembic import op
 import store.types
 
 revision = "0017_feed_imports"
-# The console's 0015_console_feeds and 0016_review come first once they are merged: the
-# integrator sets this to "0016_review" then.
-down_revision = "0014_event_end_index"
+# Branch review adds 0016_review on 0015_console_feeds: where both are merged this revises
+# "0016_review" instead (one head).
+down_revision = "0015_console_feeds"
 branch_labels = None
 depends_on = None
 

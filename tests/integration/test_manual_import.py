@@ -11,6 +11,7 @@ import io
 import json
 import threading
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,12 @@ from sqlalchemy import func, select
 
 from dashboards import create_app
 from dashboards.guard import MAX_STRING
+from dashboards.pages.import_page import STALL_GRACE_S
 from feeds.manual_import import ENVELOPE_BYTES, MAX_INFLATION
 from settings import load_settings
 from store import Store
 from store.accounts import Accounts, AuditFilter
+from store.imports import Imports
 from store.models import FeedImportRow, FeedRunRow, ObservationRow
 from tests.conftest import Clock
 from tests.fixtures.auth import client_for
@@ -406,3 +409,50 @@ def test_an_unknown_feed_has_no_import(app: Dash, operator: FlaskClient) -> None
     )
     assert answer.status_code == 200
     assert "import-unknown-feed" in answer.get_data(as_text=True)
+
+
+def test_a_feed_made_in_the_console_is_importable_until_deleted(
+    app: Dash, operator: FlaskClient, store: Store
+) -> None:
+    entry = {
+        "id": "ks_console",
+        "type": "tabular_file",
+        "interval": 3600,
+        "options": {"url": "https://ke-sach.example.invalid/bao-cao.csv", "mapping": ONE_STOP},
+    }
+    made = store.feed_defs.create(entry, by="tests")
+    tested = upload(operator, app, "ke-sach.csv", REPORT, "ks_console")
+    assert _prop(tested["import-test"]["children"], "import-test-totals", "data-records") == "4"
+    assert operator.get("/nguon-du-lieu/nhap/ks_console").status_code == 200
+    store.feed_defs.delete("ks_console", expected_version=made.version, by="tests")
+    answer = call(
+        operator,
+        app,
+        "import-test.children",
+        [("import-picked", "data", {"name": "ke-sach.csv", "at": 2})],
+        [
+            ("import-upload", "contents", data_url(REPORT)),
+            ("import-upload", "filename", "ke-sach.csv"),
+            ("import-feed", "data", "ks_console"),
+        ],
+    )
+    assert answer.status_code in (200, 204)
+    sent = answer.get_json(silent=True) or {}
+    assert "import-current" not in sent.get("response", {})  # a deleted feed takes no upload
+    assert _count(store, FeedImportRow) == 1
+
+
+def test_an_import_whose_process_died_is_marked_interrupted(
+    app: Dash, operator: FlaskClient, store: Store
+) -> None:
+    tested = upload(operator, app, "r.csv", REPORT)
+    import_id = tested["import-current"]["data"]
+    clock = app.server.extensions["ioc"].clock
+    assert Imports(store.engine).claim(import_id, by="a-worker-that-dies", at=clock())
+    assert poll(operator, app, import_id)["import-poll"]["disabled"] is False  # still running
+    clock.now += timedelta(seconds=60 + STALL_GRACE_S + 1)  # the feed's timeout, then grace
+    shown = poll(operator, app, import_id)
+    assert shown["import-poll"]["disabled"] is True
+    assert shown["import-progress"]["color"] == "danger"
+    assert "khởi động lại" in _texts(shown["import-summary"]["children"])
+    assert Imports(store.engine).get(import_id).status == "failed"  # type: ignore[union-attr]
