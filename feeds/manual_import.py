@@ -328,6 +328,7 @@ def run_import(
             error_text=classify(exc)[1],
         )
     imports.finish(import_id, outcome, clock())
+    spool.upload_path(import_id).unlink(missing_ok=True)  # imported: only its rejects stay
     finished = imports.get(import_id)
     assert finished is not None
     return finished

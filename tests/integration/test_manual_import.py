@@ -232,6 +232,7 @@ def test_upload_test_import_and_import_again(
     assert spooled[0].read_bytes() == REPORT and spooled[0].stat().st_mode & 0o077 == 0
 
     start(operator, app, import_id)
+    assert not spooled[0].exists()  # once imported, only its rejects are kept
     shown = poll(operator, app, import_id)
     assert shown["import-progress"]["value"] == 100 and shown["import-progress"]["label"] == "100%"
     assert shown["import-poll"]["disabled"] is True
