@@ -27,7 +27,7 @@ from access.web.display import (
     refused_display,
 )
 from access.web.pages import refusal_page
-from access.web.permissions import allowed, page_capability, restrictions
+from access.web.permissions import allowed, restrictions
 from access.web.sessions import auth_state, session_user, user_visitor
 from i18n import t
 
@@ -127,7 +127,7 @@ def _permission(app: Dash, kind: Kind, is_callback: bool) -> Response | None:
     rules = restrictions(app)
     needed: Capability | None = None
     if kind is Kind.PAGE:
-        needed = page_capability(rules, request.path)
+        needed = rules.page_rule(request.path.rstrip("/") or "/")
     elif is_callback:
         body = json_body()
         output = body.get("output") if isinstance(body, dict) else None

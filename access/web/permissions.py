@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,10 +24,29 @@ class Restrictions:
     """Which page paths and which callbacks (by callback-map key) need which capability."""
 
     pages: dict[str, Capability] = field(default_factory=dict)
-    # Pages with path variables ("/nguon-du-lieu/nhap/<feed_id>"), matched as patterns.
-    templates: dict[str, Capability] = field(default_factory=dict)
+    # Pages with a path template ("/nguon-du-lieu/lich-su/<feed_id>"): one rule for every path.
+    page_templates: dict[str, Capability] = field(default_factory=dict)
     callbacks: dict[str, Capability] = field(default_factory=dict)
     wall_callbacks: set[str] = field(default_factory=set)  # what a display session may call
+
+    def page_rule(self, path: str) -> Capability | None:
+        """The capability a page path needs: its own rule, else its template's."""
+        if path in self.pages:
+            return self.pages[path]
+        for template, capability in self.page_templates.items():
+            if _matches(template, path):
+                return capability
+        return None
+
+
+_TEMPLATE_VARIABLE = re.compile(r"<[^>]+>")
+
+
+def _matches(template: str, path: str) -> bool:
+    """As Dash routes a path to a template: a variable takes any text, slashes included."""
+    parts = _TEMPLATE_VARIABLE.split(template)
+    pattern = ".*".join(re.escape(part) for part in parts)
+    return re.fullmatch(pattern, path) is not None
 
 
 def restrictions(app: Dash) -> Restrictions:
@@ -53,7 +71,7 @@ def restricted(app: Dash, capability: Capability) -> Iterator[None]:
             continue
         rules.pages[page["path"]] = capability
         if page.get("path_template"):
-            rules.templates[page["path_template"]] = capability
+            rules.page_templates[page["path_template"]] = capability
         page["layout"] = _guarded_layout(page["layout"], capability, page["path"])
     for key in set(app.callback_map) - callbacks_before:
         rules.callbacks[key] = capability
@@ -66,24 +84,6 @@ def wall_callbacks(app: Dash) -> Iterator[None]:
     before = set(app.callback_map)
     yield
     restrictions(app).wall_callbacks.update(set(app.callback_map) - before)
-
-
-def page_capability(rules: Restrictions, path: str) -> Capability | None:
-    """What opening `path` needs: its page's capability, also through a path template."""
-    path = path.rstrip("/") or "/"
-    found = rules.pages.get(path)
-    if found is not None:
-        return found
-    for template, capability in rules.templates.items():
-        if _template_pattern(template).fullmatch(path):
-            return capability
-    return None
-
-
-@functools.cache
-def _template_pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"<[^>]*>", template.rstrip("/"))
-    return re.compile("[^/]+".join(re.escape(p) for p in parts))
 
 
 def allowed(capability: Capability | None) -> bool:
