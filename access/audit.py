@@ -34,6 +34,7 @@ class Action(StrEnum):
     REVIEW_DISCARD = "review.discard"
     REVIEW_FAULT = "review.fault"  # a source marked at fault, or the mark cleared
     REVIEW_UNDO = "review.undo"
+    FEED_IMPORT = "feed.import"  # a file uploaded and imported into a feed by hand
     EXPORT = "export"
     ACCESS_DENIED = "access.denied"
     FEED_CREATE = "feed.create"  # the operator console's feed actions (feeds.console)

@@ -25,6 +25,7 @@ from dashboards.pages import (
     domains,
     feed_form_page,
     feeds_page,
+    import_page,
     not_found,
     overview,
     review_page,
@@ -108,6 +109,7 @@ def create_app(
         feeds_page.register(app)
         feed_form_page.register(app)
         review_page.register(app)
+        import_page.register(app)
     with restricted(app, Capability.VIEW_AUDIT):
         audit_page.register(app)
     with wall_callbacks(app):  # display sessions may call these (the banner is on every page)

@@ -37,7 +37,12 @@ PROPERTY_KINDS: dict[str, tuple[type, ...]] = {
     "pathname": (str, type(None)),
     "search": (str, type(None)),
     "data": (dict, list, *_SCALAR),
+    "contents": (str, type(None)),  # dcc.Upload: the file as a data URL
+    "filename": (str, type(None)),
 }
+# Properties whose value is a whole file: longer than MAX_STRING, bounded by the request
+# body limit (MAX_CONTENT_LENGTH) instead, and only ever a base64 data URL.
+FILE_PROPERTIES = frozenset({"contents"})
 
 
 class Refused(Exception):
@@ -101,7 +106,7 @@ def check_callback(body: Any, callback_map: Mapping[str, Any]) -> None:
     """The body names a server callback and matches its declared inputs, state and kinds."""
     if not isinstance(body, dict):
         raise Refused("the body is not a JSON object", body)
-    check_bounds(body)
+    check_bounds(_without_files(body))
     output = body.get("output")
     declared = callback_map.get(output) if isinstance(output, str) else None
     if declared is None or "callback" not in declared:
@@ -116,6 +121,26 @@ def check_callback(body: Any, callback_map: Mapping[str, Any]) -> None:
         for item, want in zip(sent, wanted, strict=True):
             _check_dependency(item, want)
     _check_outputs(body.get("outputs"), declared["output"])
+
+
+def _without_files(body: dict[str, Any]) -> dict[str, Any]:
+    """The body with each file input's value checked as a data URL and left out of the
+    string bounds (a file is the one long string a component sends)."""
+    trimmed = dict(body)
+    for part in ("inputs", "state"):
+        items = body.get(part)
+        if not isinstance(items, list):
+            continue
+        kept: list[Any] = []
+        for item in items:
+            if isinstance(item, dict) and item.get("property") in FILE_PROPERTIES:
+                value = item.get("value")
+                if value is not None and not (isinstance(value, str) and value.startswith("data:")):
+                    raise Refused(f"{item['property']}: not a data URL", value)
+                item = {**item, "value": None if value is None else ""}
+            kept.append(item)
+        trimmed[part] = kept
+    return trimmed
 
 
 def _check_dependency(item: Any, want: Mapping[str, str]) -> None:

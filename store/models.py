@@ -306,6 +306,38 @@ class FeedPayloadRow(Base):
     content: Mapped[str] = mapped_column(Text)
 
 
+class FeedImportRow(Base):
+    """A file an operator uploaded for a tabular feed: its test, then its import as a run.
+    Progress lives here (not in a worker's memory) so any web worker can show it."""
+
+    __tablename__ = "feed_imports"
+    __table_args__ = (Index("ix_feed_imports_feed", "feed_id", "uploaded_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # also the spooled file's name
+    # No foreign key: a web worker may take an upload before any runner has written the
+    # feed's row (the import's run writes it).
+    feed_id: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))  # as the user named it: shown, never a path
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by: Mapped[str | None] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10))  # uploaded | running | done | failed
+    imported_by: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last progress written
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    items_done: Mapped[int] = mapped_column(Integer, default=0)
+    items_total: Mapped[int | None] = mapped_column(Integer)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("feed_runs.id"))
+    run_status: Mapped[str | None] = mapped_column(String(10))
+    accepted: Mapped[int | None] = mapped_column(Integer)
+    rejected: Mapped[int | None] = mapped_column(Integer)
+    changed: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+    error_text: Mapped[str | None] = mapped_column(Text)
+
+
 class UserRow(Base):
     """A person who may sign in: a role, and for a district user the one district they see."""
 
