@@ -372,14 +372,13 @@ def _register_callbacks(app: Dash) -> None:
         Output(FEED, "value"),
         Output(FAMILY, "value"),
         Input(GROUPS, "cellClicked"),
-        State(GROUPS, "rowData"),
         prevent_initial_call=True,
     )
-    def pick_group(cell, rows) -> tuple[Any, Any]:  # type: ignore[no-untyped-def]
-        row = _clicked_row(cell, rows, "key")
-        if row is None:
+    def pick_group(cell) -> tuple[Any, Any]:  # type: ignore[no-untyped-def]
+        picked = _clicked_group(cell)
+        if picked is None:
             return no_update, no_update
-        return row["feed"], row["family"]
+        return picked
 
     @app.callback(
         Output(SELECTED, "data"),
@@ -621,11 +620,16 @@ def _family_options(review: Review, feed: str | None) -> list[dict[str, str]]:
     return [{"label": f, "value": f} for f in review.families(feed)]
 
 
-def _clicked_row(cell: Any, rows: Any, key: str) -> dict[str, Any] | None:
-    if not isinstance(cell, dict) or not isinstance(rows, list):
+def _clicked_group(cell: Any) -> tuple[str, str] | None:
+    """The (feed, family) a click on the groups grid names: its row id is the group's key
+    "feed|kind|family" (the click carries only that, never the rows themselves)."""
+    if not isinstance(cell, dict) or not isinstance(cell.get("rowId"), str):
         return None
-    wanted = cell.get("rowId")
-    return next((r for r in rows if isinstance(r, dict) and str(r.get(key)) == str(wanted)), None)
+    parts = cell["rowId"].split("|", 2)
+    if len(parts) != 3 or not all(parts):
+        return None
+    feed, _kind, family = parts
+    return feed, family
 
 
 def _record_of(cell: Any) -> QueueRecord | None:
