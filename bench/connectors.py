@@ -39,9 +39,9 @@ from feeds.http_json import HttpJsonFeed
 from feeds.runner import CHUNK_ROWS, FeedRunner
 from settings import FeedConfig
 from store import Store
+from store.record_writes import column_stamper, observation_rows
 from store.records import Observation
 from store.scope import LOCAL_TZ
-from store.writer import column_stamper, observation_rows
 from tests.fixtures.http_server import ReceivedRequest, Route, serve
 
 METRIC = "tourism.visitors"

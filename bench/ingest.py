@@ -27,14 +27,9 @@ from feeds.runner import CHUNK_ROWS, FeedRunner
 from feeds.simulator import SimulatorFeed, SimulatorOptions
 from settings import FeedConfig
 from store import Store
+from store.record_writes import OBSERVATION_COLUMNS, PG_COPY_TYPES, column_stamper, observation_rows
 from store.records import Item, Observation, ObservationBlock, Progress, Rejection
-from store.writer import (
-    OBSERVATION_COLUMNS,
-    PG_COPY_TYPES,
-    FeedSpec,
-    column_stamper,
-    observation_rows,
-)
+from store.reference_writes import FeedSpec
 
 FLOOR_BATCH = 20_000
 FEED_ID = "simulator"

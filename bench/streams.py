@@ -36,7 +36,7 @@ from settings import load_settings
 from store import Store
 from store.accounts import Accounts
 from store.records import Asset
-from store.writer import FeedSpec
+from store.reference_writes import FeedSpec
 from tests.fixtures.auth import add_account, client_for, http_session
 
 PAGE_THREADS = 16  # threads left for pages and /healthz beside the streams

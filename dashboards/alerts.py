@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from store.catalog import METRICS, Metric
-from store.queries import KpiValue, Place
+from store.read_models import KpiValue, Place
 from store.scope import Scope
 from ui.status import FeedState, Freshness, value_status
 

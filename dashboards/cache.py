@@ -13,7 +13,8 @@ from flask_caching.backends.simplecache import SimpleCache
 
 from settings import CacheConfig
 from store.province_context import province_kpis
-from store.queries import FeedHealth, KpiValue, Place, Queries, RunSummary, Trend, TrendPoint
+from store.queries import Queries
+from store.read_models import FeedHealth, KpiValue, Place, RunSummary, Trend, TrendPoint
 from store.scope import ProvinceContext, Scope
 
 T = TypeVar("T")
@@ -123,6 +124,14 @@ class CachedQueries:
         args = (key, tuple(areas) if areas is not None else None)
         return self._memo(
             "area_values", scope, args, lambda: self.queries.area_values(scope, key, areas)
+        )
+
+    def areas_values(
+        self, scope: Scope, keys: Sequence[str], areas: Sequence[str] | None = None
+    ) -> dict[str, dict[str, float]]:
+        args = (tuple(keys), tuple(areas) if areas is not None else None)
+        return self._memo(
+            "areas_values", scope, args, lambda: self.queries.areas_values(scope, keys, areas)
         )
 
     def level_values(self, scope: Scope, key: str, level: str) -> dict[str, float]:

@@ -12,7 +12,7 @@ from dashboards.guard import Refused
 from dashboards.specs import PAGES_BY_DOMAIN
 from i18n.names import domain_name
 from store.catalog import DOMAINS, METRICS_BY_KEY
-from store.queries import KpiValue
+from store.read_models import KpiValue
 from store.scope import Scope
 from ui.kpi import kpi_tile
 

@@ -19,7 +19,7 @@ from i18n.collation import natural_key
 from i18n.formatting import format_relative
 from store.catalog import METRICS_BY_KEY, Aggregation, Direction, Metric
 from store.comparison import Reading, season_bars
-from store.queries import KpiValue
+from store.read_models import KpiValue
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from ui.camera import camera_detail
 from ui.charts import breakdown_figure, empty_message, seasonality_figure, trend_figure

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from store.queries import FeedHealth, RunSummary
+from store.read_models import FeedHealth, RunSummary
 from ui.status import Freshness, feed_state
 
 
@@ -16,7 +16,7 @@ class FeedStatus(StrEnum):
     FAILING = "failing"  # its last run failed
     DISABLED = "disabled"
     RUNNING = "running"
-    FIRST_LOAD = "first_load"  # running and nothing ingested yet
+    FIRST_LOAD = "first_load"  # running and nothing ingested yet, or a first load unfinished
     NEVER = "never"  # configured, not run yet
 
 
@@ -92,6 +92,8 @@ def _status(health: FeedHealth, running: bool, now: datetime) -> FeedStatus:
         return FeedStatus.FIRST_LOAD if health.last_success_at is None else FeedStatus.RUNNING
     if health.last_status == "failed":  # said before "late": the operator has a cause to fix
         return FeedStatus.FAILING
+    if health.load_total is not None:  # a first load left unfinished: the next run resumes it
+        return FeedStatus.FIRST_LOAD
     freshness = feed_state(
         health.last_success_at, health.last_status, health.interval_s, now
     ).freshness

@@ -18,7 +18,7 @@ from i18n import t
 from media import demo
 from media.limits import LeasedStream, StreamLimiter
 from media.mjpeg import StreamError, StreamRefused, open_upstream
-from store.queries import Place
+from store.read_models import Place
 from store.scope import Scope, ScopeError
 
 DEMO_STREAM_PREFIX = "/demo/mjpeg/"  # streams this app draws itself for the demo cameras

@@ -13,7 +13,7 @@ from i18n.collation import natural_key
 from i18n.names import member_name, metric_name, metric_unit
 from store.catalog import DIMENSIONS, METRICS_BY_KEY
 from store.comparison import Basis, Reading, clock_in_window, compare
-from store.queries import KpiValue, Place
+from store.read_models import KpiValue, Place
 from store.scope import LOCAL_TZ, Scope, Window, local_midnight_utc
 from store.targets import TARGETS
 from ui.changes import change_number, missing_text
@@ -77,10 +77,10 @@ def _areas(table: Table, _domain: str, scope: Scope, lang: str) -> tuple[list[Gr
     children = queries.areas.sorted_children(parent.area, lang)
     rows: Rows = [{"area": c, "area_name": queries.areas.name(c, lang)} for c in children]
     level = queries.areas.get(children[0]).level if children else None
+    values = queries.areas_values(parent, table.metrics, children)  # one pass for all
     for key in table.metrics:
-        values = queries.area_values(parent, key, children)
         for row in rows:
-            _put(row, key, values.get(row["area"]), level)
+            _put(row, key, values[key].get(row["area"]), level)
     columns = [GridColumn("area_name", t("table.area", lang))]
     return columns + [_metric_column(k, lang) for k in table.metrics], rows
 

@@ -28,8 +28,8 @@ from i18n.formatting import format_datetime_local
 from i18n.names import domain_name, metric_name
 from settings import Playlist, WallPage
 from store.catalog import DOMAINS, DOMAINS_BY_KEY, METRICS_BY_KEY
-from store.queries import bucket_start
 from store.scope import LOCAL_TZ, Scope, Window, scope_within
+from store.trend_reads import bucket_start
 from ui.maps import map_legend, map_patch
 from ui.wall import (
     WALL_BORDER,

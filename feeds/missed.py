@@ -7,7 +7,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from store.writer import RunOutcome, Writer
+from store.run_writes import RunOutcome
+from store.writer import Writer
 
 log = logging.getLogger(__name__)
 

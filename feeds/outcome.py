@@ -10,7 +10,7 @@ from datetime import datetime
 from feeds.base import ErrorKind, excerpt
 from feeds.redact import redact
 from store.records import DataWarning, Observation, ObservationBlock, Record, Rejection
-from store.writer import KeptPayload
+from store.run_writes import KeptPayload
 
 REAL_FEED_PRIORITY = 10  # a real source outranks the demo simulator (priority 0) by default
 MAX_PAYLOAD_BYTES = 256 * 1024  # of a kept raw payload; the rest is cut

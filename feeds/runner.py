@@ -44,7 +44,8 @@ from store.records import (
     Rejection,
     row_count,
 )
-from store.writer import FeedSpec, RunOutcome
+from store.reference_writes import FeedSpec
+from store.run_writes import RunOutcome
 
 log = logging.getLogger(__name__)
 # Rows per transaction. Sorted by key, a chunk of ~19 simulated days writes each index page
@@ -90,6 +91,7 @@ class _Chunk:
     rows: int = 0
     progress: Progress | None = None
     stored: Progress | None = None  # the mark last written to the health row
+    marks: int = 0  # progress marks seen in this run
 
 
 class _FirstLoad:
@@ -104,7 +106,12 @@ class _FirstLoad:
         now = time.monotonic()
         if self.cadence is None:
             self.cadence = ProgressLog(mark.total, now)
-            log.info("feed %s: first load of %d days started", self.feed_id, mark.total)
+            if mark.done:  # an earlier run stored part of it
+                log.info(
+                    "feed %s: first load resumed at %d/%d days", self.feed_id, mark.done, mark.total
+                )
+            else:
+                log.info("feed %s: first load of %d days started", self.feed_id, mark.total)
         if self.cadence.due(mark.done, now):
             log.info(
                 "feed %s: first load %d/%d days, %d rows in %.1f s",
@@ -306,8 +313,9 @@ class FeedRunner:
         for item in feed.normalize(raw):
             if isinstance(item, Progress):
                 chunk.progress = item
+                chunk.marks += 1
                 stopping = self._stopping.is_set()
-                if item.done <= 1 or chunk.rows >= self.chunk_rows or stopping:
+                if chunk.marks <= 2 or chunk.rows >= self.chunk_rows or stopping:
                     self._commit(config, chunk, tally, load, t0)
                 if stopping:
                     raise RunCancelled(f"stopped by shutdown after {tally.accepted} records")
@@ -363,7 +371,11 @@ class FeedRunner:
         progress = (mark.done, mark.total) if mark is not None else None
         self._give_way(config.id, chunk, tally)
         tally.changed += self.store.writer.write_records(
-            config.id, chunk.records, self.clock(), load_progress=progress
+            config.id,
+            chunk.records,
+            self.clock(),
+            load_progress=progress,
+            load_cursor=mark.cursor if mark is not None else None,
         )
         tally.accepted += chunk.rows
         chunk.records, chunk.rows = [], 0

@@ -19,7 +19,7 @@ from feeds.base import ListeningFeed
 from feeds.registry import feed_types
 from feeds.runner import FeedRunner
 from settings import FeedConfig
-from store.writer import RETENTION
+from store.housekeeping import RETENTION
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}

@@ -3,7 +3,8 @@ its own area (a district centre sees the province total beside its own values)."
 
 from __future__ import annotations
 
-from store.queries import KpiValue, Queries
+from store.queries import Queries
+from store.read_models import KpiValue
 from store.scope import ProvinceContext, province_scope
 
 

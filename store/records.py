@@ -77,10 +77,13 @@ class ObservationBlock:
 @dataclass(frozen=True, slots=True)
 class Progress:
     """A marker a long-running feed yields between its chunks: the records before it complete
-    `done` of `total` days. The runner commits at these marks and reports the first load."""
+    `done` of `total` days. The runner commits at these marks and reports the first load; a
+    first load's `cursor` is stored with the mark as the feed's checkpoint, from which a next
+    run resumes a load that did not finish."""
 
     done: int
     total: int
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

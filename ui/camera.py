@@ -10,7 +10,7 @@ from dash import html
 
 from i18n import label, t
 from i18n.formatting import format_datetime_local, format_percent
-from store.queries import Place
+from store.read_models import Place
 
 RECENT_EVENTS = 8
 

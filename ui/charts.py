@@ -12,7 +12,7 @@ from i18n.formatting import format_value
 from i18n.names import metric_unit
 from store.catalog import Metric
 from store.comparison import ACCRUING, SeasonBar, open_bucket
-from store.queries import Trend
+from store.read_models import Trend
 from ui.changes import until_label
 from ui.palette import STATUS_COLOURS
 from ui.status import judged, ranked, value_status

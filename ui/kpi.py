@@ -18,7 +18,7 @@ from i18n.formatting import (
 from i18n.names import metric_name, metric_unit
 from store.catalog import Direction, Metric
 from store.comparison import STEADY, Comparison, periods_behind
-from store.queries import KpiValue
+from store.read_models import KpiValue
 from store.scope import LOCAL_TZ
 from ui.changes import basis_text, change_number, missing_text, period_label, why_text
 from ui.status import FeedState, Freshness, target_attainment, target_for, tile_status

@@ -13,7 +13,7 @@ from feeds.simulator.events import carried_over_events, day_events
 from feeds.simulator.feedback import LOOKBACK_DAYS
 from feeds.simulator.geography import Geography
 from feeds.simulator.model import day_observations, school_year_observations, year_observations
-from feeds.simulator.plan import SimulationPlan, plan_days
+from feeds.simulator.plan import SimulationPlan, plan_days, resumed_days, stored_span
 from feeds.simulator.snapshots import camera_snapshots
 from feeds.simulator.tasks import task_events
 from feeds.simulator.world import World
@@ -36,8 +36,13 @@ class SimulatorFeed(Feed):
 
     def fetch(self) -> SimulationPlan:
         now = self.context.now()
+        geography = Geography.from_areas(self.context.areas)
+        span = stored_span(self.context.checkpoint)
+        if self.context.last_success is None and span is not None:  # an unfinished first load
+            days, kept = resumed_days(now, span, self.options.backfill_days)
+            return SimulationPlan(days, now, geography, kept, span if kept else None)
         days = plan_days(now, self.context.last_success, self.options.backfill_days)
-        return SimulationPlan(days, now, Geography.from_areas(self.context.areas))
+        return SimulationPlan(days, now, geography)
 
     def normalize(self, raw: SimulationPlan) -> Iterator[Item]:
         """Assets, the tasks as they stand now, the yearly values of every year the days
@@ -47,17 +52,17 @@ class SimulatorFeed(Feed):
         by a Progress mark (so the runner commits today's numbers first and can say how far
         a long backfill has come); then the events still open from before the first day."""
         world = World(self.options.seed, raw.geography, raw.now)
-        total = len(raw.days)
+        total = raw.kept + len(raw.days)
         yield from all_assets(world)
         yield from camera_snapshots(world)
-        yield Progress(0, total)
+        yield Progress(raw.kept, total, raw.cursor_after(None))
         yield from task_events(world)
         yield from year_observations(world, sorted({d.year for d in raw.days}, reverse=True))
         opened = {almanac.school_year(d) - back for d in raw.days for back in (0, 1)}
         yield from school_year_observations(world, sorted(opened, reverse=True))
-        for done, day in enumerate(raw.days, start=1):
+        for done, day in enumerate(raw.days, start=raw.kept + 1):
             yield from day_observations(world, world.day(day))
             yield from day_events(world, day)
-            yield Progress(done, total)
+            yield Progress(done, total, raw.cursor_after(day))
         if raw.days:
             yield from carried_over_events(world, raw.days[-1], LOOKBACK_DAYS)

@@ -13,7 +13,7 @@ down_revision = "0013_camera_stills"
 branch_labels = None
 depends_on = None
 
-# The expression exactly as store.queries.Queries.durations writes it for SQLite, so that
+# The expression exactly as store.asset_reads.AssetReads.durations writes it for SQLite, so that
 # SQLite reads the value from the index instead of parsing each event's JSON.
 RESOLVED_AT = "json_extract(attributes, '$.\"resolved_at\"')"
 

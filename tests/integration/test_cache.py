@@ -13,8 +13,8 @@ from dashboards.cache import CachedQueries, make_cache
 from settings import CacheConfig
 from store import Store
 from store.records import Observation
+from store.reference_writes import FeedSpec
 from store.scope import ScopeError, Window, local_midnight_utc, scope_within
-from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.integration

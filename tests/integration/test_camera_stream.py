@@ -14,7 +14,7 @@ from media.jpeg import encode
 from settings import load_settings
 from store import Store
 from store.records import Asset
-from store.writer import FeedSpec
+from store.reference_writes import FeedSpec
 from tests.conftest import FIXED_NOW, Clock
 from tests.fixtures.auth import client_for
 from tests.fixtures.http_server import Route, serve

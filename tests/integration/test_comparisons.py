@@ -272,8 +272,8 @@ def test_a_slow_metric_compares_its_latest_period_with_the_one_before(store: Sto
 
     from store.comparison import Basis, Comparison, Kind
     from store.records import Observation
+    from store.reference_writes import FeedSpec
     from store.scope import local_midnight_utc
-    from store.writer import FeedSpec
     from ui.changes import basis_text
 
     store.writer.sync_feeds([FeedSpec("src", "http_json", 3600, True, False)])

@@ -14,7 +14,8 @@ from dashboards.feed_summary import FeedStatus
 from dashboards.pages import feeds_page
 from settings import load_settings
 from store import Store
-from store.writer import FeedSpec, RunOutcome
+from store.reference_writes import FeedSpec
+from store.run_writes import RunOutcome
 from tests.conftest import FIXED_NOW, Clock
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 from dashboards import create_app, payloads
 from dashboards.specs import PAGES_BY_DOMAIN
 from feeds.base import FeedContext
-from feeds.runner import FeedRunner
+from feeds.runner import FeedRunner, RunCancelled, RunTimeout
 from feeds.simulator import SimulatorFeed, SimulatorOptions
+from feeds.simulator.plan import SimulationPlan, local_date
 from settings import FeedConfig, load_settings
 from store import Store
 from store.models import MetricRow, ObservationRow, RejectedRecordRow
@@ -48,9 +49,9 @@ def runner_for(store: Store, clock: Clock, chunk_rows: int = 100_000) -> FeedRun
     return FeedRunner(store, [simulator_config()], clock=clock, chunk_rows=chunk_rows)
 
 
-def expected_rows(store: Store, days: int = DAYS) -> dict[Key, float]:
+def expected_rows(store: Store, days: int = DAYS, now: datetime = FIXED_NOW) -> dict[Key, float]:
     """What the simulator yields, one observation at a time: what the store must hold."""
-    context = FeedContext(areas=store.queries.areas.by_code, now=lambda: FIXED_NOW)
+    context = FeedContext(areas=store.queries.areas.by_code, now=lambda: now)
     feed = SimulatorFeed("simulator", SimulatorOptions(backfill_days=days), context)
     found: dict[Key, float] = {}
     for item in feed.normalize(feed.fetch()):
@@ -178,6 +179,66 @@ def test_first_load_progress_is_stored_at_each_commit_and_cleared_at_the_end(
     assert all(done is None for _, done, _ in seen)
 
 
+@pytest.mark.parametrize(
+    ("stop", "status"),
+    [(RunTimeout("the run's timeout"), "partial"), (RunCancelled("stopped by shutdown"), "failed")],
+)
+def test_a_first_load_that_did_not_finish_is_resumed_and_finished_by_the_next_run(
+    store: Store,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    stop: Exception,
+    status: str,
+) -> None:
+    original = SimulatorFeed.normalize
+
+    def interrupted(self: SimulatorFeed, raw: Any) -> Iterator[Item]:
+        for item in original(self, raw):
+            yield item
+            if isinstance(item, Progress) and item.done == 2:  # today and yesterday are stored
+                raise stop
+
+    monkeypatch.setattr(SimulatorFeed, "normalize", interrupted)
+    runner = runner_for(store, clock, chunk_rows=1_000)  # a day has more: every mark commits
+    assert runner.run("simulator").status == status
+    health = {h.id: h for h in store.queries.feed_health()}["simulator"]
+    assert (health.load_done, health.load_total) == (2, DAYS + 1)  # not cleared by the run
+    assert health.last_success_at is None  # so the next run is a first load again
+    config = tmp_path / "config.yaml"
+    config.write_text("version: 1\ngeography:\n  directory: null\n", encoding="utf-8")
+    app = create_app(load_settings(config, env={}), store, clock=clock)
+    assert f"đang nạp dữ liệu lần đầu: 2/{DAYS + 1} ngày" in page_text(app, "health", "vi")
+
+    monkeypatch.setattr(SimulatorFeed, "normalize", original)
+    planned: list[tuple[date, ...]] = []
+    fetch = SimulatorFeed.fetch
+
+    def watched(self: SimulatorFeed) -> SimulationPlan:
+        plan = fetch(self)
+        planned.append(plan.days)
+        return plan
+
+    monkeypatch.setattr(SimulatorFeed, "fetch", watched)
+    today = local_date(clock.now)
+    clock.now += timedelta(days=1)  # the next run comes a day later: it catches up as well
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="feeds.runner")
+    report = runner.run("simulator")
+    assert report.status == "ok"
+    messages = [r.getMessage() for r in caplog.records if r.name == "feeds.runner"]
+    assert messages[0] == f"feed simulator: first load resumed at 1/{DAYS + 1} days"
+    health = {h.id: h for h in store.queries.feed_health()}["simulator"]
+    assert (health.load_done, health.load_total) == (None, None)
+    assert health.last_success_at == clock.now
+    # the new day, the unfinished one again, then below what the first run stored (yesterday
+    # is not planned again): the store holds the whole backfill of the later instant
+    day = timedelta(days=1)
+    assert planned == [(today + day, today, today - 2 * day)]
+    assert stored_rows(store) == expected_rows(store, now=clock.now)
+
+
 def test_a_turn_while_the_previous_run_goes_on_is_skipped_at_info(
     store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -187,7 +248,7 @@ def test_a_turn_while_the_previous_run_goes_on_is_skipped_at_info(
     def slow(self: SimulatorFeed, raw: Any) -> Iterator[Item]:
         for item in original(self, raw):
             yield item
-            if item == Progress(1, DAYS + 1):
+            if isinstance(item, Progress) and item.done == 1:
                 entered.set()
                 release.wait(10)
 

@@ -19,8 +19,8 @@ from settings import load_settings
 from store import Store
 from store.catalog import METRICS_BY_KEY
 from store.records import Observation
+from store.reference_writes import FeedSpec
 from store.scope import Window, local_midnight_utc, scope_within
-from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW, Clock
 from tests.fixtures.auth import client_for
 from ui.palette import INK, SEQUENTIAL_BLUES, STATUS_COLOURS

@@ -8,8 +8,8 @@ import pytest
 
 from store import Store
 from store.records import Event, Observation
+from store.reference_writes import FeedSpec
 from store.scope import Window, scope_within
-from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.integration
@@ -93,3 +93,38 @@ def test_naming_the_members_reads_only_them_and_the_same_values(store: Store) ->
     trend = store.queries.dim_trend(scope, "portals.response_ms", "day", homes, ["p-942"])
     assert set(trend) == {"p-942"}
     assert [p.value for p in trend["p-942"] if p.value is not None] == [500.0]
+
+
+def test_several_metrics_per_area_in_one_pass_are_each_metrics_own_values(store: Store) -> None:
+    """The area table's one read of all its metrics: a sum, a latest value, a ratio of two
+    components and a yearly metric each come out as their own read gives them."""
+    day = [WINDOW.start + timedelta(days=d) for d in range(7)]
+    year_start = WINDOW.start - timedelta(days=100)
+    rows = [
+        Observation("tourism.visitors", "941", day[1], 5.0),
+        Observation("tourism.visitors", "941", day[4], 7.0),
+        Observation("tourism.visitors", "942", day[2], 3.0),
+        Observation("education.teachers", "941", day[1], 10.0),
+        Observation("education.teachers", "941", day[5], 11.0),
+        Observation("education.teachers", "943", day[3], 30.0),
+        Observation("health.inpatients", "941", day[2], 45.0),
+        Observation("health.beds", "941", day[2], 60.0),
+        Observation("health.inpatients", "942", day[2], 10.0),  # no beds: no ratio
+        Observation("education.exam_candidates", "942", year_start, 900.0, "year"),
+    ]
+    store.writer.write_records(_feed(store), rows, FIXED_NOW)
+    scope = scope_within("94", WINDOW)
+    keys = [
+        "tourism.visitors",
+        "education.teachers",
+        "health.bed_occupancy",
+        "education.exam_candidates",
+    ]
+    together = store.queries.areas_values(scope, keys, ["941", "942", "943"])
+    assert list(together) == keys
+    for key in keys:
+        assert together[key] == store.queries.area_values(scope, key, ["941", "942", "943"])
+    assert together["tourism.visitors"] == {"941": 12.0, "942": 3.0}
+    assert together["education.teachers"] == {"941": 11.0, "943": 30.0}
+    assert together["health.bed_occupancy"] == {"941": pytest.approx(75.0)}
+    assert together["education.exam_candidates"] == {"942": 900.0}

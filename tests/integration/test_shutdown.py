@@ -110,13 +110,18 @@ def test_sigterm_during_the_first_load_stops_promptly_and_keeps_what_was_written
         status, accepted, error = conn.execute(
             text("SELECT status, accepted, error_text FROM feed_runs ORDER BY id DESC LIMIT 1")
         ).one()
-        days_left = conn.execute(text("SELECT load_done FROM feeds")).scalar()
+        days_done, days_planned, cursor = conn.execute(
+            text("SELECT load_done, load_total, checkpoint FROM feeds")
+        ).one()
     engine.dispose()
     stored = _observations(database)
     assert status == "failed" and "stopped by shutdown" in error, (status, error)
     assert stored >= committed_before > 0
     assert 0 < stored <= accepted  # every committed row was accepted by the stopped run
-    assert days_left is None  # the run is over; the next start goes on with the first load
+    # the first load did not finish: its progress stays, and the next start resumes it from
+    # the cursor of the days it stored
+    assert DAYS_BEFORE_SIGNAL <= days_done < days_planned == 731, (days_done, days_planned)
+    assert cursor is not None and len(cursor.split("/")) == 2, cursor
 
 
 def _observations(url: str) -> int:

@@ -12,7 +12,7 @@ from feeds.validate import RecordCheck
 from settings import load_settings
 from store import Store
 from store.records import Asset, Snapshot
-from store.writer import FeedSpec
+from store.reference_writes import FeedSpec
 from tests.conftest import FIXED_NOW, Clock
 from tests.fixtures.auth import client_for
 

@@ -13,8 +13,8 @@ from store.catalog import METRICS_BY_KEY
 from store.comparison import Basis, Comparison, Kind
 from store.models import Area, FeedRunRow, MetricRow, ObservationRow
 from store.records import Asset, Event, Observation
+from store.reference_writes import FeedSpec
 from store.scope import ScopeError, Window, local_midnight_utc, scope_within
-from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.integration

@@ -15,8 +15,8 @@ from dashboards import payloads
 from dashboards.alerts import current_alerts
 from dashboards.context import feed_states, services
 from store.records import Asset, Observation
+from store.run_writes import RunOutcome
 from store.scope import Window, local_midnight_utc, scope_within
-from store.writer import RunOutcome
 from tests.conftest import FIXED_NOW
 from tests.fixtures.auth import client_for
 from tests.integration.test_pages import demo  # noqa: F401  (the shared demo fixture)

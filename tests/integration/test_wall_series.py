@@ -9,8 +9,8 @@ import pytest
 
 from store import Store
 from store.records import Observation
+from store.reference_writes import FeedSpec
 from store.scope import Window, local_midnight_utc, scope_within
-from store.writer import FeedSpec
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from store.queries import Place
+from store.read_models import Place
 from ui.camera import camera_detail
 
 SINCE = "2026-11-20T03:30:00+00:00"

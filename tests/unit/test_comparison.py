@@ -24,7 +24,7 @@ from store.comparison import (
     periods_behind,
     season_bars,
 )
-from store.queries import KpiValue, Trend, TrendPoint
+from store.read_models import KpiValue, Trend, TrendPoint
 from store.scope import Window, local_midnight_utc
 from ui.changes import change_number, format_points, missing_text, period_label, until_label
 from ui.charts import trend_figure

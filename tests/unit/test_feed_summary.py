@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboards.feed_summary import FeedStatus, summarize
-from store.queries import FeedHealth, RunSummary
+from store.read_models import FeedHealth, RunSummary
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 20, 3, 30, tzinfo=UTC)
@@ -15,13 +15,19 @@ MINUTE = timedelta(minutes=1)
 
 
 def health(
-    *, enabled: bool = True, success: timedelta | None = MINUTE, status: str | None = "ok"
+    *,
+    enabled: bool = True,
+    success: timedelta | None = MINUTE,
+    status: str | None = "ok",
+    loaded: tuple[int, int] | None = None,
 ) -> FeedHealth:
     last_success = NOW - success if success is not None else None
     last_run = NOW - MINUTE if status else None
     failures = 2 if status == "failed" else 0
+    done, total = loaded or (None, None)
     return FeedHealth(
-        "f", "http_json", enabled, False, 60, last_run, last_success, status, None, None, failures
+        *("f", "http_json", enabled, False, 60, last_run, last_success, status, None, None),
+        *(failures, done, total),
     )
 
 
@@ -44,6 +50,10 @@ def run(status: str, ago: timedelta) -> RunSummary:
         (health(success=timedelta(minutes=6)), None, FeedStatus.LATE),
         (health(success=timedelta(minutes=4)), None, FeedStatus.ON_TIME),
         (health(success=None, status=None), None, FeedStatus.NEVER),
+        # a first load that ended before its last day is resumed by the next run
+        (health(success=None, status="partial", loaded=(212, 731)), None, FeedStatus.FIRST_LOAD),
+        (health(success=None, status="failed", loaded=(212, 731)), None, FeedStatus.FAILING),
+        (health(success=None, status="partial"), None, FeedStatus.NEVER),
     ],
 )
 def test_status(feed: FeedHealth, current: RunSummary | None, expected: FeedStatus) -> None:

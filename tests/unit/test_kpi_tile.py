@@ -8,7 +8,7 @@ import pytest
 
 from store.catalog import METRICS_BY_KEY
 from store.comparison import Reading
-from store.queries import KpiValue
+from store.read_models import KpiValue
 from store.scope import Window
 from tests.conftest import FIXED_NOW
 from ui.kpi import kpi_tile

@@ -14,7 +14,7 @@ from feeds.aqi import vn_aqi
 from feeds.base import FeedContext
 from feeds.simulator import SimulationPlan, SimulatorFeed, SimulatorOptions
 from feeds.simulator.agencies import AGENCY_CODES
-from feeds.simulator.plan import plan_days
+from feeds.simulator.plan import plan_days, resumed_days, span_cursor, stored_span
 from geo.hierarchy import AdminUnit, load_admin_units
 from store.catalog import DIMENSIONS, METRICS, METRICS_BY_KEY, Aggregation, stored_metrics
 from store.records import Asset, Event, Item, Observation, ObservationBlock, Progress
@@ -201,6 +201,44 @@ def test_catch_up_after_long_downtime_stays_within_the_backfill_window() -> None
     assert days[-1] == TODAY - timedelta(days=BACKFILL_DAYS)
 
 
+def test_a_resumed_first_load_catches_up_then_goes_on_below_the_stored_span() -> None:
+    stored = (TODAY - timedelta(days=2), TODAY - timedelta(days=5))  # stopped two days ago
+    days, kept = resumed_days(FIXED_NOW, stored, BACKFILL_DAYS)
+    catch_up = tuple(TODAY - timedelta(days=n) for n in range(3))  # its newest day again
+    older = tuple(TODAY - timedelta(days=n) for n in range(6, BACKFILL_DAYS + 1))
+    assert days == catch_up + older
+    assert kept == 3  # the stored days not planned again
+    assert kept + len(days) == BACKFILL_DAYS + 1  # the same whole as a backfill from today
+
+
+def test_a_resumed_first_load_outside_the_backfill_starts_over() -> None:
+    gone = (TODAY - timedelta(days=BACKFILL_DAYS + 3), TODAY - timedelta(days=BACKFILL_DAYS + 9))
+    assert resumed_days(FIXED_NOW, gone, BACKFILL_DAYS) == (
+        plan_days(FIXED_NOW, None, BACKFILL_DAYS),
+        0,
+    )
+    assert stored_span("not a span") is None and stored_span(None) is None
+    assert stored_span(span_cursor(TODAY, TODAY)) == (TODAY, TODAY)
+
+
+def test_a_resumed_plan_marks_its_progress_from_the_days_kept(
+    areas: dict[str, AdminUnit],
+) -> None:
+    newest, oldest = TODAY - timedelta(days=1), TODAY - timedelta(days=2)
+    context = FeedContext(
+        areas=areas, now=lambda: FIXED_NOW, checkpoint=span_cursor(newest, oldest)
+    )
+    feed = SimulatorFeed("sim", SimulatorOptions(backfill_days=BACKFILL_DAYS), context)
+    marks = [i for i in feed.normalize(feed.fetch()) if isinstance(i, Progress)]
+    total = BACKFILL_DAYS + 1
+    assert [(m.done, m.total) for m in marks] == [(n, total) for n in range(1, total + 1)]
+    # until the catch-up reaches the stored span, the cursor stays that span
+    assert [m.cursor for m in marks[:3]] == [span_cursor(newest, oldest)] * 2 + [
+        span_cursor(TODAY, oldest)
+    ]
+    assert marks[-1].cursor == span_cursor(TODAY, TODAY - timedelta(days=BACKFILL_DAYS))
+
+
 def test_fetch_returns_a_plan_with_the_injected_clock(areas: dict[str, AdminUnit]) -> None:
     context = FeedContext(areas=areas, now=lambda: FIXED_NOW)
     plan = SimulatorFeed("demo", SimulatorOptions(backfill_days=2), context).fetch()
@@ -290,7 +328,11 @@ def test_daily_records_come_newest_day_first(backfill: list[Item]) -> None:
 def test_each_day_is_followed_by_its_progress_mark(backfill: list[Item]) -> None:
     marks = [item for item in backfill if isinstance(item, Progress)]
     total = BACKFILL_DAYS + 1
-    assert marks == [Progress(n, total) for n in range(total + 1)]
+    assert [(m.done, m.total) for m in marks] == [(n, total) for n in range(total + 1)]
+    # each mark's cursor: the days stored once it is committed, from today down
+    assert [m.cursor for m in marks] == [None] + [
+        span_cursor(TODAY, TODAY - timedelta(days=n)) for n in range(total)
+    ]
     last_day_of_mark: dict[int, datetime] = {}
     newest_seen: datetime | None = None
     for item in backfill:
