@@ -184,7 +184,9 @@ async def _client(
     for _ in range(rounds):
         began = time.perf_counter()
         latency, status = await send(host, port, body, cookie)
-        if status != 200:
+        # the floor's /healthz says 503 when its database probe (1 s) times out under load:
+        # still a round trip to time; a refresh must succeed
+        if status != 200 and send is _post:
             raise RuntimeError(f"refresh failed with HTTP {status}")
         out.append(latency)
         await asyncio.sleep(max(0.0, interval - (time.perf_counter() - began)))
