@@ -12,9 +12,10 @@ from flask_caching import Cache
 from flask_caching.backends.simplecache import SimpleCache
 
 from settings import CacheConfig
+from store.province_context import province_kpis
 from store.queries import Queries
 from store.read_models import FeedHealth, KpiValue, Place, RunSummary, Trend, TrendPoint
-from store.scope import Scope
+from store.scope import ProvinceContext, Scope
 
 T = TypeVar("T")
 VERSION_TTL_S = 1  # the data version itself is re-read at most every second
@@ -106,6 +107,16 @@ class CachedQueries:
 
     def kpis(self, scope: Scope, keys: Sequence[str]) -> dict[str, KpiValue]:
         return self._memo("kpis", scope, tuple(keys), lambda: self.queries.kpis(scope, keys))
+
+    def province_kpis(self, context: ProvinceContext) -> dict[str, KpiValue]:
+        """The province's values of public metrics (see `store.province_context`); the context
+        itself was checked when it was built, and the read refuses a non-public key again."""
+        return self._memo(
+            "province_kpis",
+            None,
+            (context.window, context.keys),
+            lambda: province_kpis(self.queries, context),
+        )
 
     def area_values(
         self, scope: Scope, key: str, areas: Sequence[str] | None = None

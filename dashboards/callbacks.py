@@ -12,6 +12,7 @@ from dashboards.guard import Refused
 from dashboards.specs import PAGES_BY_DOMAIN
 from i18n.names import domain_name
 from store.catalog import DOMAINS, METRICS_BY_KEY
+from store.read_models import KpiValue
 from store.scope import Scope
 from ui.kpi import kpi_tile
 
@@ -96,6 +97,7 @@ def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str, compact: bool = Fals
     """The KPI tiles of these metrics in the scope; each names its domain when they mix;
     `compact` for the wall."""
     values = services().queries.kpis(scope, list(keys))
+    province = {} if compact else province_values(scope, keys)
     states = feed_states()
     level = services().queries.areas.get(scope.area).level
     now = services().clock()
@@ -110,9 +112,19 @@ def kpi_tiles(keys: Sequence[str], scope: Scope, lang: str, compact: bool = Fals
             caption=_domain_name(k, lang) if show_domain else None,
             now=now,
             compact=compact,
+            province=province.get(k),
         )
         for k in keys
     ]
+
+
+def province_values(scope: Scope, keys: Sequence[str]) -> dict[str, KpiValue]:
+    """The province's own values of the public metrics among `keys`, as context for a scope
+    below the province; none at the province itself, and never a non-public metric's."""
+    if scope.area == services().queries.areas.root:
+        return {}
+    public = [k for k in keys if METRICS_BY_KEY[k].public]
+    return services().queries.province_kpis(scope.province_context(public))
 
 
 def _domain_name(key: str, lang: str) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from store.catalog import METRICS_BY_KEY
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 WINDOW_DAYS = {"today": 1, "7d": 7, "30d": 30, "12m": 365}
@@ -111,6 +114,38 @@ class Scope:
         """The same scope over another time window."""
         return replace(self, window=window)
 
+    def province_context(self, keys: Iterable[str]) -> ProvinceContext:
+        """The province's own aggregates of `keys` over this scope's window, which any caller
+        with a permitted area may read as context (a district centre's tiles show the province
+        total beside their own). Refused when the scope permits nothing or when any key is not
+        a metric the catalog marks public: a non-public province total never leaves the store
+        for a district user."""
+        if self.allowed is None:
+            raise ScopeError("nothing is permitted")
+        return ProvinceContext(window=self.window, keys=tuple(keys))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProvinceContext:
+    """A read of province-level aggregates limited to public metrics, and nothing else.
+
+    Not a Scope: it names no area and permits no other read. Build one with
+    `Scope.province_context`; only the store turns it into the province-wide scope it reads
+    with (`province_scope`, called from `store.province_context` alone)."""
+
+    window: Window
+    keys: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        private = [k for k in self.keys if not _is_public(k)]
+        if private:
+            raise ScopeError(f"not public at province level: {', '.join(map(repr, private))}")
+
+
+def _is_public(key: object) -> bool:
+    metric = METRICS_BY_KEY.get(key) if isinstance(key, str) else None
+    return metric is not None and metric.public
+
 
 def scope_within(allowed: str | None, window: Window, area: str | None = None) -> Scope:
     """The one constructor of a Scope: the caller's permitted root folded in (the province's
@@ -118,3 +153,13 @@ def scope_within(allowed: str | None, window: Window, area: str | None = None) -
     if allowed is None:
         return Scope(NOWHERE, window, None)
     return Scope(area or allowed, window, allowed)
+
+
+def province_scope(context: ProvinceContext, province: str) -> Scope:
+    """The province-wide scope a `ProvinceContext` is read with. Store-only: the contract test
+    allows calling it from `store.province_context` alone, which reads the context's keys, all
+    public, at the province's own code and nothing else with it."""
+    keys = tuple(context.keys)
+    if not all(_is_public(k) for k in keys):  # a context is checked when built; twice is cheap
+        raise ScopeError("not public at province level")
+    return Scope(province, context.window, province)

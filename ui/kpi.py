@@ -44,10 +44,13 @@ def kpi_tile(
     caption: str | None = None,
     now: datetime | None = None,
     compact: bool = False,
+    province: KpiValue | None = None,
 ) -> html.Div:
     """One tile; `caption` (the domain's name on the overview) goes above the metric name.
     `now` places the clock in the window (None: its last day is treated as running).
-    `compact` (the wall, read from afar): the short form of the target, no baseline line."""
+    `compact` (the wall, read from afar): the short form of the target, no baseline line.
+    `province`: the province's own value of a public metric, shown as context below a
+    district's or commune's value."""
     state = _cadence_state(metric, kpi, state, now)
     status = tile_status(metric, kpi.value, state, level)
     name = metric_name(metric, lang)
@@ -58,6 +61,7 @@ def kpi_tile(
             _value_line(metric, kpi, lang),
             _change_line(metric, kpi.comparison(metric, _clock(kpi, now)), lang),
             _target_line(metric, kpi.value, level, lang, compact),
+            _province_line(metric, province, lang) if province is not None else None,
             _freshness_line(state, lang),
         ],
         className=f"kpi-tile kpi-{status}",
@@ -182,6 +186,16 @@ def _target_line(
         title=reference or text,
         **{"data-target": state},
     )
+
+
+def _province_line(metric: Metric, province: KpiValue, lang: str) -> html.Div:
+    """ "Toàn tỉnh: 12.345 lượt": the province's value over the same window, for comparison."""
+    if province.value is None:
+        shown = t("kpi.no_data", lang)
+    else:
+        shown = format_value(province.value, metric_unit(metric, lang), lang, metric.decimals)
+    text = t("scope.province_context", lang, value=shown)
+    return html.Div(text, className="kpi-target kpi-province", title=text, **{"data-province": ""})
 
 
 def _gap_text(gap: float, metric: Metric, unit: str, lang: str) -> str:

@@ -14,6 +14,7 @@ import dash
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboards.context import current_lang, demo_active, narrowed, permitted_scope, services
+from dashboards.denials import record_denial
 from dashboards.guard import Refused
 from dashboards.pages.overview import graph_config
 from dashboards.specs import PAGES_BY_DOMAIN
@@ -58,7 +59,11 @@ def layout(playlist: str | None = None, area: str | None = None, **_: Any) -> ht
     if number is None:
         text = t("wall.unknown_screen", lang, screen=screen, name=name, count=chosen.screens)
         return _problem(text)
-    return _frame(WallRequest(name, number, _base_area(area, chosen), lang), chosen)
+    base = _base_area(area, chosen)
+    if base is None:  # a session that may see nothing, e.g. a token bound to a commune
+        record_denial("wall", name, "nothing is permitted")
+        return _problem(t("scope.nothing_permitted", lang))
+    return _frame(WallRequest(name, number, base, lang), chosen)
 
 
 def _frame(request: WallRequest, chosen: Playlist) -> html.Div:
@@ -135,10 +140,12 @@ def _screen_number(screen: str | None, chosen: Playlist) -> int | None:
     return int(screen)
 
 
-def _base_area(area: str | None, chosen: Playlist) -> str:
+def _base_area(area: str | None, chosen: Playlist) -> str | None:
     """The area the screen asks for (else its playlist's), if the session may see it; else
-    the top of what it may see (the refusal audited)."""
+    the top of what it may see (the refusal audited); None when it may see nothing."""
     scope = permitted_scope(Window.named(chosen.window, services().clock()))
+    if scope.permits_nothing:
+        return None
     return narrowed(scope, area or chosen.area).area
 
 

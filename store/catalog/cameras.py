@@ -11,20 +11,23 @@ DOMAIN = Domain(
     headline="cameras.online_rate",
 )
 
+# Cameras belong to the police project and are seen only by permission: never public.
+PUBLIC = False
+
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="cameras.total",
         aggregation=Aggregation.LAST,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="cameras.online",
         aggregation=Aggregation.LAST,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
     ),
     Metric(
@@ -38,7 +41,7 @@ METRICS: tuple[Metric, ...] = (
         scale=100,
         decimals=1,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     # Counts of problems grow with the area: the province has more offline cameras on a normal
     # day than a commune, so (warn, critical) are set per level, above each level's usual day
@@ -52,13 +55,13 @@ METRICS: tuple[Metric, ...] = (
         critical=20,
         limits_by_level={"province": (16, 33), "district": (3, 6), "commune": (2, 4)},
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="cameras.analytics_events",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
 )

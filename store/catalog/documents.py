@@ -11,20 +11,24 @@ DOMAIN = Domain(
     headline="documents.signed_rate",
 )
 
+# Document handling and the follow-up of UBND directives are internal work of the
+# administration: never public.
+PUBLIC = False
+
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="documents.incoming",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="documents.outgoing",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         dimension="level",
     ),
     Metric(
@@ -32,7 +36,7 @@ METRICS: tuple[Metric, ...] = (
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
         dimension="level",
     ),
@@ -48,7 +52,7 @@ METRICS: tuple[Metric, ...] = (
         scale=100,
         decimals=2,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         dimension="level",
     ),
     Metric(
@@ -56,7 +60,7 @@ METRICS: tuple[Metric, ...] = (
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
     ),
     Metric(
@@ -64,7 +68,7 @@ METRICS: tuple[Metric, ...] = (
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
     ),
     Metric(
@@ -78,14 +82,14 @@ METRICS: tuple[Metric, ...] = (
         scale=100,
         decimals=1,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="documents.tasks_assigned",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         dimension="agency",
     ),
     Metric(
@@ -93,7 +97,7 @@ METRICS: tuple[Metric, ...] = (
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
         dimension="agency",
     ),
@@ -102,7 +106,7 @@ METRICS: tuple[Metric, ...] = (
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
         dimension="agency",
     ),
@@ -117,7 +121,7 @@ METRICS: tuple[Metric, ...] = (
         scale=100,
         decimals=1,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         dimension="agency",
     ),
     # Counts of problems grow with the area: the province has more overdue tasks on a normal
@@ -132,7 +136,7 @@ METRICS: tuple[Metric, ...] = (
         critical=15,
         limits_by_level={"province": (110, 150), "district": (12, 20), "commune": (3, 6)},
         cadence="day",
-        public=True,
+        public=PUBLIC,
         dimension="agency",
     ),
 )

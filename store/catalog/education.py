@@ -11,6 +11,8 @@ DOMAIN = Domain(
     headline="education.attendance_rate",
 )
 
+# public: a district centre sees the province total as context.
+# Pupils, teachers, attendance and exam results are published education statistics.
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="education.enrolled",

@@ -11,6 +11,9 @@ DOMAIN = Domain(
     headline="environment.salinity_max",
 )
 
+# public: a district centre sees the province total as context.
+# Monitoring results are disclosed by law (Luật Bảo vệ môi trường 2020, Điều 114) and
+# salinity warnings go to farmers; land dossiers are internal administrative handling.
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="environment.salinity_max",
@@ -147,6 +150,6 @@ METRICS: tuple[Metric, ...] = (
         direction=Direction.NEUTRAL,
         levels=UPPER_LEVELS,
         cadence="day",
-        public=True,
+        public=False,  # land administration dossiers: internal handling
     ),
 )

@@ -11,13 +11,17 @@ DOMAIN = Domain(
     headline="feedback.on_time_rate",
 )
 
+# Citizen feedback is handling detail about people's reports (personal data masked by
+# default, DOMAIN §3): never public, even as a province total.
+PUBLIC = False
+
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="feedback.received",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         dimension="category",  # members "category:<code>" and "channel:<code>"
     ),
     Metric(
@@ -25,14 +29,14 @@ METRICS: tuple[Metric, ...] = (
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="feedback.resolved_on_time",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
     ),
     Metric(
@@ -46,7 +50,7 @@ METRICS: tuple[Metric, ...] = (
         scale=100,
         decimals=1,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     # Counts of problems grow with the area: the province has more overdue reports on a normal
     # day than a commune, so (warn, critical) are set per level, above each level's usual day
@@ -60,21 +64,21 @@ METRICS: tuple[Metric, ...] = (
         critical=20,
         limits_by_level={"province": (12, 25), "district": (3, 6), "commune": (2, 4)},
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="feedback.in_progress",
         aggregation=Aggregation.LAST,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="feedback.rated",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
     ),
     Metric(
@@ -82,7 +86,7 @@ METRICS: tuple[Metric, ...] = (
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
     ),
     Metric(
@@ -96,14 +100,14 @@ METRICS: tuple[Metric, ...] = (
         scale=100,
         decimals=1,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="feedback.resolution_hours",
         aggregation=Aggregation.SUM,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
     ),
     Metric(
@@ -117,6 +121,6 @@ METRICS: tuple[Metric, ...] = (
         scale=1 / 24,
         decimals=1,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
 )

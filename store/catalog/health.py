@@ -11,6 +11,9 @@ DOMAIN = Domain(
     headline="health.outpatient_visits",
 )
 
+# public: a district centre sees the province total as context.
+# Province totals of visits, beds and vaccination are published health statistics;
+# the live count of notifiable diseases is not (an epidemic is announced by the health authority).
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="health.outpatient_visits",
@@ -76,7 +79,7 @@ METRICS: tuple[Metric, ...] = (
         aggregation=Aggregation.SUM,
         direction=Direction.DOWN,
         cadence="day",
-        public=True,
+        public=False,  # the live epidemic count is announced by the health authority, not here
     ),
     Metric(
         key="health.vaccinated",

@@ -11,6 +11,10 @@ DOMAIN = Domain(
     headline="portals.uptime_rate",
 )
 
+# Uptime, response times and TLS expiry of the province's web estate are Sở TT&TT's
+# operational monitoring (and an outage list is security-relevant): never public.
+PUBLIC = False
+
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="portals.checks",
@@ -18,7 +22,7 @@ METRICS: tuple[Metric, ...] = (
         direction=Direction.NEUTRAL,
         levels=UPPER_LEVELS,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
         dimension="portal",
     ),
@@ -28,7 +32,7 @@ METRICS: tuple[Metric, ...] = (
         direction=Direction.NEUTRAL,
         levels=UPPER_LEVELS,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
         dimension="portal",
     ),
@@ -44,7 +48,7 @@ METRICS: tuple[Metric, ...] = (
         decimals=2,
         levels=UPPER_LEVELS,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         dimension="portal",
     ),
     Metric(
@@ -55,7 +59,7 @@ METRICS: tuple[Metric, ...] = (
         critical=5000,
         levels=UPPER_LEVELS,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         dimension="portal",
     ),
     Metric(
@@ -64,7 +68,7 @@ METRICS: tuple[Metric, ...] = (
         direction=Direction.NEUTRAL,
         levels=UPPER_LEVELS,
         cadence="day",
-        public=True,
+        public=PUBLIC,
         tile=False,
     ),
     Metric(
@@ -73,7 +77,7 @@ METRICS: tuple[Metric, ...] = (
         direction=Direction.NEUTRAL,
         levels=UPPER_LEVELS,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="portals.stale_content",
@@ -83,7 +87,7 @@ METRICS: tuple[Metric, ...] = (
         critical=5,
         levels=UPPER_LEVELS,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
     Metric(
         key="portals.tls_expiring",
@@ -93,6 +97,6 @@ METRICS: tuple[Metric, ...] = (
         critical=3,
         levels=UPPER_LEVELS,
         cadence="day",
-        public=True,
+        public=PUBLIC,
     ),
 )

@@ -11,6 +11,9 @@ DOMAIN = Domain(
     headline="public_services.on_time_rate",
 )
 
+# public: a district centre sees the province total as context.
+# Province figures of dossiers and online services are published on the public-service
+# portal; the backlog and late dossiers are the per-agency administrative detail.
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="public_services.received",
@@ -77,14 +80,14 @@ METRICS: tuple[Metric, ...] = (
         aggregation=Aggregation.LAST,
         direction=Direction.NEUTRAL,
         cadence="day",
-        public=True,
+        public=False,  # the administrative backlog, by agency
     ),
     Metric(
         key="public_services.resolved_late",
         aggregation=Aggregation.SUM,
         direction=Direction.DOWN,
         cadence="day",
-        public=True,
+        public=False,  # late dossiers: the per-agency accountability detail
         dimension="agency",
     ),
     Metric(

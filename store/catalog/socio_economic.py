@@ -11,6 +11,9 @@ DOMAIN = Domain(
     headline="socio_economic.budget_revenue",
 )
 
+# public: a district centre sees the province total as context.
+# Budget (disclosed under the State Budget Law), trade, investment and GRDP are published
+# socio-economic indicators.
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="socio_economic.budget_revenue",

@@ -11,6 +11,8 @@ DOMAIN = Domain(
     headline="tourism.visitors",
 )
 
+# public: a district centre sees the province total as context.
+# Visitors, revenue and occupancy are published tourism statistics.
 METRICS: tuple[Metric, ...] = (
     Metric(
         key="tourism.visitors",

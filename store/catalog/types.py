@@ -45,7 +45,9 @@ class Metric:
     aggregation: Aggregation
     direction: Direction
     cadence: str  # one of CADENCES
-    public: bool  # False: shown only to users whose permitted area holds it
+    # True: a published province figure; district users see its province total as context.
+    # False: operational or restricted detail, shown only within a permitted area.
+    public: bool
     warn: float | None = None
     critical: float | None = None
     # (warn, critical) by area level where counts grow with the area; else warn/critical above

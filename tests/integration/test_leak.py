@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ from dash import Dash
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from dashboards import create_app
+from access.tokens import issue
+from access.web.permissions import restrictions
+from dashboards import create_app, payloads
+from dashboards.wall_state import screen_pages
 from feeds.runner import FeedRunner
 from settings import FeedConfig, load_settings
 from store import Store
@@ -29,7 +33,7 @@ from store.accounts import Accounts, AuditFilter
 from store.catalog import DOMAINS
 from store.scope import Window, scope_within
 from tests.conftest import FIXED_NOW, PG_URL, Clock
-from tests.fixtures.auth import client_for
+from tests.fixtures.auth import TEST_ORIGIN, client_for
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +50,7 @@ MALFORMED: tuple[Any, ...] = (
     ["942", {"customdata": "942"}],
 )
 ROUTER = "_pages_content.children"
+CALLBACK = "/_dash-update-component"
 TICKS = ("n_intervals", "n_clicks")  # a refresh or a button: the callback reads the area anew
 AREA_PARAM = '"param": "area", "type": "url-param"}.value'
 SKIP_ROUTES = ("/static/", "/_dash-component-suites/", "/_reload-hash")
@@ -425,11 +430,17 @@ def route_urls(world: World, case: str) -> Iterator[tuple[str, bool]]:
             yield url + query, audited or url == "/healthz"
 
 
-def run_routes(world: World, client: FlaskClient) -> None:
+def run_routes(world: World, client: FlaskClient, display: bool = False) -> None:
+    """Every route in every case; a display session gets only the public liveness answer of
+    /healthz (nothing to refuse, so nothing audited) and a refusal of every other page."""
     for case in CASES:
         for url, audited in route_urls(world, case):
             before = denials(world)
             answer = client.get(url)
+            if display and url.startswith("/healthz"):
+                if (answer.get_json(silent=True) or {}).keys() != {"status"}:
+                    world.problems.append(f"GET {url} [{case}]: more than liveness")
+                audited = False
             _check(
                 world, f"GET {url[:80]} [{case}]", answer.status_code, answer.data, before, audited
             )
@@ -456,3 +467,132 @@ def test_no_callback_or_route_answers_a_district_user_with_another_district(worl
     missing = sorted(set(server_callbacks(world.app)) - set(world.callbacks))
     assert missing == [], f"callbacks the scan could not aim at: {missing}"
     assert world.problems == [], "\n".join(world.problems)
+
+
+# -- the wall with display tokens --------------------------------------------------------------
+def display_client(world: World, area: str | None) -> tuple[FlaskClient, str]:
+    """A wall screen's client after trading a display token bound to `area` for a session;
+    returns it with the wall path of the token's playlist."""
+    playlist = next(iter(world.app.server.extensions["ioc"].settings.wall.playlists))
+    issued = issue(
+        Accounts(world.store.engine),
+        playlist=playlist,
+        area_code=area,
+        created_by="tests",
+        now=datetime.now(UTC),
+        lifetime=None,
+    )
+    client = world.app.server.test_client()
+    client.environ_base["HTTP_ORIGIN"] = TEST_ORIGIN
+    answer = client.get(f"/wall/{playlist}?token={issued.secret}")
+    assert answer.status_code == 303, answer.data[:300]
+    return client, f"/wall/{playlist}"
+
+
+def wall_callbacks(world: World) -> list[str]:
+    keys = restrictions(world.app).wall_callbacks
+    return [k for k in server_callbacks(world.app) if k in keys]
+
+
+def wall_ids(client: FlaskClient, wall: str, search: str) -> dict[str, dict[str, Any]]:
+    """The component ids of the shell and of the wall page, as the display session gets them."""
+    trees = [client.get("/_dash-layout").get_json()]
+    trees.append(client.post(CALLBACK, json=_router_call(wall, search)).get_json())
+    return {
+        _key(c["props"]["id"]): c["props"]
+        for tree in trees
+        for c in _components(tree)
+        if c["props"].get("id") is not None
+    }
+
+
+def run_wall(world: World, client: FlaskClient, wall: str, home: str) -> None:
+    """Every wall callback in every case, and the wall page itself with each case in its URL."""
+    ids = wall_ids(client, wall, f"?area={home}")
+    assert any("wall-spec" in k for k in ids), "the wall renders for the display session"
+    for key in wall_callbacks(world):
+        for case in CASES:
+            for body, audited in callback_requests(world, ids, key, case):
+                before = denials(world)
+                answer = client.post(CALLBACK, json=body)
+                label = f"wall {key[:60]} [{case}]"
+                _check(world, label, answer.status_code, answer.data, before, audited)
+                world.callbacks.add(key)
+    for case in CASES:
+        target = MALFORMED[0] if case == "malformed" else world.targets[case]
+        before = denials(world)
+        answer = client.post(CALLBACK, json=_router_call(wall, f"?area={target}"))
+        audited = case not in ("malformed", "other_camera")
+        _check(world, f"{wall} [{case}]", answer.status_code, answer.data, before, audited)
+
+
+def test_a_district_display_token_sees_only_its_district(world: World) -> None:
+    client, wall = display_client(world, HOME)
+    world.callbacks.clear()
+    world.problems.clear()
+    world.calls = 0
+    run_wall(world, client, wall, HOME)
+    run_routes(world, client, display=True)  # the rest: refused (audited) or inside 941
+    covered = len(world.callbacks)
+    print(
+        f"leak test, display token: {covered} wall callbacks + the wall page x {len(CASES)}"
+        f" cases, {world.calls} calls"
+    )
+    assert covered == len(wall_callbacks(world)) and covered >= 2
+    assert world.problems == [], "\n".join(world.problems)
+    # the control: this session's wall does show 941's own values and name
+    playlist = wall.removeprefix("/wall/")
+    pages = screen_pages(world.app.server.extensions["ioc"].settings.wall.playlists[playlist], 1)[0]
+    slots = [i for i, p in enumerate(pages) if p.page != "map"]
+    maps = [i for i, p in enumerate(pages) if p.page == "map"]
+    spec = {"playlist": playlist, "screen": 1, "area": HOME, "lang": "vi"}
+    shown = client.post(CALLBACK, json=payloads.wall_refresh(spec, slots, maps))
+    assert shown.status_code == 200 and b"kpi-value" in shown.data
+    home = world.store.queries.areas.get(HOME).name_vi
+    assert home in json.dumps(shown.get_json(), ensure_ascii=False)
+
+
+def test_a_display_token_bound_to_a_commune_sees_nothing(world: World) -> None:
+    """A token's area must be a district (as a district user's is); a commune fails closed:
+    the wall, its refresh (asked for any area) and its other callbacks show no area, value or
+    asset of anywhere, say so plainly, and are audited."""
+    areas = world.store.queries.areas
+    commune = areas.children(HOME)[0]
+    client, wall = display_client(world, commune)
+    everything = {f'"{c}"' for c in areas.by_code if c != areas.root}
+    everything |= {
+        n
+        for c in areas.by_code
+        if c != areas.root
+        for n in (areas.get(c).name_vi, areas.get(c).name_en)
+        if n and len(n) >= 4
+    }
+    nothing = World(world.app, world.store, everything, world.targets)
+    refused = "Phiên này không được phép xem dữ liệu của khu vực nào."
+    for search in ("", f"?area={commune}", f"?area={HOME}", f"?area={areas.root}"):
+        before = denials(world)
+        answer = client.post(CALLBACK, json=_router_call(wall, search))
+        _check(nothing, f"{wall}{search}", answer.status_code, answer.data, before, True)
+        assert refused in json.dumps(answer.get_json(), ensure_ascii=False)
+    playlist = wall.removeprefix("/wall/")
+    chosen = world.app.server.extensions["ioc"].settings.wall.playlists[playlist]
+    pages = screen_pages(chosen, 1)[0]  # what screen 1 shows, as its refresh names them
+    slots = [i for i, p in enumerate(pages) if p.page != "map"]
+    maps: list[int] = []  # a state that permits nothing has no map (asking for one is a 400)
+    for area in (commune, HOME, areas.root, *MALFORMED[:2]):
+        spec = {"playlist": playlist, "screen": 1, "area": area, "lang": "vi"}
+        before = denials(world)
+        answer = client.post(CALLBACK, json=payloads.wall_refresh(spec, slots, maps))
+        asks = isinstance(area, str) and area in areas  # malformed ones are refused as input
+        _check(nothing, f"refresh {area!r:.40}", answer.status_code, answer.data, before, asks)
+        assert b"kpi-value" not in answer.data
+        if asks:
+            assert refused in json.dumps(answer.get_json(), ensure_ascii=False)
+    ids = wall_ids(client, wall, "")
+    for key in wall_callbacks(world):
+        for case in CASES:
+            for body, _ in callback_requests(nothing, ids, key, case):
+                answer = client.post(CALLBACK, json=body)
+                _check(nothing, f"{key[:60]} [{case}]", answer.status_code, answer.data, 0, False)
+    assert nothing.calls > 8
+    assert nothing.problems == [], "\n".join(nothing.problems)

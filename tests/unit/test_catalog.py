@@ -171,3 +171,26 @@ def test_declarations_refuse_an_unknown_cadence_or_a_ratio_without_parts() -> No
             key="x.y", aggregation=Aggregation.RATIO, direction=Direction.UP, cadence="day",
             public=True, numerator="x.a",
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "metric", [m for m in METRICS if m.aggregation is Aggregation.RATIO], ids=lambda m: m.key
+)
+def test_a_ratio_is_public_exactly_when_its_parts_are(metric: Metric) -> None:
+    """A province ratio tells what its parts tell: a public rate of private counts (or the
+    reverse) would make the flag say two things about one figure."""
+    parts = [METRICS_BY_KEY[c].public for c in metric.components]
+    assert parts == [metric.public] * len(parts), metric.key
+
+
+def test_the_public_flag_divides_the_catalog() -> None:
+    """Published figures are public; operational and restricted domains are not at all."""
+    by_domain: dict[str, set[bool]] = {}
+    for m in METRICS:
+        by_domain.setdefault(m.domain, set()).add(m.public)
+    for private in ("portals", "documents", "feedback", "cameras"):
+        assert by_domain[private] == {False}, private
+    for public in ("education", "tourism", "socio_economic"):
+        assert by_domain[public] == {True}, public
+    assert not METRICS_BY_KEY["public_services.pending"].public
+    assert METRICS_BY_KEY["public_services.on_time_rate"].public
