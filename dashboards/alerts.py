@@ -1,7 +1,8 @@
 """Current warnings and critical states of a scope, for the wall's ticker and alerts page.
 
 Sources: metric thresholds (per area), salinity stations against the 1‰ / 4‰ alert levels,
-offline cameras, overdue dossiers and failing or stale feeds. Everything is read through the
+monitoring stations in device error or calibrating, offline cameras, overdue dossiers and
+failing or stale feeds. Everything is read through the
 scoped (and cached) query layer; this module only applies rules and orders the result.
 """
 
@@ -79,6 +80,7 @@ def current_alerts(
     found = [
         *threshold_alerts(queries, scope),
         *salinity_alerts(queries, scope),
+        *station_state_alerts(queries, scope),
         *camera_alerts(queries, scope),
         *dossier_alerts(queries, scope),
         *feed_alerts(feeds, scope.at_root().area),
@@ -180,6 +182,31 @@ def salinity_alerts(queries: AlertQueries, scope: Scope) -> Iterator[Alert]:
                 ("value", value),
                 ("limit", SALINITY_INTRUSION if critical else SALINITY_WATCH),
             ),
+            station.time,
+        )
+
+
+# Station states (feeds/station_files/status.py) that hold a monitoring station's values back,
+# with the device status code whose parameters the alert names.
+HELD_STATES = {"device_error": "02", "calibrating": "01"}
+
+
+def station_state_alerts(queries: AlertQueries, scope: Scope) -> Iterator[Alert]:
+    """A monitoring station whose newest file says device error or calibrating: a warning
+    naming it and the parameters held back, gone once it reports valid data again."""
+    for station in queries.assets(scope, "environment"):
+        code = HELD_STATES.get(station.status)
+        if code is None:
+            continue
+        held = station.attributes.get("status_parameters") or {}
+        parameters = held.get(code) if isinstance(held, dict) else None
+        yield Alert(
+            f"station:{station.source_id}:{station.status}",
+            "warn",
+            "environment",
+            station.area or queries.areas.root,
+            f"alert.station_{station.status}",
+            (("station", station.name), ("parameters", ", ".join(parameters or ()) or "—")),
             station.time,
         )
 

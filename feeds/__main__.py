@@ -8,12 +8,16 @@ import json
 import logging
 import signal
 import sys
+from pathlib import Path
 
-from feeds.definitions import provision
+from sqlalchemy.engine import make_url
+
+from feeds.definitions import InvalidDefinition, config_of, provision
 from feeds.dry_run import DryRun
 from feeds.runner import FeedRunner
 from feeds.scheduler import build_scheduler, stop_scheduler
-from settings import Settings, load_settings_or_exit
+from settings import FeedConfig, Settings, load_settings_or_exit
+from store.feed_defs import FILE, FeedDefinition
 from store.startup import open_store_or_exit
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -87,19 +91,52 @@ def _types(*, as_json: bool) -> int:
 def _test(settings: Settings, feed_id: str, limit: int, *, as_json: bool) -> int:
     from feeds.dry_run import dry_run
 
-    if feed_id not in {f.id for f in settings.feeds}:
-        known = ", ".join(f.id for f in settings.feeds) or "none"
-        print(f"unknown feed {feed_id!r} (configured: {known})", file=sys.stderr)
-        return 2
     if limit < 0:
         print("--limit must be 0 or more", file=sys.stderr)
         return 2
-    result = dry_run(settings.feed(feed_id), limit=limit)
+    try:
+        config, known = _feed_to_test(settings, feed_id)
+    except InvalidDefinition as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if config is None:
+        print(
+            f"unknown feed {feed_id!r} (configured: {', '.join(known) or 'none'})", file=sys.stderr
+        )
+        return 2
+    result = dry_run(config, limit=limit)
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         _print_dry_run(feed_id, result)
     return 0 if result.ok else 1
+
+
+def _feed_to_test(settings: Settings, feed_id: str) -> tuple[FeedConfig | None, list[str]]:
+    """The feed as the scheduler would run it: a definition saved in the console (a console
+    feed, or a file feed's console override) when the database holds one, else the file's
+    entry. The database is only read, and not opened at all when it does not exist yet (a
+    dry run writes nothing, not even a new database)."""
+    in_file = {f.id: f for f in settings.feeds}
+    definitions = _stored_definitions(settings)
+    stored = next((d for d in definitions if d.id == feed_id and not d.deleted), None)
+    known = sorted({*in_file, *(d.id for d in definitions if not d.deleted)})
+    if stored is not None and (
+        stored.origin != FILE or stored.overridden or feed_id not in in_file
+    ):
+        return config_of(stored), known
+    return in_file.get(feed_id), known
+
+
+def _stored_definitions(settings: Settings) -> list[FeedDefinition]:
+    url = make_url(settings.database.url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return []  # no database file: nothing was saved in the console
+    store = open_store_or_exit(settings.database)
+    try:
+        return store.feed_defs.all()
+    finally:
+        store.engine.dispose()
 
 
 def _print_dry_run(feed_id: str, result: DryRun) -> None:

@@ -12,6 +12,7 @@ from store.expressions import attribute_text, epoch_seconds, iso_seconds
 from store.models import AssetRow, EventRow, SnapshotRow
 from store.read_base import ReaderBase
 from store.read_models import Place
+from store.records import LIVE_KEY
 from store.scope import Scope
 
 
@@ -26,7 +27,7 @@ class AssetReads(ReaderBase):
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return {r.source_id: dict(r.attributes or {}) for r in rows}
+        return {r.source_id: flat_attributes(r.attributes) for r in rows}
 
     def assets(self, scope: Scope, domain: str, kinds: Sequence[str] = ()) -> list[Place]:
         """The domain's assets inside the scope's area (its whole subtree)."""
@@ -49,7 +50,7 @@ class AssetReads(ReaderBase):
                 r.status,
                 "info",
                 r.last_seen,
-                dict(r.attributes or {}),
+                flat_attributes(r.attributes),
             )
             for r in rows
         ]
@@ -158,3 +159,12 @@ class AssetReads(ReaderBase):
         )
         with self._connect() as conn:
             return {str(camera): taken for camera, taken in conn.execute(query).all()}
+
+
+def flat_attributes(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """An asset's attributes as written, its `live` ones among them."""
+    attributes = dict(stored or {})
+    live = attributes.pop(LIVE_KEY, None)
+    if isinstance(live, dict):
+        attributes.update(live)
+    return attributes

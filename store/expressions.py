@@ -23,6 +23,15 @@ def attribute_text(dialect: str, column: Any, key: str) -> Any:
     return func.json_extract(column, literal_column(f"'$.\"{key}\"'"))
 
 
+def without_key(dialect: str, column: Any, key: str) -> Any:
+    """A JSON column with one top-level key left out (to compare the rest)."""
+    if not ATTRIBUTE_KEY.fullmatch(key):
+        raise ValueError(f"attribute name {key!r} is not a plain identifier")
+    if dialect == "sqlite":
+        return func.json_remove(column, literal_column(f"'$.\"{key}\"'"))
+    return column.op("-")(literal_column(f"'{key}'"))
+
+
 def epoch_seconds(dialect: str, column: Any) -> Any:
     """A UTC datetime column as seconds since 1970 (a float the driver need not parse)."""
     if dialect == "sqlite":

@@ -7,10 +7,11 @@ from datetime import datetime
 from itertools import count, repeat
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 
+from store.expressions import without_key
 from store.models import AssetRow, EventRow, FeedRow, ObservationRow, SnapshotRow, StillRow
-from store.records import Asset, Event, Observation, ObservationBlock, Record, Snapshot
+from store.records import LIVE_KEY, Asset, Event, Observation, ObservationBlock, Record, Snapshot
 from store.write_base import WriterBase
 
 OBSERVATION_KEY = ("metric_id", "area_code", "dim", "period_kind", "period_start")
@@ -164,6 +165,8 @@ class RecordWrites(WriterBase):
         )
 
     def _write_assets(self, conn: Connection, feed_id: str, assets: Sequence[Asset]) -> int:
+        """Upsert the assets; an asset whose `live` attributes alone differ is brought up to
+        date (those and its last_seen) without counting as changed."""
         rows = [
             {
                 "domain": a.domain,
@@ -174,16 +177,50 @@ class RecordWrites(WriterBase):
                 "lat": a.lat,
                 "lon": a.lon,
                 "status": a.status,
-                "attributes": dict(a.attributes),
+                "attributes": {**a.attributes, LIVE_KEY: dict(a.live)}
+                if a.live
+                else dict(a.attributes),
                 "last_seen": a.last_seen,
                 "feed_id": feed_id,
             }
             for a in assets
         ]
         compare = ["name", "area_code", "lat", "lon", "status", "attributes", "feed_id"]
-        return self._upsert(
-            conn, AssetRow, rows, ["domain", "kind", "source_id"], compare, also=["last_seen"]
+        keys = ["domain", "kind", "source_id"]
+        if not any(a.live for a in assets):
+            return self._upsert(conn, AssetRow, rows, keys, compare, also=["last_seen"])
+        dialect = self.engine.dialect.name
+        changed = self._upsert_keys(
+            conn,
+            AssetRow,
+            rows,
+            keys,
+            compare,
+            also=["last_seen"],
+            compared={"attributes": lambda c: without_key(dialect, c, LIVE_KEY)},
         )
+        looked = [r for r, a in zip(rows, assets, strict=True) if a.live and _key(r) not in changed]
+        if looked:
+            conn.execute(
+                update(AssetRow)
+                .where(
+                    AssetRow.domain == bindparam("k_domain"),
+                    AssetRow.kind == bindparam("k_kind"),
+                    AssetRow.source_id == bindparam("k_source_id"),
+                )
+                .values(attributes=bindparam("attributes"), last_seen=bindparam("last_seen")),
+                [
+                    {
+                        "k_domain": r["domain"],
+                        "k_kind": r["kind"],
+                        "k_source_id": r["source_id"],
+                        "attributes": r["attributes"],
+                        "last_seen": r["last_seen"],
+                    }
+                    for r in looked
+                ],
+            )
+        return len(changed)
 
     def _write_snapshots(
         self, conn: Connection, feed_id: str, snapshots: Sequence[Snapshot]
@@ -373,3 +410,7 @@ def _fetched_key(key: list[Any], stamp: Callable[[datetime], Any]) -> tuple[Any,
     """A joined key as it was inserted (PostgreSQL hands the timestamp back as a datetime)."""
     *head, start = key
     return (*head, stamp(start) if isinstance(start, datetime) else start)
+
+
+def _key(row: dict[str, Any]) -> tuple[str, str, str]:
+    return (row["domain"], row["kind"], row["source_id"])

@@ -103,6 +103,9 @@ class Event:
     attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
+LIVE_KEY = "_live"  # where an asset's `live` attributes are kept among its stored attributes
+
+
 @dataclass(frozen=True, slots=True)
 class Asset:
     """A thing that exists somewhere and has a state (a camera, a station, a portal, a facility)."""
@@ -117,6 +120,10 @@ class Asset:
     lon: float | None = None
     status: str = "ok"
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    # What describes the latest look rather than the thing (a camera's latency, when it was
+    # last online): stored with each run and read back among the attributes, but never
+    # counted as a change, so a second look at an unchanged thing changes nothing.
+    live: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

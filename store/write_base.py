@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
@@ -47,6 +47,37 @@ class WriterBase:
         # psycopg's executemany); SQLAlchemy batches these as multi-row INSERTs.
         returned = conn.execute(stmt.returning(getattr(model, keys[0])), rows)
         return len(returned.all())
+
+    def _upsert_keys(
+        self,
+        conn: Connection,
+        model: Any,
+        rows: list[dict[str, Any]],
+        keys: Sequence[str],
+        compare: Sequence[str],
+        also: Sequence[str] = (),
+        compared: Mapping[str, Callable[[Any], Any]] | None = None,
+    ) -> set[tuple[Any, ...]]:
+        """_upsert returning the keys of the rows inserted or updated; `compared` gives the
+        expression a column is compared through (both the stored and the new value)."""
+        if not rows:
+            return set()
+        how = compared or {}
+        stmt = self._insert(model)
+        excluded = stmt.excluded
+        changed = []
+        for c in compare:
+            through = how.get(c, lambda column: column)
+            changed.append(
+                through(getattr(model, c)).is_distinct_from(through(getattr(excluded, c)))
+            )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={c: getattr(excluded, c) for c in (*compare, *also)},
+            where=_any(changed),
+        )
+        returned = conn.execute(stmt.returning(*(getattr(model, k) for k in keys)), rows)
+        return {tuple(r) for r in returned.all()}
 
     def _metric_id(self, key: str) -> int:
         if not self._metric_ids:

@@ -287,7 +287,7 @@ def alert_text(alert: Alert, lang: str) -> str:
         params["metric"] = metric_name(metric, lang)
         params["value"] = format_value(params["value"], unit, lang, metric.decimals)
         params["limit"] = format_value(params["limit"], unit, lang, metric.decimals)
-    elif "station" in params:
+    elif "station" in params and "value" in params:
         params["value"] = format_value(params["value"], "‰", lang, 2)
         params["limit"] = format_value(params["limit"], "‰", lang, 0)
     if params.get("age") is not None:

@@ -44,6 +44,11 @@ class CameraFeed(Feed):
             before = raw.stored.get(camera.id) or {}
             digest = hashlib.sha256(seen.still).hexdigest()[:16] if seen.still else None
             attributes = _attributes(camera, seen, before, now.isoformat(), digest)
+            # the look itself (how fast, when last online) is kept but is no change of data
+            live = {
+                "latency_ms": seen.latency_ms,
+                "last_online_at": now.isoformat() if seen.online else before.get("last_online_at"),
+            }
             yield Asset(
                 *ASSET,
                 source_id=camera.id,
@@ -54,6 +59,7 @@ class CameraFeed(Feed):
                 lon=camera.lon,
                 status="online" if seen.online else "offline",
                 attributes=attributes,
+                live=live,
             )
             if seen.still is not None and digest != before.get("still_sha"):
                 yield Snapshot(camera.id, now, "image/jpeg", seen.still, self.options.keep_stills)
@@ -76,8 +82,6 @@ def _attributes(
         "snapshot": bool(camera.snapshot_url),
         "online": seen.online,
         "reason": seen.reason,
-        "latency_ms": seen.latency_ms,
-        "last_online_at": now if seen.online else before.get("last_online_at"),
         "offline_since": offline_since,
         "rtsp_only": _rtsp_only(camera),
         "note": RTSP_ONLY_NOTE if _rtsp_only(camera) else None,

@@ -80,6 +80,8 @@ def station_asset(view: StationView, areas: Mapping[str, AdminUnit]) -> Asset:
             "last_file": original_name(newest.name),
             "file_notes": list(checked.notes),
             "status_counts": dict(sorted(checked.codes.items())),
+            # which parameters each code held back: what the alert ticker names
+            "status_parameters": {c: sorted(p) for c, p in sorted(checked.held.items())},
             "rejected_lines": len(checked.problems),
         }
     )

@@ -38,6 +38,8 @@ class Checked:
     readings: list[Reading] = field(default_factory=list)
     problems: list[tuple[int, str, str]] = field(default_factory=list)
     codes: Counter[str] = field(default_factory=Counter)
+    # the parameters each non-measuring code (01 calibrating, 02 device error, …) was given for
+    held: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     future: int = 0
 
@@ -82,6 +84,11 @@ def _check(line: Line, clock: FileClock, checked: Checked) -> Reading | str:
     checked.codes[code] += 1
     reason = rejection_reason(code)
     if reason is not None:
+        known = parameter_for(line.parameter) if line.parameter else None
+        name = known.label if known is not None else (line.parameter or "").strip()
+        held = checked.held.setdefault(code, [])
+        if name and name not in held:
+            held.append(name)
         return reason
     if not line.parameter:
         return "no parameter name"

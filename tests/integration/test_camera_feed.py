@@ -15,6 +15,7 @@ from sqlalchemy import select
 from feeds.runner import FeedRunner
 from settings import FeedConfig
 from store import Store
+from store.asset_reads import flat_attributes
 from store.models import AssetRow, SnapshotRow, StillRow
 from tests.conftest import Clock
 from tests.fixtures.http_server import LoopbackServer, Route, free_port, serve
@@ -57,10 +58,10 @@ def camera(camera_id: str, **urls: str) -> dict[str, Any]:
     return {"id": camera_id, "name": f"Camera {camera_id}", "area": "31498", **urls}
 
 
-def config(c: Cameras) -> FeedConfig:
+def config(c: Cameras, snap: str = "/snap.jpg") -> FeedConfig:
     refused = free_port()
     cams = [
-        camera("snap", snapshot_url=c.http.url("/snap.jpg")),
+        camera("snap", snapshot_url=c.http.url(snap)),
         camera("png", snapshot_url=c.http.url("/snap.png")),
         camera("cut", snapshot_url=c.http.url("/cut.jpg")),
         camera("slow", snapshot_url=c.http.url("/slow.jpg")),
@@ -124,7 +125,7 @@ def test_each_camera_kind_is_seen_or_refused_with_its_reason(
     assert found["hls"].attributes["stream"] == "hls"
     assert found["hls"].attributes["stream_url"] is None  # the pages relay MJPEG only
     assert found["hls"].attributes["hls_url"] == cameras.http.url("/live.m3u8")
-    assert found["snap"].attributes["latency_ms"] > 0
+    assert flat_attributes(found["snap"].attributes)["latency_ms"] > 0
     assert found["png"].attributes["offline_since"] == clock.now.isoformat()
     stills = snapshots(store)
     assert set(stills) == {"snap"}  # only a validated JPEG is kept
@@ -132,21 +133,40 @@ def test_each_camera_kind_is_seen_or_refused_with_its_reason(
         assert thumb.format == "JPEG" and max(thumb.size) == 320
 
 
-def test_a_second_round_keeps_the_still_and_the_offline_time(
-    sqlite_store: Store, cameras: Cameras, clock: Clock
+def test_a_second_look_at_unchanged_cameras_changes_nothing(
+    store: Store, cameras: Cameras, clock: Clock
 ) -> None:
-    runner = FeedRunner(sqlite_store, [config(cameras)], clock=clock)
-    runner.run("cams")
-    first_still, went_offline = snapshots(sqlite_store)["snap"], assets(sqlite_store)
-    clock.now = clock.now.replace(minute=clock.now.minute + 1)
-    runner.run("cams")
-    again = assets(sqlite_store)
-    assert snapshots(sqlite_store)["snap"] == first_still  # the same picture is not stored again
+    runner = FeedRunner(store, [config(cameras)], clock=clock)
+    assert runner.run("cams").changed > 0
+    first_still, went_offline = snapshots(store)["snap"], assets(store)
+    clock.now += timedelta(minutes=1)
+    again_report = runner.run("cams")
+    # the same pictures, states and reasons: the latency and the time of the look are kept
+    # (below) but are not a change of data
+    assert (again_report.status, again_report.changed) == ("ok", 0)
+    again = assets(store)
+    assert snapshots(store)["snap"] == first_still  # the same picture is not stored again
     assert (
         again["png"].attributes["offline_since"] == went_offline["png"].attributes["offline_since"]
     )
-    assert again["snap"].attributes["last_online_at"] == clock.now.isoformat()
+    snap = flat_attributes(again["snap"].attributes)
+    assert snap["last_online_at"] == clock.now.isoformat()
+    assert snap["latency_ms"] > 0
+    assert again["snap"].last_seen == clock.now
+    assert flat_attributes(again["png"].attributes)["last_online_at"] is None  # never online
     assert {k: v.status for k, v in again.items()} == {k: v.status for k, v in went_offline.items()}
+    seen = store.queries.feed_assets("cams", "cameras", "camera")
+    assert seen["snap"]["last_online_at"] == clock.now.isoformat()
+    # a camera that goes offline is a change, and it keeps when it was last online
+    last_online = clock.now.isoformat()
+    cfg = config(cameras, snap="/missing.jpg")
+    clock.now += timedelta(minutes=1)
+    third = FeedRunner(store, [cfg], clock=clock).run("cams")
+    assert third.changed == 1
+    snap_now = store.queries.feed_assets("cams", "cameras", "camera")["snap"]
+    assert (snap_now["online"], snap_now["reason"]) == (False, "HTTP 404")
+    assert snap_now["last_online_at"] == last_online
+    assert snap_now["offline_since"] == clock.now.isoformat()
 
 
 def test_options_refuse_a_camera_without_an_address() -> None:

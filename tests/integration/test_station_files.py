@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from dashboards.alerts import Alert, current_alerts
 from feeds.base import FeedContext
 from feeds.runner import FeedRunner, RunReport
 from feeds.station_files import StationFilesFeed
@@ -18,7 +19,7 @@ from geo.hierarchy import load_admin_units
 from store import Store
 from store.models import AssetRow, MetricRow, ObservationRow, RejectedRecordRow
 from store.records import Observation, Rejection
-from store.scope import LOCAL_TZ, local_midnight_utc
+from store.scope import LOCAL_TZ, Window, local_midnight_utc, scope_within
 from tests.conftest import Clock
 from tests.fixtures.station_files import (
     AIR,
@@ -33,6 +34,7 @@ from tests.fixtures.station_files import (
     hourly_air_files,
     stamp,
 )
+from ui.wall import alert_text
 
 pytestmark = pytest.mark.integration
 
@@ -73,6 +75,14 @@ def remaining(folder: Path) -> list[str]:
         for p in folder.rglob("*.txt")
         if p.relative_to(folder).parts[0] not in ("processed", "rejected")
     )
+
+
+def station_alerts(store: Store) -> dict[str, Alert]:
+    """The ticker's current station-state alerts for the province."""
+    scope = scope_within("94", Window.named("7d", NOW))
+    return {
+        a.key: a for a in current_alerts(store.queries, scope, {}) if a.key.startswith("station:")
+    }
 
 
 @pytest.fixture
@@ -129,6 +139,24 @@ def test_running_again_and_resending_files_change_nothing(store: Store, folder: 
     assert remaining(folder) == []
 
 
+def test_a_calibrating_station_is_a_warning_on_the_ticker_until_it_measures(
+    store: Store, folder: Path
+) -> None:
+    clock = Clock(NOW)
+    at = NOW - timedelta(hours=2)
+    lines = [["PM2,5", "", "µg/m3", stamp(at), "01"], ["PM10", "", "µg/m3", stamp(at), "01"]]
+    drop(folder, file_name(AIR, at), body(lines), at + timedelta(minutes=1))
+    feed = runner(store, folder, clock)
+    feed.run("stations")
+    ticker = station_alerts(store)
+    assert list(ticker) == [f"station:{AIR}:calibrating"]
+    assert dict(ticker[f"station:{AIR}:calibrating"].params)["parameters"] == "PM10, PM2.5"
+    later = NOW - timedelta(hours=1)
+    drop(folder, file_name(AIR, later), body(air_lines(later)), later + timedelta(minutes=1))
+    feed.run("stations")
+    assert asset(store, AIR).status == "ok" and station_alerts(store) == {}
+
+
 def test_a_file_from_an_unknown_station_is_rejected_whole(store: Store, folder: Path) -> None:
     clock = Clock(NOW)
     name = f"STG_STNMT_KK_HCM09_{stamp(NOW - timedelta(hours=1))}.txt"
@@ -163,6 +191,15 @@ def test_device_states_are_counted_not_stored_and_shown_on_the_station(
     assert row.attributes["salinity_permille"] == 2.8
     assert "do" not in row.attributes and "ph" not in row.attributes
     assert values(store, "environment.do", at.astimezone(LOCAL_TZ).date()) == {}
+    # the station's state reaches the alert ticker, naming the station and the parameter
+    ticker = station_alerts(store)
+    assert list(ticker) == [f"station:{WATER}:device_error"]
+    alert = ticker[f"station:{WATER}:device_error"]
+    assert alert.severity == "warn" and alert.area == WATER_AREA
+    assert dict(alert.params) == {"station": row.name, "parameters": "DO"}
+    assert alert_text(alert, "vi") == f"Trạm {row.name}: lỗi thiết bị, không nhận số liệu DO"
+    assert alert_text(alert, "en") == f"Station {row.name}: device error, no values for DO"
+    assert row.attributes["status_parameters"] == {"01": ["pH"], "02": ["DO"]}
     later = NOW - timedelta(hours=1)
     fixed = [
         ["Salinity", "3.0", "‰", stamp(later), "00"],
@@ -172,6 +209,7 @@ def test_device_states_are_counted_not_stored_and_shown_on_the_station(
     feed.run("stations")
     row = asset(store, WATER)
     assert row is not None and row.status == "ok" and row.attributes["do"] == 4.5
+    assert station_alerts(store) == {}  # valid data again: the warning is gone
     day = later.astimezone(LOCAL_TZ).date()
     assert values(store, "environment.salinity_max", day)[(WATER_AREA, "")] == 3.0
 
