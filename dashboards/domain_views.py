@@ -93,6 +93,16 @@ def permitted(area: Any) -> bool:
     return False
 
 
+def map_back_label(lang: str) -> str:
+    """The map's "back to the top" button names the top the visitor may see: the province,
+    or a district centre's own district."""
+    root = permitted_root()
+    areas = services().queries.areas
+    if not root or root == areas.root or root not in areas:
+        return t("map.back", lang)
+    return t("map.back_to", lang, area=areas.name(root, lang))
+
+
 def area_above(area: Any) -> str:
     """The area the map's "up" button goes to: never past the top of what the visitor may see
     (the empty area, the visitor's own root, when nothing is above it)."""

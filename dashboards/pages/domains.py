@@ -194,7 +194,7 @@ def _map_card(spec: PageSpec, lang: str) -> dbc.Card:
         ],
         [
             dbc.Button(
-                t("map.back", lang),
+                views.map_back_label(lang),
                 id=_id("map-up", spec.domain_key),
                 size="sm",
                 color="secondary",

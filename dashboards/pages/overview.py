@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html, no_update
 
 from dashboards.context import current_lang, permitted_root, scope_for, services
-from dashboards.domain_views import permitted
+from dashboards.domain_views import map_back_label, permitted
 from dashboards.map_view import first_point, map_view
 from i18n import t
 from i18n.names import metric_name
@@ -85,7 +85,7 @@ def _map_card(metric: str, lang: str) -> dbc.Card:
                                 dbc.Button(
                                     [
                                         html.I(className="bi bi-arrow-up-left me-1"),
-                                        t("map.back", lang),
+                                        map_back_label(lang),
                                     ],
                                     id="overview-back",
                                     size="sm",

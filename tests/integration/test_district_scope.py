@@ -84,6 +84,10 @@ def test_the_area_picker_lists_only_the_district_and_its_communes(app: Dash) -> 
     options = _picker_options(picker)
     assert {o["value"] for o in options} == {HOME, *areas.children(HOME)}
     assert any(OTHER in e.target for e in _denials(app))  # the page asked for another district
+    shown = json.dumps(picker, ensure_ascii=False)
+    assert "Về toàn Thành phố Sóc Trăng" in shown and "Về toàn tỉnh" not in shown  # map's top
+    leader = client_for(app, "leader").post("/_dash-update-component", json=route).get_json()
+    assert "Về toàn tỉnh" in json.dumps(leader, ensure_ascii=False)
 
 
 def _picker_options(tree: Any) -> list[dict[str, Any]]:
