@@ -19,6 +19,7 @@ SECRET_WORDS = ("password", "passwd", "token", "secret", "api_key", "apikey")
 _REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 _SCALAR_TYPES = ("string", "integer", "number", "boolean")
 MAX_FIELDSET_DEPTH = 2  # deeper structures are edited as YAML text
+MAX_KEY_DEPTH = 4  # how deep the key reference of a YAML area goes
 
 
 class _Missing:
@@ -35,7 +36,8 @@ class FormField:
 
     kind: text | integer | number | duration | bool | select | scalar (a union of scalar
     types, read like a YAML scalar) | yaml (a text area holding a mapping or a list) |
-    group (a fieldset) | union (a fieldset whose fields depend on its `type` select)."""
+    group (a fieldset) | union (a fieldset whose fields depend on its `type` select) |
+    key (not a control: one key a YAML area may hold, with its `choices` and nested `keys`)."""
 
     path: str
     name: str
@@ -52,6 +54,7 @@ class FormField:
     variants: Mapping[str, tuple[FormField, ...]] = field(default_factory=dict)
     minimum: float | None = None
     maximum: float | None = None
+    keys: tuple[FormField, ...] = ()  # a YAML area's keys (kind "key"), as a reference
 
     @property
     def container(self) -> bool:
@@ -150,7 +153,7 @@ class _Walker:
                 children = self.properties(node, base["path"], depth + 1)
                 desc = base["description"] or node.get("description", "")
                 return FormField(**{**base, "description": desc}, kind="group", children=children)
-            return FormField(**base, kind="yaml")
+            return self._yaml(node, base)
         if kind in ("integer", "number"):
             low = node.get("minimum", node.get("exclusiveMinimum"))
             high = node.get("maximum", node.get("exclusiveMaximum"))
@@ -159,7 +162,50 @@ class _Walker:
             return FormField(**base, kind="bool")
         if kind == "string":
             return FormField(**base, kind="text")
-        return FormField(**base, kind="yaml")  # objects, lists and anything else
+        return self._yaml(node, base)  # objects, lists and anything else
+
+    def _yaml(self, node: Mapping[str, Any], base: dict[str, Any]) -> FormField:
+        return FormField(**base, kind="yaml", keys=self._keys(node, base["path"], 0))
+
+    def _keys(self, node: Mapping[str, Any], path: str, depth: int) -> tuple[FormField, ...]:
+        """The keys of the objects a YAML area holds (itself, its list items or its mapping's
+        values), each with its enum values and its own keys: a list item's key `id` under
+        `cameras` has the path `options.cameras.id`."""
+        found = self._object(node)
+        if found is None or depth >= MAX_KEY_DEPTH:
+            return ()
+        required = set(found.get("required", ()))
+        keys = []
+        for name, child in found.get("properties", {}).items():
+            resolved = self.resolve(child)
+            keys.append(
+                FormField(
+                    path=_join(path, name),
+                    name=name,
+                    kind="key",
+                    title=resolved.get("title") or name,
+                    required=name in required,
+                    default=resolved.get("default", MISSING),
+                    choices=_enum(self, resolved),
+                    keys=self._keys(resolved, _join(path, name), depth + 1),
+                )
+            )
+        return tuple(keys)
+
+    def _object(self, node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The object schema beneath a node: the node, its items, its mapping's values, or the
+        first such among its options."""
+        node = self.resolve(node)
+        if "properties" in node:
+            return node
+        inner = node.get("items") or node.get("additionalProperties")
+        if isinstance(inner, Mapping):
+            return self._object(inner)
+        for option in node.get("anyOf", ()):
+            found = self._object(option)
+            if found is not None:
+                return found
+        return None
 
     def _union(self, node: Mapping[str, Any], base: dict[str, Any], depth: int) -> FormField:
         tag = node["discriminator"]["propertyName"]
@@ -180,6 +226,15 @@ class _Walker:
             if built.kind == "yaml":
                 return False
         return True
+
+
+def _enum(walker: _Walker, node: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The values a key may take when the schema lists them (Literal, Enum, optional ones)."""
+    values: list[Any] = []
+    for option in (node, *(walker.resolve(o) for o in node.get("anyOf", ()))):
+        listed = option.get("enum") or (() if "const" not in option else (option["const"],))
+        values.extend(v for v in listed if v not in values)
+    return tuple(values)
 
 
 def _without(node: Mapping[str, Any], key: str) -> dict[str, Any]:

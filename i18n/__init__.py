@@ -34,6 +34,11 @@ def catalog_keys(lang: str) -> set[str]:
     return set(_catalog(lang))
 
 
+def has(key: str) -> bool:
+    """Whether the authoritative (Vietnamese) catalog holds `key`."""
+    return key in _catalog(DEFAULT_LANGUAGE)
+
+
 @functools.cache
 def _warn_missing(key: str) -> None:
     logger.warning("missing UI text %r", key)

@@ -18,9 +18,10 @@ from dashboards.context import current_lang, services
 from dashboards.feed_form import MISSING, FormField, initial_values, shown
 from dashboards.feed_trial import FormSpec, Trial, check, feed_type_names, form_spec, trial
 from dashboards.form_errors import FORM_LEVEL
+from dashboards.form_labels import choice_label, field_help, field_label, type_label
 from dashboards.guard import MAX_STRING
 from feeds import console
-from i18n import label, t
+from i18n import t
 from i18n.formatting import format_datetime_local, format_number
 from store.accounts import Accounts
 from store.feed_defs import FeedDefinition
@@ -116,10 +117,7 @@ def _page(
     definition: FeedDefinition | None,
     lang: str,
 ) -> html.Div:
-    types = [
-        {"label": f"{name} — {t(f'form.type.{name}', lang)}", "value": name}
-        for name in feed_type_names()
-    ]
+    types = [{"label": type_label(name, lang), "value": name} for name in feed_type_names()]
     picker = html.Div(
         [
             html.Label(t("form.type", lang), htmlFor=TYPE, className="form-label small mb-0"),
@@ -213,12 +211,13 @@ def render_form(
     spec: FormSpec, values: Mapping[str, Any], lang: str, *, fixed_id: bool = False
 ) -> list[Any]:
     """The common fieldset, then the type's options, then the form-level messages."""
+    kind = spec.feed_type
     return [
         html.Fieldset(
             [
                 html.Legend(t("form.common", lang), className="h6"),
                 *(
-                    render_field(f, values, lang, fixed=fixed_id and f.name == "id")
+                    render_field(kind, f, values, lang, fixed=fixed_id and f.name == "id")
                     for f in spec.common
                 ),
             ],
@@ -227,7 +226,7 @@ def render_form(
         html.Fieldset(
             [
                 html.Legend(t("form.options", lang), className="h6"),
-                *(render_field(f, values, lang) for f in spec.options),
+                *(render_field(kind, f, values, lang) for f in spec.options),
             ],
             className="feed-form-options",
         ),
@@ -236,35 +235,44 @@ def render_form(
 
 
 def render_field(
-    form_field: FormField, values: Mapping[str, Any], lang: str, *, fixed: bool = False
+    feed_type: str,
+    form_field: FormField,
+    values: Mapping[str, Any],
+    lang: str,
+    *,
+    fixed: bool = False,
 ) -> Any:
     if form_field.kind == "group":
-        hint = (
-            None
-            if form_field.required
-            else html.Div(t("form.optional_group", lang), className="form-text")
-        )
         return html.Fieldset(
             [
-                html.Legend(_label(form_field, lang), className="h6 small"),
-                hint,
-                *(render_field(c, values, lang) for c in form_field.children),
+                _legend(feed_type, form_field, lang),
+                _help(feed_type, form_field, lang),
+                None
+                if form_field.required
+                else html.Div(t("form.optional_group", lang), className="form-text"),
+                *(render_field(feed_type, c, values, lang) for c in form_field.children),
                 _message(form_field.path),
             ],
             className="feed-form-group border rounded p-2 mb-2",
             **{"data-field": form_field.path},
         )
     if form_field.kind == "union":
-        return _union(form_field, values, lang)
-    control = _control(form_field, values.get(form_field.path), lang, fixed)
+        return _union(feed_type, form_field, values, lang)
+    control = _control(feed_type, form_field, values.get(form_field.path), lang, fixed)
     return html.Div(
         [
             html.Label(
-                [_label(form_field, lang), _required(form_field, lang)],
-                className="form-label small mb-0",
+                [
+                    html.Span(field_label(feed_type, form_field, lang), className="feed-form-name"),
+                    _required(form_field, lang),
+                    _technical(form_field),
+                ],
+                className="form-label small mb-0 feed-form-label",
             ),
             control,
+            _help(feed_type, form_field, lang),
             _hint(form_field, lang),
+            _keys(feed_type, form_field, lang),
             _message(form_field.path),
         ],
         className="feed-form-field mb-2",
@@ -272,14 +280,36 @@ def render_field(
     )
 
 
-def _union(form_field: FormField, values: Mapping[str, Any], lang: str) -> html.Fieldset:
-    chosen = values.get(f"{form_field.path}.{form_field.discriminator}")
+def _legend(feed_type: str, form_field: FormField, lang: str) -> html.Legend:
+    return html.Legend(
+        [
+            html.Span(field_label(feed_type, form_field, lang), className="feed-form-name"),
+            _technical(form_field),
+        ],
+        className="h6 small feed-form-label",
+    )
+
+
+def _technical(form_field: FormField) -> html.Code:
+    """The property's name as config.yaml writes it, for operators comparing the two."""
+    return html.Code(form_field.name, className="feed-form-key ms-2")
+
+
+def _union(
+    feed_type: str, form_field: FormField, values: Mapping[str, Any], lang: str
+) -> html.Fieldset:
+    tag = f"{form_field.path}.{form_field.discriminator}"
+    chosen = values.get(tag)
     chosen = chosen if chosen in form_field.variants else None
     options = [{"label": t("form.variant_none", lang), "value": ""}]
-    options += [{"label": name, "value": name} for name in form_field.variants]
+    options += [
+        {"label": choice_label(feed_type, tag, name, lang), "value": name}
+        for name in form_field.variants
+    ]
+    variant = form_field.variants.get(chosen or "", ())
     return html.Fieldset(
         [
-            html.Legend(_label(form_field, lang), className="h6 small"),
+            _legend(feed_type, form_field, lang),
             dcc.Dropdown(
                 id=union_id(form_field.path),
                 options=options,
@@ -287,8 +317,9 @@ def _union(form_field: FormField, values: Mapping[str, Any], lang: str) -> html.
                 clearable=False,
                 className="feed-form-union",
             ),
+            _help(feed_type, form_field, lang),
             html.Div(
-                [render_field(f, values, lang) for f in form_field.variants.get(chosen or "", ())],
+                [render_field(feed_type, f, values, lang) for f in variant],
                 id=variant_id(form_field.path),
             ),
             _message(form_field.path),
@@ -298,7 +329,7 @@ def _union(form_field: FormField, values: Mapping[str, Any], lang: str) -> html.
     )
 
 
-def _control(form_field: FormField, value: Any, lang: str, fixed: bool) -> Any:
+def _control(feed_type: str, form_field: FormField, value: Any, lang: str, fixed: bool) -> Any:
     ident = field_id(form_field.path)
     default = form_field.default
     placeholder = (
@@ -310,7 +341,12 @@ def _control(form_field: FormField, value: Any, lang: str, fixed: bool) -> Any:
         on = value if isinstance(value, bool) else default is True
         return dbc.Switch(id=ident, value=on, className="feed-form-switch")
     if form_field.kind == "select":
-        options = [{"label": str(c), "value": c} for c in form_field.choices]
+        options = [
+            {"label": choice_label(feed_type, form_field.path, c, lang), "value": c}
+            for c in form_field.choices
+        ]
+        if placeholder:
+            placeholder = choice_label(feed_type, form_field.path, default, lang)
         return dcc.Dropdown(
             id=ident,
             options=options,
@@ -349,15 +385,15 @@ def _control(form_field: FormField, value: Any, lang: str, fixed: bool) -> Any:
     )
 
 
-def _label(form_field: FormField, lang: str) -> str:
-    found = label("form.field", form_field.name, lang)
-    return form_field.title if found == form_field.name else found
-
-
 def _required(form_field: FormField, lang: str) -> Any:
     if not form_field.required:
         return None
     return html.Span(f" ({t('form.required', lang)})", className="text-danger")
+
+
+def _help(feed_type: str, form_field: FormField, lang: str) -> Any:
+    text = field_help(feed_type, form_field, lang)
+    return html.Div(text, className="form-text feed-form-help") if text else None
 
 
 def _hint(form_field: FormField, lang: str) -> Any:
@@ -368,6 +404,42 @@ def _hint(form_field: FormField, lang: str) -> Any:
     if form_field.kind == "yaml":
         return html.Div(t("form.yaml_hint", lang), className="form-text")
     return None
+
+
+def _keys(feed_type: str, form_field: FormField, lang: str) -> Any:
+    """What a YAML area may hold: each key with its name, meaning and values, folded away."""
+    if not form_field.keys:
+        return None
+    return html.Details(
+        [
+            html.Summary(t("form.keys", lang), className="small"),
+            _key_list(feed_type, form_field.keys, lang),
+        ],
+        className="feed-form-keys",
+    )
+
+
+def _key_list(feed_type: str, keys: tuple[FormField, ...], lang: str) -> html.Ul:
+    items = []
+    for key in keys:
+        text = field_help(feed_type, key, lang)
+        values = ", ".join(choice_label(feed_type, key.path, c, lang) for c in key.choices)
+        items.append(
+            html.Li(
+                [
+                    html.Code(key.name, className="feed-form-key me-2"),
+                    html.Span(field_label(feed_type, key, lang), className="feed-form-name"),
+                    _required(key, lang),
+                    html.Span(f" — {text}", className="text-muted") if text else None,
+                    html.Div(t("form.key_values", lang, values=values), className="text-muted")
+                    if values
+                    else None,
+                    _key_list(feed_type, key.keys, lang) if key.keys else None,
+                ],
+                **{"data-key": key.path},
+            )
+        )
+    return html.Ul(items, className="feed-form-key-list small")
 
 
 def _message(path: str) -> html.Div:
@@ -398,7 +470,8 @@ def _register_callbacks(app: Dash) -> None:
         if union is None or union.kind != "union":
             raise PreventUpdate
         lang = current_lang()
-        return [render_field(f, {}, lang) for f in union.variants.get(str(chosen), ())]
+        variant = union.variants.get(str(chosen), ())
+        return [render_field(spec.feed_type, f, {}, lang) for f in variant]
 
     @app.callback(
         Output(RESULT, "children"),

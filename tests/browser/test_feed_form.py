@@ -55,11 +55,12 @@ def console_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
     store.engine.dispose()
 
 
-def _pick(driver: Any, dash_duo: Any, box: Any, text: str) -> None:
+def _pick(driver: Any, dash_duo: Any, box: Any, code: str) -> None:
+    """Choose the option whose label carries `code` as config.yaml writes it: "… (bearer)"."""
     click(driver, box)
     option = wait_for(
         lambda: next(
-            (o for o in dash_duo.find_elements("[role=option]") if o.text.startswith(text)), None
+            (o for o in dash_duo.find_elements("[role=option]") if f"({code})" in o.text), None
         )
     )
     click(driver, option)
@@ -242,3 +243,82 @@ def test_provisioned_feed_tests_edits_as_override_meets_a_stale_save_and_reverts
         assert reverted is not None and not reverted.overridden
         assert reverted.config["interval"] == 600
         store.engine.dispose()
+
+
+LAYOUT = """
+const page = document.querySelector('[data-testid=feed-form]');
+const box = page.getBoundingClientRect();
+const wide = [];
+for (const el of page.querySelectorAll('*')) {
+  const r = el.getBoundingClientRect();
+  if (r.width && (r.right > box.right + 1 || r.left < box.left - 1)) {
+    wide.push(el.tagName + '.' + el.className + ' ' + (el.textContent || '').slice(0, 40));
+  }
+}
+const skewed = [];
+for (const field of page.querySelectorAll('.feed-form-field')) {
+  const label = field.querySelector('label').getBoundingClientRect();
+  const control = field.querySelector('input:not([type=checkbox]), textarea, .feed-form-select');
+  if (control && Math.abs(control.getBoundingClientRect().left - label.left) > 1) {
+    skewed.push(field.dataset.field);
+  }
+}
+const scroll = document.documentElement.scrollWidth > document.documentElement.clientWidth;
+return {wide: wide.slice(0, 5), skewed: skewed, scroll: scroll,
+        height: document.documentElement.scrollHeight};
+"""
+LABELS = {
+    "vi": {
+        "options.incremental.param": "Tham số mốc",
+        "options.pagination.page_param": "Tham số số trang",
+        "options.max_snapshot_bytes": "Dung lượng ảnh tối đa",
+        "interval": "Chu kỳ chạy",
+    },
+    "en": {
+        "options.incremental.param": "Checkpoint parameter",
+        "options.pagination.page_param": "Page number parameter",
+        "options.max_snapshot_bytes": "Maximum still size",
+        "interval": "Run every",
+    },
+}
+
+
+def _label(dash_duo: Any, path: str) -> tuple[str, str]:
+    found = wait_for(lambda: dash_duo.find_elements(f"[data-field='{path}'] .feed-form-label"))
+    name = found[0].find_element("css selector", ".feed-form-name").text
+    return name, found[0].find_element("css selector", ".feed-form-key").text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_fields_carry_labels_in_the_language_beside_their_names(  # type: ignore[no-untyped-def]
+    dash_duo, console_app, lang: str
+) -> None:
+    app, _ = console_app
+    start_signed_in(dash_duo, app, role="operator", port=APP_PORT)
+    driver = dash_duo.driver
+    driver.set_window_size(1280, 900)
+    driver.add_cookie({"name": "ioc_lang", "value": lang, "path": "/"})
+    for feed_type in ("http_json", "camera"):
+        driver.get(f"{dash_duo.server_url}/nguon-du-lieu/moi?type={feed_type}")
+        wait_for(lambda: dash_duo.find_elements("[data-field='interval']"))
+        assert _label(dash_duo, "interval") == (LABELS[lang]["interval"], "interval")
+        if feed_type == "http_json":
+            for path in ("options.incremental.param", "options.pagination.page_param"):
+                assert _label(dash_duo, path) == (LABELS[lang][path], path.rsplit(".", 1)[1])
+            union = dash_duo.find_element("[data-field='options.auth'] .feed-form-union")
+            _pick(driver, dash_duo, union, "oauth2_client_credentials")
+            wait_for(lambda: dash_duo.find_elements("[data-field='options.auth.token_url']"))
+            picked = dash_duo.find_element("[data-field='options.auth'] .feed-form-union")
+            assert "(oauth2_client_credentials)" in picked.text
+        else:
+            path = "options.max_snapshot_bytes"
+            assert _label(dash_duo, path) == (LABELS[lang][path], "max_snapshot_bytes")
+        for summary in dash_duo.find_elements(".feed-form-keys summary"):
+            click(driver, summary)  # the YAML areas' key references, open
+        layout = driver.execute_script(LAYOUT)
+        assert layout["wide"] == [] and layout["skewed"] == [] and not layout["scroll"], layout
+        driver.set_window_size(1280, min(int(layout["height"]) + 150, 16000))
+        time.sleep(0.3)
+        shutil.copy(screenshot(driver, f"formvi_{feed_type}_{lang}"), "/tmp")
+        driver.set_window_size(1280, 900)
+    assert [e for e in dash_duo.get_logs() if e.get("level") == "SEVERE"] == []
