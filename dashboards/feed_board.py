@@ -11,6 +11,7 @@ from typing import Protocol
 
 from dashboards.feed_summary import FeedStatus, FeedSummary, summarize
 from store.feed_board import DELIVERED, BoardFeed, DayRuns
+from store.review import FeedFault, FeedReviewState
 from store.scope import LOCAL_TZ
 
 QUALITY_GOOD, QUALITY_WARN = 0.95, 0.80  # a score at or above these is good / fair
@@ -104,6 +105,8 @@ class BoardRow:
     paused: bool = False  # paused in the console: shown (and sorted) as disabled
     version: int | None = None  # the definition's version (None: not a stored definition)
     origin: str | None = None  # file | edited | console | None (unknown to the definitions)
+    open_rejected: int = 0  # its rejected records waiting in the review queue
+    fault: FeedFault | None = None  # marked at fault in the review queue
 
     @property
     def feed_id(self) -> str:
@@ -119,6 +122,7 @@ def board_rows(
     redact: Mapping[str, object] | None = None,
     definitions: Mapping[str, Definition] | None = None,
     default_timeout_s: int = 60,
+    review: Mapping[str, FeedReviewState] | None = None,
 ) -> list[BoardRow]:
     """The board's rows, failing then late, running, on time, disabled; within a state the
     longest overdue first, then by id. `redact` maps a feed to a callable that masks its
@@ -134,7 +138,16 @@ def board_rows(
         )
         for feed in feeds
     ]
+    states = review or {}
+    rows = [_with_review(row, states.get(row.feed_id)) for row in rows]
     return sorted(rows, key=_rank)
+
+
+def _with_review(row: BoardRow, state: FeedReviewState | None) -> BoardRow:
+    """The row with what the review queue knows of its source."""
+    if state is None:
+        return row
+    return replace(row, open_rejected=state.open_rejected, fault=state.fault)
 
 
 def board_row(

@@ -269,6 +269,7 @@ def current_rows() -> list[BoardRow]:
         domains=_domains(),
         redact={fid: _masker(cfg) for fid, cfg in valid.items()},
         definitions=definitions,
+        review=svc.store.review.feed_states(),
     )
 
 
@@ -480,7 +481,7 @@ def _row(index: int, row: BoardRow, focus: str | None, now: datetime, lang: str)
 def _feed_cell(row: BoardRow, lang: str) -> list[Any]:
     summary = row.summary
     domains = ", ".join(domain_name(d, lang) for d in row.domains) or t("board.no_domain", lang)
-    origin = _origin(row, lang)
+    origin = _origin(row, lang) + _review_marks(row, lang)
     return [
         _h.A(
             summary.feed_id,
@@ -494,6 +495,39 @@ def _feed_cell(row: BoardRow, lang: str) -> list[Any]:
         ),
         _h.Div(domains, className="board-domains", title=domains),
     ]
+
+
+REVIEW_PATH = "/quan-tri/du-lieu-bi-loai?feed={feed}"
+
+
+def _review_marks(row: BoardRow, lang: str) -> list[Any]:
+    """What the review queue says of the source: marked at fault (with who, when and why),
+    and how many of its rejected records wait for review — each a link to the queue."""
+    marks: list[Any] = []
+    href = REVIEW_PATH.format(feed=row.feed_id)
+    if row.fault is not None:
+        why = t(
+            "board.fault_title",
+            lang,
+            note=row.fault.note or "—",
+            who=row.fault.marked_by,
+            when=format_datetime_local(row.fault.marked_at, lang),
+        )
+        marks.append(
+            _h.A(
+                t("board.fault", lang),
+                href=href,
+                title=why,
+                className="board-fault",
+                **{"data-testid": "feed-at-fault"},
+            )
+        )
+    if row.open_rejected:
+        count = format_number(row.open_rejected, lang)
+        marks.append(
+            _h.A(t("board.open_rejected", lang, count=count), href=href, className="board-review")
+        )
+    return marks
 
 
 ORIGIN_KEYS = {

@@ -446,3 +446,23 @@ def _row_json(answer: dict[str, Any], feed_id: str) -> str:
     board = json.dumps(answer["feed-board-body"], ensure_ascii=False)
     start = board.index(f'"data-feed-id": "{feed_id}"')
     return board[start - 2000 : start + 200]
+
+
+def test_a_source_marked_at_fault_and_its_open_rejects_show_on_its_row(
+    feeds: Store, tmp_path: Path
+) -> None:
+    reject = Rejection("unknown area code '99999'", '{"ma": "99999"}')
+    _run(feeds, "late", NOW - timedelta(minutes=30), "partial", rejections=(reject, reject))
+    feeds.review.mark_at_fault("late", "Sở gửi sai mã xã", by="op.tran", now=NOW)
+    app = _app(feeds, tmp_path)
+    with app.server.test_request_context("/nguon-du-lieu"):
+        page = feeds_page.layout()
+    rows = _find(page, lambda c: _prop(c, "data-feed-id") is not None)
+    late = next(r for r in rows if _prop(r, "data-feed-id") == "late")
+    (fault,) = _find(late, lambda c: _prop(c, "data-testid") == "feed-at-fault")
+    assert _texts(fault) == ["Nguồn có lỗi"]
+    assert "op.tran" in _prop(fault, "title") and "Sở gửi sai mã xã" in _prop(fault, "title")
+    assert _prop(fault, "href") == "/quan-tri/du-lieu-bi-loai?feed=late"
+    assert "2 bản ghi chờ xử lý" in " ".join(_texts(late))
+    fresh = next(r for r in rows if _prop(r, "data-feed-id") == "fresh")
+    assert not _find(fresh, lambda c: _prop(c, "data-testid") == "feed-at-fault")
