@@ -186,7 +186,13 @@ class FeedRow(Base):
 
 class FeedRunRow(Base):
     __tablename__ = "feed_runs"
-    __table_args__ = (Index("ix_feed_runs_feed_started", "feed_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_feed_runs_feed_started", "feed_id", "started_at"),
+        # the feed board's week of runs of every feed, read from the index alone
+        Index(
+            "ix_feed_runs_started_cover", "started_at", "feed_id", "status", "accepted", "rejected"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"))
