@@ -108,6 +108,11 @@ class Feed(ABC):
     def normalize(self, raw: Any) -> Iterable[Item]:
         """Turn the raw payload into records and rejections."""
 
+    def normalize_bulk(self, raw: Any) -> Iterable[Item]:
+        """What the runner stores: normalize's items, where a feed may gather observations
+        into ObservationBlocks (the same rows and rejections, without an object per row)."""
+        return self.normalize(raw)
+
     def committed(self) -> None:  # noqa: B027 - an optional hook, empty by default
         """The run's records are written (or all rejected): finish what must follow them."""
 
