@@ -372,6 +372,11 @@ class Mapper:
                 seen.add(key)
             if isinstance(item, Rejection):
                 item = Rejection(item.reason, _raw(record))
+            elif item.source_time is None and not item.warnings:  # a plain one, kept as such
+                o = item.observation
+                plain = (o.metric, o.area, o.period_start, o.value, o.period_kind, o.dim, where)
+                result.entries.append(plain)
+                continue
             result.entries.append(item)
 
     def _labels(self, record: Mapping[str, Any]) -> list[Any]:
