@@ -94,6 +94,9 @@ class Feed(ABC):
     type: ClassVar[str]
     Options: ClassVar[builtins.type[FeedOptions]] = FeedOptions  # `type` is shadowed below
     demo: ClassVar[bool] = False
+    # Set by the runner, which takes ObservationBlocks: normalize may then gather its
+    # observations into blocks (the same rows and rejections, without an object per row).
+    blocks: bool = False
 
     def __init__(self, feed_id: str, options: FeedOptions, context: FeedContext) -> None:
         self.feed_id = feed_id
@@ -107,11 +110,6 @@ class Feed(ABC):
     @abstractmethod
     def normalize(self, raw: Any) -> Iterable[Item]:
         """Turn the raw payload into records and rejections."""
-
-    def normalize_bulk(self, raw: Any) -> Iterable[Item]:
-        """What the runner stores: normalize's items, where a feed may gather observations
-        into ObservationBlocks (the same rows and rejections, without an object per row)."""
-        return self.normalize(raw)
 
     def committed(self) -> None:  # noqa: B027 - an optional hook, empty by default
         """The run's records are written (or all rejected): finish what must follow them."""

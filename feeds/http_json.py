@@ -12,7 +12,7 @@ from feeds.base import Feed, FeedOptions
 from feeds.http_client import HttpClient, public_url
 from feeds.http_options import HttpRequestOptions
 from feeds.http_pages import Pages, fetch_pages
-from feeds.mapping.apply import MISSING, Mapper, MappingResult, resolve_path
+from feeds.mapping.apply import MISSING, Mapper, resolve_path
 from feeds.mapping.errors import ParseError
 from feeds.mapping.numbers import is_null
 from feeds.mapping.spec import MappingSpec
@@ -60,16 +60,10 @@ class HttpJsonFeed(Feed):
         return pages
 
     def normalize(self, raw: Pages) -> Iterator[Item]:
-        yield from self._mapped(raw).feed_items()
-
-    def normalize_bulk(self, raw: Pages) -> Iterator[Item]:
-        yield from self._mapped(raw).bulk_items()
-
-    def _mapped(self, raw: Pages) -> MappingResult:
         mapper = Mapper(self.options.mapping, self.context, self.feed_id)
         result = mapper.map_rows(raw.records, document=raw.first)
         self._checkpoint = self._newest(raw.records)
-        return result
+        yield from result.bulk_items() if self.blocks else result.feed_items()
 
     def checkpoint(self) -> str | None:
         return self._checkpoint if self.options.incremental else None

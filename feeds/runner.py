@@ -391,7 +391,8 @@ class FeedRunner:
         may grow to twice the size. A feed without marks is committed every `chunk_rows`."""
         check = RecordCheck(self.store.queries.areas, self.clock())
         chunk = _Chunk()
-        for item in feed.normalize_bulk(raw):
+        feed.blocks = True
+        for item in feed.normalize(raw):
             if isinstance(item, Progress):
                 chunk.progress = item
                 chunk.marks += 1

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from feeds.base import Feed, FeedMisconfigured, FeedOptions
-from feeds.mapping.apply import Mapper, MappingResult
+from feeds.mapping.apply import Mapper
 from feeds.mapping.spec import MappingSpec
 from feeds.sql_source import (
     DEFAULT_ROW_LIMIT,
@@ -97,17 +97,11 @@ class SqlQueryFeed(Feed):
         return result
 
     def normalize(self, raw: QueryResult) -> Iterator[Item]:
-        yield from self._mapped(raw).feed_items()
-        self._checkpoint = self._newest(raw)
-
-    def normalize_bulk(self, raw: QueryResult) -> Iterator[Item]:
-        yield from self._mapped(raw).bulk_items()
-        self._checkpoint = self._newest(raw)
-
-    def _mapped(self, raw: QueryResult) -> MappingResult:
         mapper = Mapper(self.options.mapping, self.context, self.feed_id)
         rows = ((f"row {n}", row) for n, row in enumerate(raw.rows, start=1))
-        return mapper.map_rows(rows)
+        result = mapper.map_rows(rows)
+        yield from result.bulk_items() if self.blocks else result.feed_items()
+        self._checkpoint = self._newest(raw)
 
     def checkpoint(self) -> str | None:
         return self._checkpoint if self.options.cursor else None

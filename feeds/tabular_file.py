@@ -100,12 +100,6 @@ class TabularFileFeed(Feed):
         return [self._parsed(opts.path.name, self._read_path(opts.path), None)]
 
     def normalize(self, raw: list[ReadFile]) -> Iterator[Item]:
-        return self._items(raw, bulk=False)
-
-    def normalize_bulk(self, raw: list[ReadFile]) -> Iterator[Item]:
-        return self._items(raw, bulk=True)
-
-    def _items(self, raw: list[ReadFile], *, bulk: bool) -> Iterator[Item]:
         self._files = raw
         mapper = Mapper(self.options.mapping, self.context, self.feed_id)
         for read in raw:
@@ -114,9 +108,9 @@ class TabularFileFeed(Feed):
                 yield Rejection(read.problem, read.name)
                 continue
             for table in read.tables:
-                yield from self._table(mapper, table, read, bulk)
+                yield from self._table(mapper, table, read)
 
-    def _table(self, mapper: Mapper, table: Table, read: ReadFile, bulk: bool) -> Iterator[Item]:
+    def _table(self, mapper: Mapper, table: Table, read: ReadFile) -> Iterator[Item]:
         """One sheet's items; a sheet the mapping cannot read (its period row is missing)
         is one rejection naming it, and the file's other sheets still count."""
         rows = [(f"{table.source}!{r.row}", r.cells) for r in table.rows]
@@ -126,7 +120,7 @@ class TabularFileFeed(Feed):
             read.reasons.append(f"{table.source}: {exc}")
             yield Rejection(f"{table.source}: {exc}", read.name)
             return
-        for item in result.bulk_items() if bulk else result.feed_items():
+        for item in result.bulk_items() if self.blocks else result.feed_items():
             if isinstance(item, Observation):
                 read.stored += 1
             elif isinstance(item, ObservationBlock):
