@@ -94,6 +94,9 @@ class Feed(ABC):
     type: ClassVar[str]
     Options: ClassVar[builtins.type[FeedOptions]] = FeedOptions  # `type` is shadowed below
     demo: ClassVar[bool] = False
+    # Set by the runner, which takes ObservationBlocks: normalize may then gather its
+    # observations into blocks (the same rows and rejections, without an object per row).
+    blocks: bool = False
 
     def __init__(self, feed_id: str, options: FeedOptions, context: FeedContext) -> None:
         self.feed_id = feed_id

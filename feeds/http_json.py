@@ -63,7 +63,7 @@ class HttpJsonFeed(Feed):
         mapper = Mapper(self.options.mapping, self.context, self.feed_id)
         result = mapper.map_rows(raw.records, document=raw.first)
         self._checkpoint = self._newest(raw.records)
-        yield from result.feed_items()
+        yield from result.bulk_items() if self.blocks else result.feed_items()
 
     def checkpoint(self) -> str | None:
         return self._checkpoint if self.options.incremental else None

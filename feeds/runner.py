@@ -391,6 +391,7 @@ class FeedRunner:
         may grow to twice the size. A feed without marks is committed every `chunk_rows`."""
         check = RecordCheck(self.store.queries.areas, self.clock())
         chunk = _Chunk()
+        feed.blocks = True
         for item in feed.normalize(raw):
             if isinstance(item, Progress):
                 chunk.progress = item

@@ -99,7 +99,8 @@ class SqlQueryFeed(Feed):
     def normalize(self, raw: QueryResult) -> Iterator[Item]:
         mapper = Mapper(self.options.mapping, self.context, self.feed_id)
         rows = ((f"row {n}", row) for n, row in enumerate(raw.rows, start=1))
-        yield from mapper.map_rows(rows).feed_items()
+        result = mapper.map_rows(rows)
+        yield from result.bulk_items() if self.blocks else result.feed_items()
         self._checkpoint = self._newest(raw)
 
     def checkpoint(self) -> str | None:

@@ -19,7 +19,7 @@ from feeds.tabular import DEFAULT_FALLBACKS, DropFolder, DroppedFile, TabularOpt
 from feeds.tabular import download as download_file
 from feeds.tabular.drop_folder import DEFAULT_PATTERNS
 from feeds.tabular.headers import Table
-from store.records import Item, Observation, Rejection
+from store.records import Item, Observation, ObservationBlock, Rejection
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -120,9 +120,11 @@ class TabularFileFeed(Feed):
             read.reasons.append(f"{table.source}: {exc}")
             yield Rejection(f"{table.source}: {exc}", read.name)
             return
-        for item in result.feed_items():
+        for item in result.bulk_items() if self.blocks else result.feed_items():
             if isinstance(item, Observation):
                 read.stored += 1
+            elif isinstance(item, ObservationBlock):
+                read.stored += len(item)
             elif isinstance(item, Rejection):
                 read.reasons.append(item.reason)
             yield item

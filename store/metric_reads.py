@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, case, func, literal_column, or_, select, un
 
 from store.catalog import METRICS_BY_KEY, Aggregation, Metric
 from store.comparison import Reading, is_slow, period_before, period_start
-from store.models import ObservationRow
+from store.models import FeedRow, ObservationRow
 from store.read_base import ReaderBase
 from store.read_models import Aggregate, KpiValue
 from store.scope import LOCAL_TZ, Scope, Window
@@ -53,10 +53,10 @@ class MetricReads(ReaderBase):
             return {}
         rows = self._recent_periods(metrics, [area], window)
         values: dict[str, dict[date, float]] = {}
-        feeds: dict[str, str] = {}
+        feeds: dict[str, dict[date, str]] = {}
         for _group, key, start, value, feed in rows:
             values.setdefault(key, {})[start] = value
-            feeds[key] = feed
+            feeds.setdefault(key, {})[start] = feed
         return {m.key: _latest_value(m, values, feeds, window) for m in metrics}
 
     def _latest_by_group(
@@ -213,14 +213,51 @@ class MetricReads(ReaderBase):
                 if _needs_last(ids[r[1]])
             ]
             lasts = self._last_values(conn, wanted, areas[0] if by_dim else None)
+            owners = self._owners(conn, ids, areas, windows, by_dim, members, rows)
         results: list[dict[str, dict[str, Aggregate]]] = [{} for _ in windows]
-        for group, metric_id, total, count, peak, last_period, feed, *rest in rows:
+        for group, metric_id, total, count, peak, last_period, feed, top_feed, *rest in rows:
             *tail_parts, number = rest
+            if feed != top_feed:  # rows of several feeds: the owning one names the source
+                feed = owners[(int(number), group, metric_id)]
             last_value = lasts.get((metric_id, group, last_period))
             results[int(number)].setdefault(group, {})[ids[metric_id]] = Aggregate(
                 total, count, peak, last_period, feed, last_value, *tail_parts
             )
         return results
+
+    @staticmethod
+    def _owners(
+        conn: Any,
+        ids: dict[int, str],
+        areas: Sequence[str],
+        windows: Sequence[Window],
+        by_dim: bool,
+        members: Sequence[str] | None,
+        rows: Sequence[Any],
+    ) -> dict[tuple[int, str, int], str]:
+        """For the groups whose rows come from several feeds, keyed (window number, group,
+        metric id): the feed of the highest priority among them (ties: the first by id), as
+        the owner of a key is decided when feeds write it. One more pass, only when needed."""
+        mixed = [(int(r[-1]), r[0], r[1]) for r in rows if r[6] != r[7]]
+        if not mixed:
+            return {}
+        split = Obs.dim if by_dim else Obs.area_code
+        found: dict[tuple[int, str, int], set[str]] = {}
+        for number in sorted({n for n, _g, _m in mixed}):
+            metric_ids = {m for n, _g, m in mixed if n == number}
+            query = (
+                select(split, Obs.metric_id, Obs.feed_id)
+                .where(_window_where({m: ids[m] for m in metric_ids}, areas, windows[number]))
+                .where(dims_where(by_dim, members))
+                .group_by(split, Obs.metric_id, Obs.feed_id)
+            )
+            for group, metric_id, feed in conn.execute(query):
+                found.setdefault((number, group, metric_id), set()).add(feed)
+        priority = dict(conn.execute(select(FeedRow.id, FeedRow.priority)).all())
+        return {
+            key: min(feeds, key=lambda f: (-(priority.get(f) or 0), f))
+            for key, feeds in found.items()
+        }
 
     @staticmethod
     def _last_values(
@@ -250,6 +287,28 @@ class MetricReads(ReaderBase):
         )
         wanted = {(m, g, p) for m, g, _k, p in keys}
         return {(m, g, p): v for m, g, p, v in conn.execute(query).all() if (m, g, p) in wanted}
+
+
+def _window_where(ids: dict[int, str], areas: Sequence[str], window: Window) -> Any:
+    """The areas' rows of the metrics whose periods overlap the window: a yearly plan counts
+    for any window inside its year."""
+    kinds: dict[str, list[int]] = {}
+    for metric_id, key in ids.items():
+        kinds.setdefault(METRICS_BY_KEY[key].period_kind, []).append(metric_id)
+    return and_(
+        Obs.area_code.in_(areas),
+        or_(
+            *(
+                and_(
+                    Obs.metric_id.in_(of_kind),
+                    Obs.period_kind == kind,
+                    Obs.period_start > window.start - PERIOD_LENGTH[kind],
+                    Obs.period_start < window.end,
+                )
+                for kind, of_kind in kinds.items()
+            )
+        ),
+    )
 
 
 def dims_where(by_dim: bool, members: Sequence[str] | None) -> Any:
@@ -321,16 +380,22 @@ def _settled(metric: Metric, aggs: dict[str, Aggregate]) -> float | None:
 
 
 def _latest_value(
-    metric: Metric, values: dict[str, dict[date, float]], feeds: dict[str, str], window: Window
+    metric: Metric,
+    values: dict[str, dict[date, float]],
+    feeds: dict[str, dict[date, str]],
+    window: Window,
 ) -> KpiValue:
     """A slow metric's latest period with all its components, and the period before it."""
     periods = sorted(
         set.intersection(*(set(values.get(c, {})) for c in metric.components)), reverse=True
     )
-    feed = next((feeds[c] for c in metric.components if c in feeds), None)
+    # the source named is the feed of the value shown: the latest period's row
+    newest = {c: by_period[max(by_period)] for c, by_period in feeds.items() if by_period}
+    feed = next((newest[c] for c in metric.components if c in newest), None)
     if not periods:
         return KpiValue(metric.key, None, None, feed, window=window)
     latest = periods[0]
+    feed = next((feeds[c][latest] for c in metric.components if latest in feeds.get(c, {})), feed)
     before = period_before(latest, metric.cadence)
     return KpiValue(
         metric.key,
@@ -371,21 +436,7 @@ def _aggregate_select(
 ) -> Select[Any]:
     """The grouped pass of `MetricReads._aggregates` over one window."""
     split = Obs.dim if by_dim else Obs.area_code
-    kinds: dict[str, list[int]] = {}
-    for metric_id, key in ids.items():
-        kinds.setdefault(METRICS_BY_KEY[key].period_kind, []).append(metric_id)
-    # Periods overlapping the window: a yearly plan counts for any window inside its year.
-    in_window = or_(
-        *(
-            and_(
-                Obs.metric_id.in_(of_kind),
-                Obs.period_kind == kind,
-                Obs.period_start > window.start - PERIOD_LENGTH[kind],
-                Obs.period_start < window.end,
-            )
-            for kind, of_kind in kinds.items()
-        )
-    )
+    in_window = _window_where(ids, areas, window)
     tail = window.end - DAY  # the window's last day: today's, while it runs
     last_day = (
         (
@@ -405,8 +456,9 @@ def _aggregate_select(
             func.max(Obs.value),
             func.max(Obs.period_start),
             func.min(Obs.feed_id),
+            func.max(Obs.feed_id),  # equal to the min: one feed wrote the group's rows
             *last_day,
         )
-        .where(Obs.area_code.in_(areas), dims_where(by_dim, members), in_window)
+        .where(dims_where(by_dim, members), in_window)
         .group_by(split, Obs.metric_id)
     )

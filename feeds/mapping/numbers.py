@@ -37,7 +37,8 @@ _GROUP = {"vi": ".", "en": ",", "strict": ""}
 def is_null(raw: Any) -> bool:
     """True for an absent value: None, NaN, or a blank token such as '-', '...', 'x'."""
     if type(raw) is str:  # the common case first: the mapping engine asks per field
-        return is_null_text(raw)
+        # text starting with a digit is a value: decided without the (text-keyed) cache
+        return not raw[:1].isdigit() and is_null_text(raw)
     if raw is None:
         return True
     if isinstance(raw, float) and math.isnan(raw):
@@ -65,7 +66,7 @@ def parse_number(raw: Any, locale: Locale = "vi") -> float | None:
     (99,71% is 99.71); parentheses mean a negative, as accounting reports write it.
     """
     if type(raw) is str:  # the common case: text, usually plain grouped digits
-        if is_null_text(raw):
+        if not raw[:1].isdigit() and is_null_text(raw):
             return None
         if _PLAIN[locale].fullmatch(raw) is not None:
             return float(raw.replace(_GROUP[locale], ""))

@@ -104,6 +104,15 @@ def _filled_cells(cells: Sequence[Any]) -> tuple[list[Any], list[str]]:
     labels = 0
     for cell in cells:
         if isinstance(cell, str):
+            if cell[:1].isdigit():  # a value ("1.234", "01/10/2026"): filled, never blank;
+                # as a label it falls under a rule only with a letter (the unique values of a
+                # report are not sent through the label caches)
+                if labels < LABEL_CELLS:
+                    labels += 1
+                    if _LETTER.search(cell) is not None and (kind := _text_kind(cell)):
+                        kinds.append(kind)
+                filled.append(cell)
+                continue
             # "-" and "x" are blank values but still fill a row
             if is_null_text(cell) and cell.strip() not in ("-", "x", "X"):
                 continue
