@@ -3,7 +3,9 @@ bounded dry run, the result's view) against the connector's own dry run of the s
 (`python -m feeds test`, the floor), both in one run on the same source.
 
 Sources: the simulator (one day), http_json on a loopback API, sql_query on a PostgreSQL table,
-tabular_file on a CSV file, http_health on a loopback portal; `--records` rows each.
+tabular_file on a CSV file (`--records` rows each), http_health on a loopback portal,
+station_files on a drop folder of 24 hourly air-station files, camera on 10 loopback cameras
+answering JPEG snapshots.
 
 Run: python -m bench.feed_form [--records 1000] [--repeat 5]
 """
@@ -11,14 +13,17 @@ Run: python -m bench.feed_form [--records 1000] [--repeat 5]
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from bench.connectors import (
     MAPPING,
@@ -38,6 +43,34 @@ from geo.hierarchy import load_admin_units
 from settings import FeedConfig
 from store.scope import LOCAL_TZ
 from tests.fixtures.http_server import Route, serve
+from tests.fixtures.station_files import STATIONS, hourly_air_files
+
+
+@contextmanager
+def cameras(count: int) -> Iterator[list[dict[str, Any]]]:
+    """`count` loopback cameras, each answering a 1280×720 JPEG snapshot."""
+    still = io.BytesIO()
+    Image.new("RGB", (1280, 720), (40, 90, 140)).save(still, "JPEG", quality=85)
+    routes = {f"/cam{n}.jpg": Route(200, still.getvalue(), "image/jpeg") for n in range(count)}
+    with serve(routes) as server:
+        yield [
+            {
+                "id": f"cam-{n}",
+                "name": f"Camera {n}",
+                "area": "31498",
+                "snapshot_url": server.url(f"/cam{n}.jpg"),
+            }
+            for n in range(count)
+        ]
+
+
+def station_folder(folder: Path) -> Path:
+    """A drop folder with a day of hourly air-station files (the 24 before this hour)."""
+    drop = folder / "stations"
+    drop.mkdir()
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    hourly_air_files(drop, hour - timedelta(hours=25), 24)
+    return drop
 
 
 @contextmanager
@@ -71,6 +104,14 @@ def entries(stack: ExitStack, records: int, folder: Path) -> dict[str, dict[str,
                 "portals": [{"id": "cong-tinh", "name": "Cổng tỉnh", "url": site, "area": "94"}]
             }
         },
+        "station_files": {
+            "options": {
+                "folder": str(station_folder(folder)),
+                "stations": STATIONS,
+                "stability_seconds": 10,
+            }
+        },
+        "camera": {"options": {"cameras": stack.enter_context(cameras(10))}},
     }
 
 
