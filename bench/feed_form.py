@@ -5,7 +5,8 @@ bounded dry run, the result's view) against the connector's own dry run of the s
 Sources: the simulator (one day), http_json on a loopback API, sql_query on a PostgreSQL table,
 tabular_file on a CSV file (`--records` rows each), http_health on a loopback portal,
 station_files on a drop folder of 24 hourly air-station files, camera on 10 loopback cameras
-answering JPEG snapshots.
+answering JPEG snapshots, mqtt on the machine's Mosquitto (two stations' retained readings,
+a new session each time, as an unsaved subscription's test connects anew).
 
 Run: python -m bench.feed_form [--records 1000] [--repeat 5]
 """
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -39,10 +42,12 @@ from dashboards.feed_form import initial_values
 from dashboards.feed_trial import SHOWN_RECORDS, check, form_spec, trial
 from dashboards.pages.feed_form_page import trial_view
 from feeds.dry_run import dry_run
+from feeds.mqtt.session import stop_session
 from geo.hierarchy import load_admin_units
 from settings import FeedConfig
 from store.scope import LOCAL_TZ
 from tests.fixtures.http_server import Route, serve
+from tests.fixtures.mqtt_broker import SHARED_PORT, publisher
 from tests.fixtures.station_files import STATIONS, hourly_air_files
 
 
@@ -62,6 +67,36 @@ def cameras(count: int) -> Iterator[list[dict[str, Any]]]:
             }
             for n in range(count)
         ]
+
+
+def sensors() -> dict[str, Any]:
+    """Two salinity stations on the machine's Mosquitto, each with a retained reading: what a
+    new subscription receives at once."""
+    prefix = f"ioc-bench/{uuid.uuid4().hex[:8]}"
+    stations = {code: {"name": f"Trạm {code}", "area": "31498"} for code in ("ST01", "ST02")}
+    with publisher() as pub:
+        for code in stations:
+            reading = {"time": datetime.now(UTC).isoformat(), "salinity": {"value": 2.5}}
+            pub.publish(f"{prefix}/{code}", json.dumps(reading), retain=True)
+    return {
+        "host": "127.0.0.1",
+        "port": SHARED_PORT,
+        "client_id": f"ioc-bench-{prefix[-8:]}",
+        "topics": [{"filter": f"{prefix}/+", "shape": "nested", "station_level": 2}],
+        "stations": stations,
+    }
+
+
+def fresh_session(feed_id: str, fn: Callable[[], Any]) -> Callable[[], Any]:
+    """A test of an unsaved subscription connects anew each time: end the session after."""
+
+    def once() -> Any:
+        try:
+            return fn()
+        finally:
+            stop_session(feed_id)
+
+    return once
 
 
 def station_folder(folder: Path) -> Path:
@@ -112,6 +147,7 @@ def entries(stack: ExitStack, records: int, folder: Path) -> dict[str, dict[str,
             }
         },
         "camera": {"options": {"cameras": stack.enter_context(cameras(10))}},
+        "mqtt": {"options": sensors()},
     }
 
 
@@ -137,7 +173,7 @@ def main() -> None:
             assert spec is not None
             values = initial_values(spec.fields, config)
             feed = FeedConfig.model_validate(config)
-            first = dry_run(feed, areas=areas)
+            first = fresh_session(feed.id, lambda feed=feed: dry_run(feed, areas=areas))()
             assert first.error is None, (feed_type, first.error)
 
             def console(values: dict[str, Any] = values, spec: Any = spec) -> None:
@@ -145,10 +181,11 @@ def main() -> None:
                 assert checked.ok and checked.feed is not None, checked.messages
                 trial_view(trial(checked.feed, checked.config, areas, "vi"), "vi")
 
-            floor = best(
-                lambda feed=feed: dry_run(feed, limit=SHOWN_RECORDS, areas=areas), args.repeat
-            )
-            measured = best(console, args.repeat)
+            def floor_run(feed: FeedConfig = feed) -> Any:
+                return dry_run(feed, limit=SHOWN_RECORDS, areas=areas)
+
+            floor = best(fresh_session(feed.id, floor_run), args.repeat)
+            measured = best(fresh_session(feed.id, console), args.repeat)
             print(
                 f"{feed_type:13} {first.total_records:>7} records  floor (dry run) "
                 f"{floor * 1000:8.1f} ms  console test {measured * 1000:8.1f} ms  "

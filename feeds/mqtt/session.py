@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from feeds.mqtt.options import MqttOptions
+
+SETTLE_MAX_S = 1.0  # a new subscription's first fetch waits at most this for its first messages
+SETTLE_QUIET_S = 0.1  # ... and stops once no message came for this long
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,8 @@ class Session:
         self._state = ConnectionState(False, None, "not connected yet")
         self._state_changed = True
         self._first_answer = threading.Event()  # set once the broker accepted or refused us
+        self._subscribed = threading.Event()  # set once the broker acknowledged the topics
+        self._settled = False  # the first fetch waited for what the subscription brings at once
         self._client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:
@@ -74,6 +80,7 @@ class Session:
         client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     def start(self) -> None:
@@ -105,6 +112,9 @@ class Session:
             getattr(flags, "session_present", False),
         )
         self._set_state(True, "")
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: Any, _codes: Any, _p: Any) -> None:
+        self._subscribed.set()
 
     def _on_connect_fail(self, _client: mqtt.Client, _u: Any) -> None:
         self._set_state(False, "cannot connect to the broker")
@@ -138,8 +148,31 @@ class Session:
             return self._state
 
     def wait_first_answer(self, timeout: float) -> None:
-        """Give a new session a moment to connect before its state is first reported."""
+        """Give a new session a moment to connect before its state is first reported, and —
+        once — to receive what its subscription brings at once (retained readings, messages
+        queued in a persistent session): a first run, or an operator's test of an unsaved
+        feed, then shows them instead of nothing."""
+        deadline = time.monotonic() + timeout
         self._first_answer.wait(timeout)
+        if self._settled:
+            return
+        self._settled = True
+        if not self.state.connected:
+            return
+        self._subscribed.wait(max(0.0, deadline - time.monotonic()))
+        self._settle(min(deadline, time.monotonic() + SETTLE_MAX_S))
+
+    def _settle(self, until: float) -> None:
+        """Wait while messages keep arriving (the broker sends retained ones right after the
+        subscription is acknowledged), at most until `until`."""
+        seen = -1
+        while time.monotonic() < until:
+            with self._lock:
+                count = len(self._messages)
+            if count == seen:
+                return
+            seen = count
+            time.sleep(SETTLE_QUIET_S)
 
     def pending(self) -> bool:
         """Messages to store, or a connection state the feed's health does not show yet."""

@@ -301,3 +301,30 @@ def test_scheduler_stores_a_reading_unprompted_and_it_is_a_critical_alert(
     alerts = {a.key: a for a in current_alerts(store.queries, scope, {})}
     alert = alerts["salinity:ST01"]
     assert alert.severity == "critical" and dict(alert.params)["value"] == pytest.approx(4.3)
+
+
+def test_a_dry_run_of_an_unsaved_subscription_shows_the_retained_readings(prefix: str) -> None:
+    """Test before saving: a new session's first fetch waits for what the subscription brings
+    at once (the broker sends retained messages right after acknowledging it)."""
+    from feeds.dry_run import dry_run
+    from geo.hierarchy import load_admin_units
+
+    with publisher() as pub:
+        pub.publish(f"{prefix}/nested/ST01", nested(2.5), retain=True)
+        pub.publish(f"{prefix}/nested/ST02", nested(4.4), retain=True)
+    try:
+        config = feed_config(prefix)
+        areas = {u.code: u for u in load_admin_units()}
+        result = dry_run(config, areas=areas)
+        assert result.error is None
+        maxima = {
+            r["dim"]: r["value"]
+            for r in result.records
+            if r["record"] == "observation" and r["metric"] == "environment.salinity_max"
+        }
+        assert maxima == {"ST01": 2.5, "ST02": 4.4}
+    finally:
+        stop_session("sensors")
+        with publisher() as pub:  # clear the retained messages
+            pub.publish(f"{prefix}/nested/ST01", b"", retain=True)
+            pub.publish(f"{prefix}/nested/ST02", b"", retain=True)
