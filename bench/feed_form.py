@@ -39,8 +39,8 @@ from bench.connectors import (
 )
 from bench.ingest import fresh_store
 from dashboards.feed_form import initial_values
+from dashboards.feed_form_view import trial_view
 from dashboards.feed_trial import SHOWN_RECORDS, check, form_spec, trial
-from dashboards.pages.feed_form_page import trial_view
 from feeds.dry_run import dry_run
 from feeds.mqtt.session import stop_session
 from geo.hierarchy import load_admin_units

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from access.audit import AuditLog
 from dashboards import create_app, payloads
+from dashboards import feed_form_view as view
 from dashboards.pages import feed_form_page as page
 from feeds.console import save_feed
 from feeds.definitions import provision
@@ -78,7 +79,7 @@ def act(
         "outputs": [
             {"id": page.RESULT, "property": "children"},
             {"id": page.STATUS, "property": "children"},
-            [{"id": page.message_id(p), "property": "children"} for p in messages],
+            [{"id": view.message_id(p), "property": "children"} for p in messages],
             {"id": page.META, "property": "data"},
             {"id": page.RUN, "property": "disabled"},
         ],
@@ -88,9 +89,9 @@ def act(
         ],
         "state": [
             {"id": page.TYPE, "property": "value", "value": feed_type},
-            [{"id": page.field_id(p), "property": "value", "value": v} for p, v in values.items()],
+            [{"id": view.field_id(p), "property": "value", "value": v} for p, v in values.items()],
             [
-                {"id": page.union_id(p), "property": "value", "value": v}
+                {"id": view.union_id(p), "property": "value", "value": v}
                 for p, v in (unions or {}).items()
             ],
             {"id": page.META, "property": "data", "value": meta},
