@@ -1,20 +1,21 @@
 """Operators' review queue (/quan-tri/du-lieu-bi-loai): rejected records grouped by reason
 family and source with their 14-day trend; a record corrected and accepted, discarded, or its
-source marked at fault — every action audited and undoable."""
+source marked at fault — every action audited and undoable. This module registers the page,
+lays it out and wires the callbacks; dashboards/review_view.py draws the grids, the fault list
+and the record's detail and history."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from access.current import current_visitor
 from access.web.context import client_ip
 from access.web.sessions import auth_state
-from dashboards import review_actions
+from dashboards import review_actions, review_view
 from dashboards.context import current_lang, services
 from dashboards.review_forms import (
     STORED_KEYS,
@@ -29,7 +30,6 @@ from i18n.names import metric_name, metric_unit
 from store.catalog import METRICS_BY_KEY, stored_metrics
 from store.review import KINDS, STATUSES, QueueFilter, QueueRecord, Review, ReviewError
 from ui.page import area_options
-from ui.table import GridColumn, column_defs, grid
 
 PAGE = "review"
 PATH = "/quan-tri/du-lieu-bi-loai"
@@ -57,8 +57,6 @@ FILTERS = [
 FORM = [State(METRIC, "value"), State(AREA, "value"), State(PERIOD, "value")]
 FORM += [State(VALUE, "value"), State(DIM, "value")]
 ALL = "all"
-WIDE = ("family", "reason", "raw")  # the texts an operator reads
-NARROW = ("kind", "open", "accepted", "discarded", "total", "seen", "last_seen", "status")
 BUTTON = "btn btn-sm"
 
 
@@ -95,24 +93,33 @@ def layout(feed: str | None = None, status: str | None = None, **_: Any) -> html
             dcc.Store(id=SELECTED, data=None),
             dcc.Store(id=CHANGED, data=0),
             html.Div(faults, id=FAULTS, className="review-faults mb-2"),
-            _card(
+            review_view.card(
                 t("review.groups", lang),
                 [
                     html.Div(t("review.groups_help", lang), className="small text-muted mb-1"),
-                    _grid(GROUPS, _group_columns(lang), groups, lang, "300px", "key"),
+                    review_view.review_grid(
+                        GROUPS, review_view.group_columns(lang), groups, lang, "300px", "key"
+                    ),
                 ],
             ),
             dbc.Row(
                 [
                     dbc.Col(
-                        _card(
+                        review_view.card(
                             t("review.records", lang),
                             [
                                 html.Div(
                                     t("review.records_help", lang),
                                     className="small text-muted mb-1",
                                 ),
-                                _grid(RECORDS, _record_columns(lang), records, lang, "460px", "id"),
+                                review_view.review_grid(
+                                    RECORDS,
+                                    review_view.record_columns(lang),
+                                    records,
+                                    lang,
+                                    "460px",
+                                    "id",
+                                ),
                             ],
                         ),
                         lg=7,
@@ -303,7 +310,7 @@ def _action_card(lang: str) -> html.Div:
             ),
         ]
     )
-    return _card(
+    return review_view.card(
         t("review.action", lang),
         [
             html.Div(t("review.pick_record", lang), id=DETAIL, **{"data-testid": "review-detail"}),
@@ -318,36 +325,6 @@ def _action_card(lang: str) -> html.Div:
             source,
         ],
     )
-
-
-def _card(title: str, body: list[Any]) -> dbc.Card:
-    return dbc.Card(
-        dbc.CardBody([html.H2(title, className="h6"), *body]), className="panel-card mt-2"
-    )
-
-
-def _grid(
-    grid_id: str,
-    columns: list[GridColumn],
-    rows: list[dict[str, Any]],
-    lang: str,
-    height: str,
-    row_key: str,
-) -> dag.AgGrid:
-    """The shared grid (vi-VN formats, localised texts), one row per id, long texts wide."""
-    table = grid({"type": "review-grid", "page": grid_id}, lang)
-    table.id = grid_id
-    table.rowData = rows
-    defs = column_defs(columns, lang)
-    for column in defs:
-        if column["field"] in WIDE:
-            column.update(flex=3, minWidth=220, tooltipField=column["field"])
-        elif column["field"] in NARROW:
-            column.update(flex=1, minWidth=120)
-    table.columnDefs = defs
-    table.getRowId = f"params.data.{row_key}"
-    table.style = {"height": height}
-    return table
 
 
 # -- callbacks --------------------------------------------------------------------------------
@@ -416,7 +393,13 @@ def _register_callbacks(app: Dash) -> None:
         history = review.history(rejected_id=record.id, limit=10)
         can_undo = bool(history) and history[0].undone_at is None
         closed = record.status != "open"
-        return _detail(record, lang), _history(history, lang), closed, closed, not can_undo
+        return (
+            review_view.detail(record, lang),
+            review_view.history(history, lang),
+            closed,
+            closed,
+            not can_undo,
+        )
 
     @app.callback(
         Output(DIM, "options"),
@@ -489,12 +472,12 @@ def _register_callbacks(app: Dash) -> None:
                 ctx.triggered_id, selected, (metric, area, period, value, dim), feed, note
             )
         except FormProblem as problem:
-            return _message(t(problem.key, lang, **problem.params), "danger"), no_update
+            return review_view.message(t(problem.key, lang, **problem.params), "danger"), no_update
         except ReviewError as error:
-            return _message(t("review.refused", lang, reason=str(error)), "danger"), (
+            return review_view.message(t("review.refused", lang, reason=str(error)), "danger"), (
                 changed or 0
             ) + 1
-        return _message(t(text, lang), "success"), (changed or 0) + 1
+        return review_view.message(t(text, lang), "success"), (changed or 0) + 1
 
 
 def _apply(trigger: Any, selected: Any, form: tuple[Any, ...], feed: Any, note: Any) -> str:
@@ -555,65 +538,9 @@ def _status(chosen: Any) -> str | None:
 def _tables(
     review: Review, chosen: QueueFilter, lang: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
-    now = services().clock()
-    groups = [
-        {
-            "key": f"{g.feed_id}|{g.kind}|{g.family}",
-            "feed": g.feed_id,
-            "family": g.family,
-            "kind": t(f"review.kind.{g.kind}", lang),
-            "open": g.open,
-            "accepted": g.accepted,
-            "discarded": g.discarded,
-            "total": g.total,
-            "daily": list(g.daily),
-            "trend": t(f"review.trend.{g.trend}", lang),
-            "trend__tone": {"better": "good", "worse": "critical"}.get(g.trend, "nodata"),
-            "last_seen": g.last_seen.isoformat(),
-        }
-        for g in review.groups(chosen, now)
-    ]
-    records = [
-        {
-            "id": r.id,
-            "seen": r.seen_at.isoformat(),
-            "feed": r.feed_id,
-            "kind": t(f"review.kind.{r.kind}", lang),
-            "reason": r.reason,
-            "raw": r.raw_excerpt,
-            "status": t(f"review.status.{r.status}", lang),
-            "reviewed_by": r.reviewed_by or "",
-        }
-        for r in review.records(chosen)
-    ]
-    return groups, records, _fault_list(review, lang)
-
-
-def _fault_list(review: Review, lang: str) -> Any:
-    faults = review.faults()
-    if not faults:
-        return []
-    return html.Ul(
-        [
-            html.Li(
-                [
-                    html.I(className="bi bi-flag-fill text-danger me-1"),
-                    t(
-                        "review.fault_line",
-                        lang,
-                        feed=f.feed_id,
-                        by=f.marked_by,
-                        time=format_datetime_local(f.marked_at, lang),
-                    ),
-                    html.Span(f" — {f.note}" if f.note else ""),
-                ],
-                **{"data-feed-id": f.feed_id},
-            )
-            for f in faults.values()
-        ],
-        className="list-unstyled alert alert-danger py-2 mb-0",
-        **{"data-testid": "review-at-fault"},
-    )
+    groups = review_view.group_rows(review.groups(chosen, services().clock()), lang)
+    records = review_view.record_rows(review.records(chosen), lang)
+    return groups, records, review_view.fault_list(review.faults(), lang)
 
 
 def _family_options(review: Review, feed: str | None) -> list[dict[str, str]]:
@@ -641,75 +568,3 @@ def _record_of(cell: Any) -> QueueRecord | None:
     except ValueError:
         return None
     return _review().record(record_id)
-
-
-def _detail(record: QueueRecord, lang: str) -> html.Div:
-    facts = [
-        (t("review.column.feed", lang), record.feed_id),
-        (t("review.column.seen", lang), format_datetime_local(record.seen_at, lang)),
-        (t("review.column.status", lang), t(f"review.status.{record.status}", lang)),
-        (t("review.column.reason", lang), record.reason),
-    ]
-    return html.Div(
-        [
-            html.Dl(
-                [part for name, value in facts for part in (html.Dt(name), html.Dd(value))],
-                className="feed-facts",
-            ),
-            html.Pre(record.raw_excerpt, className="review-excerpt small"),
-        ],
-        **{"data-record-id": str(record.id), "data-status": record.status},
-    )
-
-
-def _history(actions: list[Any], lang: str) -> list[Any]:
-    return [
-        html.Div(
-            t(
-                "review.history_line",
-                lang,
-                time=format_datetime_local(a.at, lang),
-                who=a.actor,
-                action=t(f"review.action.{a.action}", lang),
-            )
-            + (t("review.history_undone", lang, who=a.undone_by) if a.undone_at is not None else "")
-        )
-        for a in actions
-    ]
-
-
-def _message(text: str, tone: str) -> html.Div:
-    return html.Div(text, className=f"alert alert-{tone} py-1 mb-0")
-
-
-def _group_columns(lang: str) -> list[GridColumn]:
-    def column(name: str, kind: str = "text") -> GridColumn:
-        return GridColumn(name, t(f"review.column.{name}", lang), kind)
-
-    return [
-        column("feed"),
-        column("family"),
-        column("kind"),
-        column("open", "number"),
-        column("accepted", "number"),
-        column("discarded", "number"),
-        column("total", "number"),
-        column("daily", "sparkline"),
-        column("trend", "status"),
-        column("last_seen", "datetime"),
-    ]
-
-
-def _record_columns(lang: str) -> list[GridColumn]:
-    def column(name: str, kind: str = "text") -> GridColumn:
-        return GridColumn(name, t(f"review.column.{name}", lang), kind)
-
-    return [
-        column("seen", "datetime"),
-        column("feed"),
-        column("kind"),
-        column("reason"),
-        column("raw"),
-        column("status"),
-        column("reviewed_by"),
-    ]

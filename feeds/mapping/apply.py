@@ -1,22 +1,32 @@
-"""The mapping engine: source records (JSON objects, table rows, SQL rows) → observations."""
+"""The mapping engine: source records (JSON objects, table rows, SQL rows) → observations.
+
+Mapper is the entry point and holds the general path (every spec, every record, each problem
+named in a rejection). A plain record of a common-shape spec takes the per-run fast path of
+feeds/mapping/fast_path.py first; what a pass produces is a MappingResult
+(feeds/mapping/result.py)."""
 
 from __future__ import annotations
 
 import json
 import math
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from feeds.base import FeedBadData, FeedContext, excerpt
+from feeds.base import FeedBadData, FeedContext
 from feeds.mapping.areas import AreaIndex, fold
 from feeds.mapping.errors import ParseError, shown
 from feeds.mapping.expr import Expression, ExpressionError
-from feeds.mapping.numbers import as_count, is_null, is_null_text, parse_number
-from feeds.mapping.skip import skip_reason
+from feeds.mapping.fast_path import FastPath
+from feeds.mapping.numbers import as_count, is_null, parse_number
+from feeds.mapping.result import (
+    DUPLICATE_REASON,
+    MappedObservation,
+    MappingResult,
+    record_excerpt,
+)
+from feeds.mapping.skip import record_labels, skip_reason
 from feeds.mapping.spec import (
     STORABLE_PERIOD_KINDS,
     DocumentField,
@@ -34,111 +44,10 @@ from feeds.mapping.times import (
     widen,
 )
 from geo.hierarchy import AdminUnit
-from store.records import DataWarning, Item, Observation, ObservationBlock, Rejection
+from store.records import Observation, Rejection
 
 MISSING: Any = object()
 T = TypeVar("T")
-DUPLICATE_REASON = "duplicate of an earlier record in this payload"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MappedObservation:
-    """An observation with what the store's record type does not carry (yet)."""
-
-    observation: Observation
-    feed_id: str
-    source_time: datetime | None = None
-    warnings: tuple[str, ...] = ()  # data-quality warnings to show beside the value
-    where: str = ""  # which record it came from ("record 3", "row 12")
-
-
-# A plain observation as the fast path keeps it, a tuple instead of two dataclasses:
-# (metric, area, period start, value, period kind, dim, where). No source time, no warnings.
-PlainRow = tuple[str, str, datetime, float, str, str, str]
-
-
-@dataclass(slots=True, kw_only=True)
-class MappingResult:
-    """What one mapping pass produced, in source order, and what it skipped and why."""
-
-    feed_id: str
-    entries: list[MappedObservation | Rejection | PlainRow] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)  # rule name → rows
-    nulls: int = 0  # blank values ("-", "...", empty) that produced no observation
-
-    @property
-    def items(self) -> list[MappedObservation | Rejection]:
-        return [self._mapped(e) if isinstance(e, tuple) else e for e in self.entries]
-
-    @property
-    def observations(self) -> list[MappedObservation]:
-        return [i for i in self.items if isinstance(i, MappedObservation)]
-
-    @property
-    def rejections(self) -> list[Rejection]:
-        return [i for i in self.entries if isinstance(i, Rejection)]
-
-    def store_items(self) -> Iterator[Item]:
-        """The plain records and rejections, without the warnings."""
-        for entry in self.entries:
-            if isinstance(entry, tuple):
-                yield Observation(*entry[:6])
-            else:
-                yield entry.observation if isinstance(entry, MappedObservation) else entry
-
-    def feed_items(self) -> Iterator[Item]:
-        """What Feed.normalize yields: each observation followed by its data-quality warnings
-        (so the run stores them beside it), and the rejections."""
-        for entry in self.entries:
-            if isinstance(entry, tuple):
-                yield Observation(*entry[:6])
-            else:
-                yield from _with_warnings(entry)
-
-    def bulk_items(self) -> Iterator[Item]:
-        """feed_items for the runner: the same rows and rejections, the plain observations
-        gathered into one ObservationBlock per metric, period and dim kind (between two other
-        items, so a rejection or warning keeps its place). A payload holds each key once, so
-        the order of rows inside that stretch changes nothing stored."""
-        pending: dict[tuple[str, str, datetime], tuple[list[str], list[float], list[str]]] = {}
-        for entry in self.entries:
-            if isinstance(entry, tuple):
-                metric, area, start, value, kind, dim, _ = entry
-                group = pending.get((metric, kind, start))
-                if group is None:
-                    group = pending[(metric, kind, start)] = ([], [], [])
-                group[0].append(area)
-                group[1].append(value)
-                group[2].append(dim)
-                continue
-            if pending:
-                yield from _blocks(pending)
-                pending = {}
-            yield from _with_warnings(entry)
-        yield from _blocks(pending)
-
-    def _mapped(self, row: PlainRow) -> MappedObservation:
-        observation = Observation(*row[:6])
-        return MappedObservation(observation=observation, feed_id=self.feed_id, where=row[6])
-
-
-def _with_warnings(item: MappedObservation | Rejection) -> Iterator[Item]:
-    if not isinstance(item, MappedObservation):
-        yield item
-        return
-    yield item.observation
-    for warning in item.warnings:
-        yield DataWarning(f"{item.where}: {warning}", excerpt(item.observation))
-
-
-def _blocks(
-    pending: dict[tuple[str, str, datetime], tuple[list[str], list[float], list[str]]],
-) -> Iterator[ObservationBlock]:
-    for (metric, kind, start), (areas, values, dims) in pending.items():
-        all_totals = not any(dims)
-        yield ObservationBlock(
-            metric, start, tuple(areas), tuple(values), kind, None if all_totals else tuple(dims)
-        )
 
 
 class RecordError(ValueError):
@@ -198,7 +107,7 @@ class Mapper:
         self._zone = spec.zone
         self._times: dict[Any, datetime] = {}
         self._counts: dict[str, bool] = {}  # metric → is it a count (checked once per run)
-        self._fast = self._fast_plan()
+        self._fast = FastPath.plan(spec, self._expressions, self.areas, self._periods)
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -227,102 +136,9 @@ class Mapper:
         for number, row in enumerate(rows, start=1):
             where, record = row if isinstance(row, tuple) else (f"record {number}", row)
             where = where if type(where) is str else str(where)
-            if fast is None or not self._map_fast(fast, where, record, result, seen):
+            if fast is None or not fast.map(where, record, result, seen):
                 self._map_one(where, record, shared, result, seen)
         return result
-
-    # --- the fast path ---------------------------------------------------------------------
-
-    def _fast_plan(self) -> _FastPlan | None:
-        """What a plain record needs, resolved once per run, when the spec is of the common
-        shape: area by code (or fixed), a period field, fixed metrics of plain fields, no
-        dimension, source time, checks or computed fields. None: every record takes the
-        general path."""
-        spec = self.spec
-        if spec.source_time is not None or spec.dimension is not None or spec.checks:
-            return None
-        if spec.area.parent is not None or spec.area.name is not None or spec.period.field is None:
-            return None
-        fields: list[tuple[str, float, bool, str]] = []
-        for obs in spec.observations:
-            if obs.metric is None or obs.field in self._expressions:
-                return None
-            fields.append((obs.field, obs.scale, is_count(obs.metric), obs.metric))
-        names = [spec.area.code, spec.period.field, *(f for f, *_ in fields)]
-        if any(n in self._expressions for n in names if n is not None):
-            return None
-        dims = tuple("" if o.dim is None else o.dim for o in spec.observations)
-        fixed = None
-        if spec.area.fixed is not None:
-            try:
-                fixed = self.areas.by_code(spec.area.fixed).code
-            except ParseError:  # every record is rejected: the general path says why
-                return None
-        return _FastPlan(spec.area.code, fixed, spec.period.field, tuple(fields), dims)
-
-    def _map_fast(
-        self,
-        plan: _FastPlan,
-        where: str,
-        record: Any,
-        result: MappingResult,
-        seen: set[tuple[str, str, str, datetime, str]],
-    ) -> bool:
-        """Map a plain record the way _map_one would, without its general machinery; False
-        (nothing recorded) when the record needs the general path: a field not under its
-        exact name, a value that does not parse, a first sight of a period, any problem."""
-        if type(record) is not dict:
-            return False
-        rule = skip_reason(self._labels(record), self.spec.skip)
-        if rule is not None:
-            result.skipped[rule] += 1
-            return True
-        raw_period = record.get(plan.period_field, MISSING)
-        period = self._periods.get(raw_period) if type(raw_period) is str else None
-        if period is None:
-            return False
-        if plan.fixed_area is not None:
-            area = plan.fixed_area
-        else:
-            raw_area = record.get(plan.area_field, MISSING)
-            if type(raw_area) is str:
-                if is_null_text(raw_area):
-                    return False
-            elif type(raw_area) is not int:
-                return False
-            try:
-                area = self.areas.by_code(raw_area).code
-            except ParseError:
-                return False
-        values: list[float | None] = []
-        locale = self.spec.locale
-        try:
-            for name, scale, counted, _ in plan.fields:
-                raw = record.get(name, MISSING)
-                if raw is MISSING:
-                    return False
-                value = parse_number(raw, locale)
-                if value is not None:
-                    value *= scale
-                    if counted:
-                        value = float(as_count(round(value, 6), raw))
-                values.append(value)
-        except ParseError:
-            return False
-        start, kind = period.start, period.kind
-        entries = result.entries
-        for (_, _, _, metric), dim, value in zip(plan.fields, plan.dims, values, strict=True):
-            if value is None:
-                result.nulls += 1
-                continue
-            key = (metric, area, kind, start, dim)
-            if key in seen:
-                reason = f"{where}: {metric}: {DUPLICATE_REASON}"
-                entries.append(Rejection(reason, _raw(record)))
-                continue
-            seen.add(key)
-            entries.append((metric, area, start, value, kind, dim, where))
-        return True
 
     # --- document-level fields -------------------------------------------------------------
 
@@ -348,9 +164,11 @@ class Mapper:
         seen: set[tuple[str, str, str, datetime, str]],
     ) -> None:
         if type(record) is not dict and not isinstance(record, Mapping):
-            result.entries.append(Rejection(f"{where}: record is not an object", _raw(record)))
+            result.entries.append(
+                Rejection(f"{where}: record is not an object", record_excerpt(record))
+            )
             return
-        rule = skip_reason(self._labels(record), self.spec.skip)
+        rule = skip_reason(record_labels(record, self.spec.skip), self.spec.skip)
         if rule is not None:
             result.skipped[rule] += 1
             return
@@ -358,7 +176,7 @@ class Mapper:
         try:
             base = self._base(fields)
         except (RecordError, ParseError, ExpressionError) as exc:
-            result.entries.append(Rejection(f"{where}: {exc}", _raw(record)))
+            result.entries.append(Rejection(f"{where}: {exc}", record_excerpt(record)))
             return
         for spec in self.spec.observations:
             item = self._observation(spec, fields, base, where, result)
@@ -368,20 +186,18 @@ class Mapper:
                 o = item.observation
                 key = (o.metric, o.area, o.period_kind, o.period_start, o.dim)
                 if key in seen:
-                    item = Rejection(f"{where}: {o.metric}: {DUPLICATE_REASON}", _raw(record))
+                    item = Rejection(
+                        f"{where}: {o.metric}: {DUPLICATE_REASON}", record_excerpt(record)
+                    )
                 seen.add(key)
             if isinstance(item, Rejection):
-                item = Rejection(item.reason, _raw(record))
+                item = Rejection(item.reason, record_excerpt(record))
             elif item.source_time is None and not item.warnings:  # a plain one, kept as such
                 o = item.observation
                 plain = (o.metric, o.area, o.period_start, o.value, o.period_kind, o.dim, where)
                 result.entries.append(plain)
                 continue
             result.entries.append(item)
-
-    def _labels(self, record: Mapping[str, Any]) -> list[Any]:
-        names = self.spec.skip.label_fields
-        return [record.get(n) for n in names] if names else list(record.values())
 
     def _base(self, fields: _Fields) -> _Base:
         period = self._period(fields)
@@ -552,14 +368,6 @@ def _metric_of(spec: ObservationSpec, fields: _Fields) -> str | None:
     return metric
 
 
-class _FastPlan(NamedTuple):
-    area_field: str | None
-    fixed_area: str | None
-    period_field: str
-    fields: tuple[tuple[str, float, bool, str], ...]  # field, scale, is a count, metric
-    dims: tuple[str, ...]
-
-
 class _Base(NamedTuple):  # a tuple: built once per record, cheaper than a frozen dataclass
     area: str
     period: Period
@@ -683,7 +491,3 @@ def _dim_key(raw: Any) -> str:
 
 def _num(value: float) -> str:
     return f"{value:g}"
-
-
-def _raw(record: Any) -> str:
-    return excerpt(json.dumps(record, ensure_ascii=False, default=str))

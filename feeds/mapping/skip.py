@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -75,6 +75,12 @@ class SkipRules(BaseModel):
     province_is_data: bool = False
     label_fields: tuple[str, ...] = ()  # where labels are; default: the first text cells
     extra: tuple[ExtraRule, ...] = ()
+
+
+def record_labels(record: Mapping[str, Any], rules: SkipRules) -> list[Any]:
+    """The cells skip_reason reads from a record: its label fields, or all its values."""
+    names = rules.label_fields
+    return [record.get(n) for n in names] if names else list(record.values())
 
 
 def skip_reason(cells: Sequence[Any], rules: SkipRules) -> str | None:

@@ -12,7 +12,8 @@ import pytest
 from pydantic import ValidationError
 
 from feeds.base import FeedBadData, FeedContext, FeedOptions
-from feeds.mapping.apply import MappedObservation, Mapper, MappingResult, resolve_path
+from feeds.mapping.apply import Mapper, resolve_path
+from feeds.mapping.result import MappedObservation, MappingResult
 from feeds.mapping.spec import MappingSpec
 from geo.hierarchy import load_admin_units
 from store.records import Observation, Rejection
