@@ -200,7 +200,8 @@ def quality(feed: BoardFeed, now: datetime) -> Quality:
     interval = timedelta(seconds=max(1, feed.health.interval_s))
     window_start = _day_start(feed.days[0].day) if feed.days else now
     first = feed.first_run_at
-    if first is None or not feed.days:
+    finished = sum(d.count(s) for d in feed.days for s in ("ok", "partial", "failed"))
+    if first is None or not feed.days or finished == 0:  # nothing to judge yet (first run going)
         return Quality(
             accepted=accepted / read if read else None,
             timeliness=None,
@@ -212,7 +213,7 @@ def quality(feed: BoardFeed, now: datetime) -> Quality:
             days_expected=0,
         )
     span = now - max(first, window_start)
-    expected = max(1, math.floor(span / interval))
+    expected = max(1, math.floor(span / interval))  # a finished run: at least one was due
     watched = [d for d in feed.days if d.day >= first.astimezone(LOCAL_TZ).date()]
     days_expected = max(
         1, min(len(watched), math.ceil(len(watched) * timedelta(days=1) / interval))

@@ -7,11 +7,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from dashboards.feed_form import FormField
+from feeds.outcome import REAL_FEED_PRIORITY
 from i18n import has, t
 
 FIELD = "form.field"
 CHOICE = "form.choice"
 HELP = "help"
+# Defaults the help texts name, from where the code defines them (never copied into a text).
+HELP_VALUES = {"real_priority": REAL_FEED_PRIORITY}
 # Option values that are not words get a word for their key (a tab is invisible as text).
 VALUE_SLUGS = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
 
@@ -47,7 +50,7 @@ def field_help(feed_type: str, form_field: FormField, lang: str) -> str | None:
     """A short explanation (units, what a JSON path is…) where the label is not enough."""
     for key in label_keys(feed_type, form_field.path):
         if has(f"{key}.{HELP}"):
-            return t(f"{key}.{HELP}", lang)
+            return t(f"{key}.{HELP}", lang, **HELP_VALUES)
     return None
 
 

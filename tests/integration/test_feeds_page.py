@@ -149,6 +149,8 @@ def test_quality_score_parts(feeds: Store, tmp_path: Path) -> None:
     assert broken.accepted == pytest.approx(3 / 4)
     assert broken.runs_delivered == 1 and broken.runs_expected == 12  # 1 h at 5 min
     assert rows["off"].quality.score is None
+    loading = rows["loading"].quality  # only its first run, still going: nothing to judge yet
+    assert (loading.timeliness, loading.completeness, loading.score) == (None, None, None)
 
 
 def test_the_first_render_holds_the_board(feeds: Store, tmp_path: Path) -> None:
