@@ -71,14 +71,21 @@ def _day(value: object, name: str, problems: list[tuple[str, dict[str, str]]]) -
     if not text:
         return None
     try:
-        return date.fromisoformat(text) if len(text) == 10 else _bad_day()
+        return _read_day(text)
     except ValueError:
         problems.append((f"board.history.bad_{name}", {"value": text[:40]}))
         return None
 
 
-def _bad_day() -> date:
-    raise ValueError("not YYYY-MM-DD")
+def _read_day(text: str) -> date:
+    """A day as Vietnamese users write it (dd/mm/yyyy, d/m/yyyy) or as ISO (yyyy-mm-dd)."""
+    if len(text) == 10 and text[4] == "-":
+        return date.fromisoformat(text)
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+        day, month, year = (int(p) for p in parts)
+        return date(year, month, day)
+    raise ValueError("neither dd/mm/yyyy nor yyyy-mm-dd")
 
 
 def _page(value: object, problems: list[tuple[str, dict[str, str]]]) -> int:

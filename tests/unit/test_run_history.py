@@ -21,12 +21,21 @@ def test_good_values_make_the_filter_in_local_days() -> None:
     assert query.where.end == datetime(2026, 11, 2, 17, tzinfo=UTC)
 
 
+def test_days_as_vietnamese_users_write_them() -> None:
+    query = parse_history({"from": "01/11/2026", "to": "2/11/2026"})
+    assert not query.problems
+    assert query.where.start == datetime(2026, 10, 31, 17, tzinfo=UTC)
+    assert query.where.end == datetime(2026, 11, 2, 17, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("params", "problem"),
     [
         ({"status": "done"}, "board.history.bad_status"),
         ({"from": "2026-02-30"}, "board.history.bad_from"),
         ({"to": "20261101"}, "board.history.bad_to"),
+        ({"from": "31/02/2026"}, "board.history.bad_from"),
+        ({"from": "1/11/26"}, "board.history.bad_from"),
         ({"from": "2026-11-05", "to": "2026-11-01"}, "board.history.bad_range"),
         ({"page": "0"}, "board.history.bad_page"),
         ({"page": "-2"}, "board.history.bad_page"),
