@@ -21,7 +21,7 @@ from bench.harness import PG_URL, captured_sql, replay_seconds
 from store import Store
 from store.records import Rejection
 from store.reference_writes import FeedSpec
-from store.review import QueueFilter
+from store.review_models import QueueFilter
 from store.run_writes import RunOutcome
 
 NOW = datetime(2026, 11, 20, 3, 30, tzinfo=UTC)

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from dashboards.feed_summary import FeedStatus, FeedSummary, summarize
 from store.feed_board import DELIVERED, BoardFeed, DayRuns
-from store.review import FeedFault, FeedReviewState
+from store.review_models import FeedFault, FeedReviewState
 from store.scope import LOCAL_TZ
 
 QUALITY_GOOD, QUALITY_WARN = 0.95, 0.80  # a score at or above these is good / fair

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from access.audit import Action, AuditLog, Outcome
-from store.review import Correction, Review, ReviewAction, ReviewError
+from store.review import Review
+from store.review_models import Correction, ReviewAction, ReviewError
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from store.areas import AreaIndex
 from store.catalog import DIMENSIONS, METRICS_BY_KEY, Metric, stored_metrics
-from store.review import Correction, QueueRecord
+from store.review_models import Correction, QueueRecord
 from store.scope import LOCAL_TZ, local_midnight_utc
 
 

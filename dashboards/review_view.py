@@ -13,7 +13,7 @@ from dash import html
 
 from i18n import t
 from i18n.formatting import format_datetime_local
-from store.review import FeedFault, QueueRecord, ReasonGroup, ReviewAction
+from store.review_models import FeedFault, QueueRecord, ReasonGroup, ReviewAction
 from ui.table import GridColumn, column_defs, grid
 
 WIDE = ("family", "reason", "raw")  # the texts an operator reads

@@ -28,7 +28,8 @@ from i18n import t
 from i18n.formatting import format_datetime_local, format_value
 from i18n.names import metric_name, metric_unit
 from store.catalog import METRICS_BY_KEY, stored_metrics
-from store.review import KINDS, STATUSES, QueueFilter, QueueRecord, Review, ReviewError
+from store.review import Review
+from store.review_models import KINDS, STATUSES, QueueFilter, QueueRecord, ReviewError
 from ui.page import area_options
 
 PAGE = "review"

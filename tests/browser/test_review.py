@@ -25,7 +25,7 @@ from store import Store
 from store.catalog import METRICS_BY_KEY
 from store.records import Rejection
 from store.reference_writes import FeedSpec
-from store.review import QueueFilter
+from store.review_models import QueueFilter
 from store.run_writes import RunOutcome
 from store.scope import Window, scope_within
 from tests.browser.conftest import APP_PORT

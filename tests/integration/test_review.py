@@ -21,13 +21,7 @@ from store.accounts import Accounts, AuditFilter
 from store.models import CorrectionRow, FeedRow
 from store.records import Observation, Rejection
 from store.reference_writes import FeedSpec
-from store.review import (
-    AlreadyReviewed,
-    Correction,
-    NotUndoable,
-    QueueFilter,
-    ReviewError,
-)
+from store.review_models import AlreadyReviewed, Correction, NotUndoable, QueueFilter, ReviewError
 from store.run_writes import RunOutcome
 from store.scope import LOCAL_TZ, Window, local_midnight_utc, scope_within
 from tests.conftest import FIXED_NOW, Clock

@@ -10,7 +10,7 @@ import pytest
 from dashboards.review_forms import FormProblem, parse_period, parse_value, prefill
 from geo.hierarchy import DEFAULT_UNITS_FILE, load_admin_units
 from store.areas import AreaIndex
-from store.review import QueueRecord, ReasonGroup, reason_family
+from store.review_models import QueueRecord, ReasonGroup, reason_family
 
 AREAS = AreaIndex.build(load_admin_units(DEFAULT_UNITS_FILE))
 SEEN = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
