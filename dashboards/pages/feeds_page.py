@@ -15,22 +15,20 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from access.audit import AuditLog
 from access.current import current_visitor
 from access.web.context import client_ip
-from dashboards.board_view import (
-    ACTION,
+from dashboards.board_dialogs import (
     DELETE_CANCEL,
     DELETE_CONFIRM,
     DELETE_MODAL,
     DELETE_TEXT,
-    NEW_PATH,
     TEST_BODY,
     TEST_MODAL,
     TEST_TITLE,
-    board_table,
     delete_modal,
     run_test,
     test_modal,
     test_result,
 )
+from dashboards.board_view import ACTION, NEW_PATH, board_table
 from dashboards.context import current_lang, services
 from dashboards.feed_board import BoardRow, board_rows
 from dashboards.pages import feed_history
