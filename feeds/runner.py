@@ -18,6 +18,7 @@ import requests
 from pydantic import ValidationError
 
 from feeds.base import ErrorKind, Feed, FeedContext, FeedError, excerpt
+from feeds.bulk_work import bulk_work
 from feeds.definitions import Checked, InvalidDefinition, check_definitions, config_of
 from feeds.missed import MissedRuns, RunNotRecorded
 from feeds.outcome import (
@@ -267,8 +268,9 @@ class FeedRunner:
             feed = self._build(config)
             if feed.context.last_success is None:  # never succeeded: this is its first load
                 load = _FirstLoad(feed_id, monotonic_start)
-            raw = self._fetch_with_retries(feed, config, monotonic_start)
-            self._ingest(feed, raw, config, monotonic_start, tally, load)
+            with bulk_work():
+                raw = self._fetch_with_retries(feed, config, monotonic_start)
+                self._ingest(feed, raw, config, monotonic_start, tally, load)
             checkpoint = feed.checkpoint()
             feed.committed()
         except Exception as exc:  # every failure becomes a recorded, classified run

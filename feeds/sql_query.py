@@ -98,8 +98,7 @@ class SqlQueryFeed(Feed):
 
     def normalize(self, raw: QueryResult) -> Iterator[Item]:
         mapper = Mapper(self.options.mapping, self.context, self.feed_id)
-        rows = ((f"row {n}", row) for n, row in enumerate(raw.rows, start=1))
-        result = mapper.map_rows(rows)
+        result = mapper.map_rows(raw.rows, label=lambda index: f"row {index + 1}")
         yield from result.bulk_items() if self.blocks else result.feed_items()
         self._checkpoint = self._newest(raw)
 

@@ -154,7 +154,7 @@ def _fetch(conn: Connection, query: str, params: dict[str, Any], limit: int) -> 
         batch = result.fetchmany(min(_FETCH_BATCH, limit + 1 - len(rows)))
         if not batch:
             break
-        rows.extend(dict(row._mapping) for row in batch)
+        rows.extend(dict(zip(columns, row, strict=True)) for row in batch)
     result.close()
     truncated = len(rows) > limit
     return QueryResult(columns=columns, rows=rows[:limit], truncated=truncated)

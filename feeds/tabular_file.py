@@ -113,9 +113,13 @@ class TabularFileFeed(Feed):
     def _table(self, mapper: Mapper, table: Table, read: ReadFile) -> Iterator[Item]:
         """One sheet's items; a sheet the mapping cannot read (its period row is missing)
         is one rejection naming it, and the file's other sheets still count."""
-        rows = [(f"{table.source}!{r.row}", r.cells) for r in table.rows]
+        rows = table.rows
         try:
-            result = mapper.map_rows(rows, grid=_grid(table))
+            result = mapper.map_rows(
+                [r.cells for r in rows],
+                grid=_grid(table),
+                label=lambda index: f"{table.source}!{rows[index].row}",
+            )
         except FeedError as exc:
             read.reasons.append(f"{table.source}: {exc}")
             yield Rejection(f"{table.source}: {exc}", read.name)

@@ -89,6 +89,10 @@ def _memo(cache: dict[Any, T], key: Any, compute: Callable[[], T]) -> T:
         return compute()
 
 
+def _record_label(index: int) -> str:
+    return f"record {index + 1}"
+
+
 def _header_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
@@ -107,7 +111,7 @@ class Mapper:
         self._zone = spec.zone
         self._times: dict[Any, datetime] = {}
         self._counts: dict[str, bool] = {}  # metric → is it a count (checked once per run)
-        self._fast = FastPath.plan(spec, self._expressions, self.areas, self._periods)
+        self._fast = FastPath.plan(spec, self._expressions, self.areas, self._accepted_period)
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -126,18 +130,28 @@ class Mapper:
         *,
         document: Any = None,
         grid: Sequence[Sequence[Any]] | None = None,
+        label: Callable[[int], str] | None = None,
     ) -> MappingResult:
         """Records (mappings of field → value, or (label, mapping) pairs to name them in
-        reasons); document fields come from `document` (JSON) or `grid` (a sheet's cells)."""
+        reasons); document fields come from `document` (JSON) or `grid` (a sheet's cells).
+        `label(index)` names the record at that index in reasons ("record 3" by default);
+        it is called only for a record a reason or a shown observation names."""
         shared = self._document_values(document, grid)
-        result = MappingResult(feed_id=self.feed_id)
+        records = rows if isinstance(rows, list) else list(rows)
+        result = MappingResult(feed_id=self.feed_id, label=label or _record_label)
         seen: set[tuple[str, str, str, datetime, str]] = set()
-        fast = self._fast
-        for number, row in enumerate(rows, start=1):
-            where, record = row if isinstance(row, tuple) else (f"record {number}", row)
+
+        def general(index: int) -> None:
+            row = records[index]
+            where, record = row if isinstance(row, tuple) else (result.label(index), row)
             where = where if type(where) is str else str(where)
-            if fast is None or not fast.map(where, record, result, seen):
-                self._map_one(where, record, shared, result, seen)
+            self._map_one(where, record, shared, result, seen)
+
+        if self._fast is not None:
+            self._fast.map_all(records, result, seen, general)
+        else:
+            for index in range(len(records)):
+                general(index)
         return result
 
     # --- document-level fields -------------------------------------------------------------
@@ -245,6 +259,16 @@ class Mapper:
             assert spec.month is not None and spec.year is not None
             raw = (fields.required(spec.month, "month"), fields.required(spec.year, "year"))
         return _memo(self._periods, raw, lambda: self._checked_period(raw))
+
+    def _accepted_period(self, raw: str) -> Period | None:
+        """A period field's text as `_period` reads it, or None when it refuses it."""
+        known = self._periods.get(raw)
+        if known is not None:
+            return known
+        try:
+            return _memo(self._periods, raw, lambda: self._checked_period(raw))
+        except (RecordError, ParseError):
+            return None
 
     def _checked_period(self, raw: Any) -> Period:
         spec, zone = self.spec.period, self._zone

@@ -26,12 +26,12 @@ _PATTERNS = {
 
 # Plain ASCII-digit text with the locale's thousands separator and nothing else: read
 # without the full pattern (same value as _from_text gives it; anything else goes there).
-_PLAIN = {
+PLAIN_NUMBER = {
     "vi": re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,15}"),
     "en": re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,15}"),
     "strict": re.compile(r"[0-9]{1,15}"),
 }
-_GROUP = {"vi": ".", "en": ",", "strict": ""}
+GROUP_SEPARATOR = {"vi": ".", "en": ",", "strict": ""}
 
 
 def is_null(raw: Any) -> bool:
@@ -68,8 +68,8 @@ def parse_number(raw: Any, locale: Locale = "vi") -> float | None:
     if type(raw) is str:  # the common case: text, usually plain grouped digits
         if not raw[:1].isdigit() and is_null_text(raw):
             return None
-        if _PLAIN[locale].fullmatch(raw) is not None:
-            return float(raw.replace(_GROUP[locale], ""))
+        if PLAIN_NUMBER[locale].fullmatch(raw) is not None:
+            return float(raw.replace(GROUP_SEPARATOR[locale], ""))
         return _finite(_from_text(raw, locale), raw)
     if is_null(raw):
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,8 +29,10 @@ class MappedObservation:
 
 
 # A plain observation as the fast path keeps it, a tuple instead of two dataclasses:
-# (metric, area, period start, value, period kind, dim, where). No source time, no warnings.
-PlainRow = tuple[str, str, datetime, float, str, str, str]
+# (metric, area, period start, value, period kind, dim, where): `where` is the record's
+# label, or its index when the fast path kept it (MappingResult.label names it). No source
+# time, no warnings.
+PlainRow = tuple[str, str, datetime, float, str, str, str | int]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -41,6 +43,7 @@ class MappingResult:
     entries: list[MappedObservation | Rejection | PlainRow] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # rule name → rows
     nulls: int = 0  # blank values ("-", "...", empty) that produced no observation
+    label: Callable[[int], str] = field(default=lambda index: f"record {index + 1}")
 
     @property
     def items(self) -> list[MappedObservation | Rejection]:
@@ -95,7 +98,8 @@ class MappingResult:
 
     def _mapped(self, row: PlainRow) -> MappedObservation:
         observation = Observation(*row[:6])
-        return MappedObservation(observation=observation, feed_id=self.feed_id, where=row[6])
+        where = row[6] if isinstance(row[6], str) else self.label(row[6])
+        return MappedObservation(observation=observation, feed_id=self.feed_id, where=where)
 
 
 def _with_warnings(item: MappedObservation | Rejection) -> Iterator[Item]:

@@ -115,7 +115,7 @@ def _filled_cells(cells: Sequence[Any]) -> tuple[list[Any], list[str]]:
                 # report are not sent through the label caches)
                 if labels < LABEL_CELLS:
                     labels += 1
-                    if _LETTER.search(cell) is not None and (kind := _text_kind(cell)):
+                    if _LETTER.search(cell) is not None and (kind := label_kind(cell)):
                         kinds.append(kind)
                 filled.append(cell)
                 continue
@@ -124,7 +124,7 @@ def _filled_cells(cells: Sequence[Any]) -> tuple[list[Any], list[str]]:
                 continue
             if labels < LABEL_CELLS:
                 labels += 1
-                kind = _text_kind(cell)
+                kind = label_kind(cell)
                 if kind is not None:
                     kinds.append(kind)
         elif is_null(cell):
@@ -134,10 +134,10 @@ def _filled_cells(cells: Sequence[Any]) -> tuple[list[Any], list[str]]:
 
 
 @functools.lru_cache(maxsize=65536)
-def _text_kind(label: str) -> str | None:
+def label_kind(label: str) -> str | None:
     """The rule a label text falls under; a label without a letter ("941", "01/10/2026",
     "1.234") matches no rule and is not folded."""
-    return _label_kind(fold(label)) if _LETTER.search(label) else None
+    return _folded_kind(fold(label)) if _LETTER.search(label) else None
 
 
 def _is_total(label: str) -> bool:
@@ -168,7 +168,7 @@ _RULES = (
 
 
 @functools.lru_cache(maxsize=65536)
-def _label_kind(label: str) -> str | None:
+def _folded_kind(label: str) -> str | None:
     """Which rule a folded label falls under (totals, subtotals, …, province), if any."""
     for name, matches in _RULES:
         if matches(label):
@@ -186,7 +186,7 @@ def _column_numbers(cells: list[Any]) -> bool:
         )
         if not isinstance(text, str):
             return False
-        found = _column_tokens(text)
+        found = column_tokens(text)
         if found is None:
             return False
         tokens += found[0]
@@ -196,7 +196,7 @@ def _column_numbers(cells: list[Any]) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def _column_tokens(text: str) -> tuple[int, tuple[int, ...]] | None:
+def column_tokens(text: str) -> tuple[int, tuple[int, ...]] | None:
     """How many column-number tokens a cell holds and the column numbers among them; None
     when it holds anything else."""
     numbers: list[int] = []

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from feeds.base import FeedBadData, FeedMisconfigured
-from feeds.tabular.grid import Cell, Grid, clean_text
+from feeds.tabular.grid import Cell, Grid
 
 # Tried, in this order, after the BOM and strict UTF-8 (see `decode`).
 DEFAULT_FALLBACKS: tuple[str, ...] = ("cp1258", "cp1252")
@@ -185,8 +185,8 @@ def _parse(text: str, delimiter: str) -> tuple[list[list[Cell]], int | None]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[Cell]] = []
     try:
-        for record in reader:
-            rows.append([clean_text(value) for value in record])
+        for record in reader:  # the text is NFC already (decode): cells are only stripped
+            rows.append([value.strip() or None for value in record])
     except csv.Error:
         # strict mode only fails at the end on an unclosed quote: the record was cut off.
         return rows, len(rows) + 1

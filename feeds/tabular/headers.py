@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from openpyxl.utils.cell import get_column_letter
 
@@ -29,9 +30,9 @@ class DocumentCell:
     value: Cell
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class DataRow:
-    """One row below the headers: its source row number (1-based, as Excel shows) and cells."""
+class DataRow(NamedTuple):
+    """One row below the headers: its source row number (1-based, as Excel shows) and cells
+    (a named tuple: a 100,000-row report makes as many, and a tuple is made in C)."""
 
     row: int
     cells: dict[str, Cell]
@@ -78,10 +79,11 @@ def build_table(grid: Grid, header_rows: Sequence[int] | None = None) -> Table:
         for col, value in enumerate(row, start=1)
         if value is not None
     ]
+    cells = _row_reader(columns)
     rows = [
-        DataRow(row=number, cells=_row_cells(columns, row))
+        DataRow(row=number, cells=cells(row))
         for number, row in enumerate(grid.rows[first_data - 1 :], start=first_data)
-        if any(value is not None for value in row)
+        if row.count(None) != len(row)
     ]
     return Table(
         source=grid.source,
@@ -95,7 +97,7 @@ def build_table(grid: Grid, header_rows: Sequence[int] | None = None) -> Table:
 
 def _name_unlabelled(columns: list[str], data: list[list[Cell]]) -> list[str]:
     """A column with data but no header is named by its letter ("[A]"), never dropped."""
-    width = max([len(columns), *(len(row) for row in data)])
+    width = max(len(columns), max(map(len, data), default=0))
     named = columns + [""] * (width - len(columns))
     for col in range(width):
         if not named[col] and any(col < len(row) and row[col] is not None for row in data):
@@ -103,8 +105,21 @@ def _name_unlabelled(columns: list[str], data: list[list[Cell]]) -> list[str]:
     return named
 
 
-def _row_cells(columns: list[str], row: list[Cell]) -> dict[str, Cell]:
-    return {name: (row[i] if i < len(row) else None) for i, name in enumerate(columns) if name}
+def _row_reader(columns: list[str]) -> Callable[[list[Cell]], dict[str, Cell]]:
+    """A row's cells by column name: a named column past the row's end is None, a cell
+    under no name is left out (every column with data has a name: `_name_unlabelled`)."""
+    named = [(i, name) for i, name in enumerate(columns) if name]
+    names = [name for _, name in named]
+    width = len(columns)
+    if len(names) == width:
+
+        def cells(row: list[Cell]) -> dict[str, Cell]:
+            if len(row) == width:  # the usual row: zipped in C
+                return dict(zip(names, row, strict=True))
+            return {name: (row[i] if i < len(row) else None) for i, name in named}
+
+        return cells
+    return lambda row: {name: (row[i] if i < len(row) else None) for i, name in named}
 
 
 def _is_texty(value: Cell) -> bool:
@@ -123,7 +138,7 @@ def _mostly_text(row: list[Cell]) -> bool:
 
 
 def _find_header_block(rows: list[list[Cell]]) -> tuple[int, ...]:
-    width = max((len(_filled(row)) for row in rows), default=0)
+    width = max((len(row) - row.count(None) for row in rows), default=0)  # filled cells
     for start in range(min(len(rows), SEARCH_ROWS)):
         if len(_filled(rows[start])) < 2 or not _mostly_text(rows[start]):
             continue

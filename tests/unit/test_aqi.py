@@ -197,3 +197,55 @@ def test_daily_o3_takes_the_higher_of_its_1_hour_and_8_hour_indexes() -> None:
     assert result.parts["o3"] == 75
     assert eight_hour_means([1.0] * 5 + [None] * 3) == []  # 5 of 8 hours: no mean
     assert o3_8h_aqi(401) is None  # above the 8-hour table the 1-hour value decides
+
+
+# The worked examples of the decision itself (section 2.3 "Tính toán mẫu" and the 8-hour
+# example of 2.2.2), as printed in Decision 1459/QĐ-TCMT.
+DECISION_PM25_09_TO_20 = [26.9, 24.7, 20.5, 23.5, 19.5, 16.5, 19.0, 16.5, 20.3, 22.4, 19.6, 20.6]
+DECISION_O3_HOURLY_18_TO_00 = [
+    *(15.7, 14.2, 17.7, 18.9, 19.3, 15.7, 19.7, 22.6, 27.1, 29.0, 31.9, 25.3, 34.7, 35.2),
+    *(41.6, 45.7, 49.2, 55.8, 69.6, 78.3, 91.5, 97.7, 81.2, 71.8, 43.5, 34.3, 21.5, 20.5),
+    *(19.4, 20.4, 21.3),
+]
+DECISION_O3_8H_01_TO_00 = [
+    *(18.0, 19.4, 21.2, 23.0, 23.8, 25.8, 28.2, 30.9, 33.8, 36.6, 39.9, 44.7, 51.3, 58.4),
+    *(66.2, 71.1, 74.4, 73.7, 71.0, 65.0, 57.8, 48.7, 39.1, 31.6),
+]
+
+
+def test_the_decisions_nowcast_example_gives_20_3() -> None:
+    # 20:00 is the current hour (c1): the table's hours reversed
+    assert round(nowcast(list(reversed(DECISION_PM25_09_TO_20))) or 0, 1) == 20.3
+
+
+def test_the_decisions_hourly_example() -> None:
+    assert aqi_for("o3", 136.1) == 43
+    assert aqi_for("pm25", 20.3) == 41
+    # the decision prints 60 for NO₂, but its own formula, (100 − 50) / (200 − 100) ×
+    # (118.7 − 100) + 50, is 59.35: 59 rounded, so the hour's AQI is 59, not the printed 60
+    assert aqi_for("no2", 118.7) == 59
+    hourly = hourly_aqi(
+        {"o3": [136.1], "no2": [118.7], "pm25": list(reversed(DECISION_PM25_09_TO_20))}
+    )
+    assert hourly is not None and (hourly.value, hourly.dominant) == (59, "no2")
+
+
+def test_the_decisions_daily_example_gives_110() -> None:
+    parts = {
+        "o3_8h": o3_8h_aqi(89.3),
+        "o3_1h": aqi_for("o3", 114.6),
+        "no2": aqi_for("no2", 130.8),
+        "pm25": aqi_for("pm25", 55.7),
+    }
+    assert parts == {"o3_8h": 45, "o3_1h": 36, "no2": 65, "pm25": 110}
+    assert vn_aqi({"o3": 114.6, "no2": 130.8, "pm25": 55.7}) == 110
+
+
+def test_the_decisions_eight_hour_example() -> None:
+    means = eight_hour_means(DECISION_O3_HOURLY_18_TO_00)
+    assert len(means) == 24  # one per hour of the day, 1:00 … 0:00
+    for hour, (ours, printed) in enumerate(zip(means, DECISION_O3_8H_01_TO_00, strict=True)):
+        # printed to one decimal (21.25 as 21.2); 12:00 is printed 44.7, but its eight hours
+        # (5:00–12:00) sum to 357.1: 44.64
+        assert abs(ours - printed) <= (0.07 if hour == 11 else 0.05 + 1e-9), (hour, ours)
+    assert round(max(means), 1) == 74.4

@@ -83,3 +83,50 @@ def test_blocks_hold_the_same_rows_and_keep_the_rejections_in_order() -> None:
         assert [i for i in bulk if isinstance(i, others)] == [
             i for i in single if isinstance(i, others)
         ]
+
+
+def clean_records(days: int) -> list[dict[str, Any]]:
+    """Plain records of every commune and day: slices the fast path maps column by column."""
+    codes = sorted(u.code for u in CONTEXT.areas.values() if u.level == "commune")
+    return [
+        {"ma": code, "ngay": f"{day:02d}/10/2026", "khach": f"{n}.{day:03d}", "doanh_thu": "7"}
+        for day in range(1, days + 1)
+        for n, code in enumerate(codes, start=1)
+    ]
+
+
+def test_clean_slices_map_as_the_general_path_and_take_the_column_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = clean_records(31)
+    records: list[Any] = first * 2  # the copy repeats every key: duplicates
+    records[5000] = {**records[5000], "khach": "-"}  # a blank: no row, never 0
+    total = {"ma": "Tổng cộng", "ngay": "01/10/2026", "khach": "9", "doanh_thu": "9"}
+    records.insert(4000, total)
+    fast = Mapper(MappingSpec.model_validate(SPEC), CONTEXT, "dvc")
+    assert fast._fast is not None
+    general_calls: list[str] = []
+    one, clean = fast._map_one, fast._fast._map_clean
+    columns: list[bool] = []
+    monkeypatch.setattr(fast, "_map_one", lambda w, *a: (general_calls.append(w), one(w, *a)))
+    monkeypatch.setattr(
+        fast._fast, "_map_clean", lambda *a: columns.append(clean(*a)) or columns[-1]
+    )
+
+    quick, slow = fast.map_rows(records), general(SPEC).map_rows(records)
+    assert quick.items == slow.items
+    assert (quick.skipped, quick.nulls) == (slow.skipped, slow.nulls)
+    assert quick.skipped["total"] == 1 and quick.nulls == 1
+    assert len(quick.observations) == 2 * len(first)
+    assert len(quick.rejections) == 2 * len(first) - 1  # the blank gave no row to repeat
+    assert general_calls == ["record 4001"]  # only the totals row needed the general path
+    assert True in columns and False in columns  # clean slices by column, the others not
+
+
+def test_a_clean_slice_keeps_labels_for_later_display() -> None:
+    records = clean_records(31)
+    result = Mapper(MappingSpec.model_validate(SPEC), CONTEXT, "dvc").map_rows(
+        records, label=lambda index: f"dòng {index + 10}"
+    )
+    wheres = [o.where for o in result.observations]
+    assert wheres[:2] == ["dòng 10", "dòng 10"] and wheres[-1] == f"dòng {len(records) + 9}"
