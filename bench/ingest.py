@@ -27,6 +27,7 @@ from feeds.runner import CHUNK_ROWS, FeedRunner
 from feeds.simulator import SimulatorFeed, SimulatorOptions
 from settings import FeedConfig
 from store import Store
+from store.guard import driver_work
 from store.record_writes import OBSERVATION_COLUMNS, PG_COPY_TYPES, column_stamper, observation_rows
 from store.records import Item, Observation, ObservationBlock, Progress, Rejection
 from store.reference_writes import FeedSpec
@@ -104,16 +105,17 @@ def write_floor(store: Store, rows: list[Row], batch: int) -> float:
     started = time.perf_counter()
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
-        if store.engine.dialect.name == "postgresql":
-            copy_sql = f"COPY observations ({columns}) FROM STDIN (FORMAT BINARY)"
-            with cursor.copy(copy_sql) as copy:
-                copy.set_types(PG_COPY_TYPES)
-                for row in chunk:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(OBSERVATION_COLUMNS))
-            cursor.executemany(f"INSERT INTO observations ({columns}) VALUES ({marks})", chunk)
-        raw.commit()
+        with driver_work(store.engine, raw.dbapi_connection, 2, "the floor's batch"):
+            if store.engine.dialect.name == "postgresql":
+                copy_sql = f"COPY observations ({columns}) FROM STDIN (FORMAT BINARY)"
+                with cursor.copy(copy_sql) as copy:
+                    copy.set_types(PG_COPY_TYPES)
+                    for row in chunk:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" * len(OBSERVATION_COLUMNS))
+                cursor.executemany(f"INSERT INTO observations ({columns}) VALUES ({marks})", chunk)
+            raw.commit()
     elapsed = time.perf_counter() - started
     raw.close()
     return elapsed

@@ -87,7 +87,10 @@ def nowcast(hourly: Sequence[float | None]) -> float | None:
 
     None unless at least two of c1–c3 exist. w* = c_min / c_max over the hours present, and
     w = max(w*, 1/2); NowCast = Σ wⁱ⁻¹·cᵢ / Σ wⁱ⁻¹ over the hours present (missing ones are
-    left out of both sums).
+    left out of both sums). For w = 1/2 the decision writes Σ (1/2)ⁱ·cᵢ without the divisor;
+    with twelve hours that is the same weighted mean to within 0.03 % (Σ (1/2)ⁱ⁻¹ ≈ 2), and
+    only the normalised form stays a mean when hours are missing. The decision's worked
+    example (20,3 µg/m³) is a unit test.
     """
     hours = list(hourly[:NOWCAST_HOURS])
     recent = sum(1 for c in hours[:3] if c is not None)

@@ -79,6 +79,7 @@ class DatabaseGuard:
         self._probe_ok_at = 0.0
         self._probe_ok = False  # the last probe's answer
         self._armed = False  # until the store is ready, a fault is the start-up's to report
+        _GUARDS[engine] = self
         _install(self)
 
     def arm(self) -> None:
@@ -263,6 +264,25 @@ class DatabaseGuard:
                 self._busy.pop(id(raw.dbapi_connection), None)
         if context.is_disconnect or _connection_level(context.original_exception):
             self.mark_lost(_first_line(context.original_exception))
+
+
+_GUARDS: weakref.WeakKeyDictionary[Engine, DatabaseGuard] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def driver_work(engine: Engine, dbapi: Any, statements: int, what: str) -> Iterator[None]:
+    """Bound driver-level work that SQLAlchemy's statement events do not see (a COPY, then
+    the upsert of what it staged) as `statements` statements' worth of time. Unbounded, the
+    watchdog would see one connection busy from the first statement to the last, gaps
+    shorter than its tick included, and take statements that follow each other for one
+    that got no answer."""
+    guard = _GUARDS.get(engine)
+    if guard is None:
+        yield
+        return
+    limit = statements * (guard.timeouts.statement_s + GRACE_S)
+    with guard.bounded(dbapi, limit, what):
+        yield
 
 
 def _install(guard: DatabaseGuard) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 
 from store.expressions import without_key
+from store.guard import driver_work
 from store.models import AssetRow, EventRow, FeedRow, ObservationRow, SnapshotRow, StillRow
 from store.records import LIVE_KEY, Asset, Event, Observation, ObservationBlock, Record, Snapshot
 from store.write_base import WriterBase
@@ -120,8 +121,9 @@ class RecordWrites(WriterBase):
         )
         cursor = conn.connection.cursor()
         try:
-            if postgres:
-                return _pg_upsert(cursor, rows)
+            if postgres:  # COPY, then one upsert: two statements the driver runs itself
+                with driver_work(self.engine, conn.connection.dbapi_connection, 2, "a bulk write"):
+                    return _pg_upsert(cursor, rows)
             rows.sort()  # key order: each index page is visited once per batch, not per day
             cursor.executemany(_SQLITE_UPSERT, rows)
             return int(cursor.rowcount)
