@@ -5,7 +5,8 @@ folder of 500 report files.
 Per database (SQLite, PostgreSQL), in fresh stores:
 - floor: the same observation rows written by the driver's plainest bulk path (executemany on
   SQLite, binary COPY on PostgreSQL), 100k-row transactions;
-- http_json: a loopback API paged 10 × 10,000 records (JSON, Vietnamese numbers, dd/mm/yyyy);
+- http_json: a loopback API in its own process, paged 10 × 10,000 records (JSON, Vietnamese
+  numbers, dd/mm/yyyy);
 - sql_query: one SELECT of 100,000 rows from a PostgreSQL source table;
 - tabular_file: one 100,000-row CSV (UTF-8 with BOM, `;`);
 each end to end: fetch, parse, map, check, upsert, run record.
@@ -22,6 +23,9 @@ import argparse
 import codecs
 import json
 import os
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -43,7 +47,7 @@ from store import Store
 from store.record_writes import column_stamper, observation_rows
 from store.records import Observation
 from store.scope import LOCAL_TZ
-from tests.fixtures.http_server import ReceivedRequest, Route, serve
+from tests.fixtures.http_server import Route, free_port, serve
 
 METRIC = "tourism.visitors"
 PAGE = 10_000
@@ -106,18 +110,32 @@ def runner_seconds(database: str, config: FeedConfig, expected: int) -> float:
 
 
 @contextmanager
-def paged_api(rows: list[dict[str, str]]) -> Iterator[str]:
-    pages = [
-        json.dumps({"data": rows[i : i + PAGE]}, ensure_ascii=False).encode()
-        for i in range(0, len(rows), PAGE)
-    ]
+def paged_api(rows: list[dict[str, str]], folder: Path) -> Iterator[str]:
+    """The records as a paged API served by its own process (bench/page_server.py)."""
+    pages = folder / "pages"
+    pages.mkdir(exist_ok=True)
+    for number, start in enumerate(range(0, len(rows), PAGE), start=1):
+        page = json.dumps({"data": rows[start : start + PAGE]}, ensure_ascii=False)
+        (pages / f"page-{number}.json").write_bytes(page.encode())
+    port = free_port()
+    command = [sys.executable, "-m", "bench.page_server", str(pages), str(port)]
+    server = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1])
+    try:
+        _wait_for_port(port, server)
+        yield f"http://127.0.0.1:{port}/api/thong-ke"
+    finally:
+        server.terminate()
+        server.wait(10)
 
-    def page(request: ReceivedRequest) -> Route:
-        number = int(request.query["page"])
-        return Route(200, pages[number - 1] if number <= len(pages) else b'{"data": []}')
 
-    with serve({"/api/thong-ke": page}) as server:
-        yield server.url("/api/thong-ke")
+def _wait_for_port(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and server.poll() is None:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise SystemExit(f"the page server on port {port} did not start")
 
 
 @contextmanager
@@ -172,7 +190,7 @@ def connectors(
         rows = source_rows(store, count, now.astimezone(LOCAL_TZ).date())
     floor = best_of(repeat, lambda: floor_seconds(database, rows, now))
     lines = [_line(f"{database}: raw bulk insert (floor)", count, floor)]
-    with paged_api(rows) as url:
+    with paged_api(rows, folder) as url:
         pagination = {"type": "page", "size": PAGE, "max_pages": 1000}
         options = {"url": url, "mapping": MAPPING, "pagination": pagination, "timeout_s": 60}
         cfg = feed_config("dvc", "http_json", options)

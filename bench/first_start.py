@@ -111,7 +111,8 @@ def main() -> None:
 def wait_backfill(session: requests.Session, url: str, started: float) -> float:
     while time.monotonic() - started < 600:
         feeds = session.get(f"{url}healthz", timeout=5).json()["feeds"]
-        if feeds and feeds[0]["last_status"] == "ok":
+        simulator = next((f for f in feeds if f["id"] == "simulator"), None)  # others may fail
+        if simulator is not None and simulator["last_status"] == "ok":
             return time.monotonic() - started
         time.sleep(0.5)
     return float("nan")

@@ -38,6 +38,7 @@ SYNC_JOB = "_sync_feed_definitions"
 # How often the scheduler compares the definitions' revision (one small query): an edit in
 # the console reaches the schedule within this, plus the run it asks for.
 SYNC_INTERVAL_S = 2.0
+EXECUTOR_LOGGER = "apscheduler.executors"
 RETIRE_MARGIN_S = 5.0  # beyond a listening feed's timeout, the wait for its run to end
 
 
@@ -57,6 +58,10 @@ def build_scheduler(
     defaults to the runner's; `sync` (default: the runner reads the store's definitions)
     adds the job that keeps the schedule equal to the definitions."""
     cls = BlockingScheduler if blocking else BackgroundScheduler
+    # APScheduler logs each job's start and end at INFO: with the definitions compared every
+    # 2 s that is 86,400 lines a day of a process meant to run for weeks. The runner logs
+    # what each run did; the executor keeps its warnings and errors.
+    logging.getLogger(EXECUTOR_LOGGER).setLevel(logging.WARNING)
     scheduler = cls(timezone="Asia/Ho_Chi_Minh", job_defaults=JOB_DEFAULTS)
     now = datetime.now(UTC)
     jobs = FeedJobs(scheduler, runner)

@@ -242,3 +242,24 @@ def test_the_sync_job_logs_a_lost_database_once_each_way(
 @pytest.fixture
 def audit_sqlite(sqlite_store: Store) -> AuditLog:
     return AuditLog(Accounts(sqlite_store.engine))
+
+
+def test_the_definition_sync_does_not_fill_the_log(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """APScheduler's own INFO lines for each job run (every 2 s) are not logged."""
+    runner = FeedRunner.from_store(store, sleep=lambda _s: None)
+    scheduler = build_scheduler(runner)
+    syncs: list[int] = []
+    job = scheduler.get_job(SYNC_JOB)
+    assert job is not None
+    sync = job.func
+    job.modify(func=lambda: (syncs.append(1), sync()))
+    with caplog.at_level(logging.INFO):
+        scheduler.start()
+        try:
+            wait_for(lambda: len(syncs) >= 2, BOUND_S, "two sync turns")
+        finally:
+            stop_scheduler(scheduler, runner)
+    executor_lines = [r for r in caplog.records if r.name.startswith("apscheduler.executors")]
+    assert executor_lines == []
