@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from store import Store
+from store.guard import Timeouts
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 FIXED_NOW = datetime(2026, 11, 20, 3, 30, tzinfo=UTC)  # 10:30 in Sóc Trăng
@@ -61,14 +63,14 @@ def pg_server() -> str:
     return PG_URL
 
 
-@pytest.fixture
-def postgresql_store(pg_server: str) -> Iterator[Store]:
-    """A store in a fresh PostgreSQL schema, dropped afterwards."""
+@contextmanager
+def schema_store(url: str, timeouts: Timeouts | None = None) -> Iterator[Store]:
+    """A store in a fresh PostgreSQL schema (with `timeouts` when given), dropped afterwards."""
     schema = f"ioc_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    store = Store.open(pg_server, connect_args={"options": f"-csearch_path={schema}"})
+    store = Store.open(url, timeouts, connect_args={"options": f"-csearch_path={schema}"})
     try:
         yield store
     finally:
@@ -76,6 +78,13 @@ def postgresql_store(pg_server: str) -> Iterator[Store]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgresql_store(pg_server: str) -> Iterator[Store]:
+    """A store in a fresh PostgreSQL schema, dropped afterwards."""
+    with schema_store(pg_server) as store:
+        yield store
 
 
 @pytest.fixture
