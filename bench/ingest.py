@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -97,11 +98,17 @@ def sorted_chunks(rows: list[Row], size: int) -> list[Row]:
     return out
 
 
-def write_floor(store: Store, rows: list[Row], batch: int) -> float:
-    """Seconds to write the rows with the driver's fastest plain path, a commit per batch."""
+def write_floor(store: Store, rows: list[Row], batch: int, rows_per_statement: int = 1) -> float:
+    """Seconds to write the rows with the driver's plainest bulk path, a commit per batch:
+    binary COPY on PostgreSQL; on SQLite `executemany` of a one-row INSERT, or with
+    `rows_per_statement` > 1 plain INSERTs of that many rows each (as the runner's upsert)."""
     raw: Any = store.engine.raw_connection()
     columns = ", ".join(OBSERVATION_COLUMNS)
     cursor = raw.cursor()
+    one_row = "(" + ", ".join("?" * len(OBSERVATION_COLUMNS)) + ")"
+    full = f"INSERT INTO observations ({columns}) VALUES " + ", ".join(
+        [one_row] * rows_per_statement
+    )
     started = time.perf_counter()
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
@@ -112,9 +119,16 @@ def write_floor(store: Store, rows: list[Row], batch: int) -> float:
                     copy.set_types(PG_COPY_TYPES)
                     for row in chunk:
                         copy.write_row(row)
+            elif rows_per_statement == 1:
+                cursor.executemany(f"INSERT INTO observations ({columns}) VALUES {one_row}", chunk)
             else:
-                marks = ", ".join("?" * len(OBSERVATION_COLUMNS))
-                cursor.executemany(f"INSERT INTO observations ({columns}) VALUES ({marks})", chunk)
+                for at in range(0, len(chunk), rows_per_statement):
+                    part = chunk[at : at + rows_per_statement]
+                    insert = full
+                    if len(part) < rows_per_statement:
+                        values = ", ".join([one_row] * len(part))
+                        insert = f"INSERT INTO observations ({columns}) VALUES {values}"
+                    cursor.execute(insert, list(chain.from_iterable(part)))
             raw.commit()
     elapsed = time.perf_counter() - started
     raw.close()

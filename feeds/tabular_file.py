@@ -113,12 +113,12 @@ class TabularFileFeed(Feed):
     def _table(self, mapper: Mapper, table: Table, read: ReadFile) -> Iterator[Item]:
         """One sheet's items; a sheet the mapping cannot read (its period row is missing)
         is one rejection naming it, and the file's other sheets still count."""
-        rows = table.rows
+        numbers = table.row_numbers
         try:
             result = mapper.map_rows(
-                [r.cells for r in rows],
+                table.records,
                 grid=_grid(table),
-                label=lambda index: f"{table.source}!{rows[index].row}",
+                label=lambda index: f"{table.source}!{numbers[index]}",
             )
         except FeedError as exc:
             read.reasons.append(f"{table.source}: {exc}")

@@ -24,6 +24,7 @@ from feeds.mapping.result import (
     DUPLICATE_REASON,
     MappedObservation,
     MappingResult,
+    SeenKeys,
     record_excerpt,
 )
 from feeds.mapping.skip import record_labels, skip_reason
@@ -139,7 +140,7 @@ class Mapper:
         shared = self._document_values(document, grid)
         records = rows if isinstance(rows, list) else list(rows)
         result = MappingResult(feed_id=self.feed_id, label=label or _record_label)
-        seen: set[tuple[str, str, str, datetime, str]] = set()
+        seen = SeenKeys()
 
         def general(index: int) -> None:
             row = records[index]
@@ -175,7 +176,7 @@ class Mapper:
         record: Any,
         shared: dict[str, Any],
         result: MappingResult,
-        seen: set[tuple[str, str, str, datetime, str]],
+        seen: SeenKeys,
     ) -> None:
         if type(record) is not dict and not isinstance(record, Mapping):
             result.entries.append(

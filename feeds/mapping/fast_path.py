@@ -6,9 +6,10 @@ back to the general path, which says why a record is rejected or which rule skip
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from feeds.mapping.areas import AreaIndex
@@ -21,7 +22,13 @@ from feeds.mapping.numbers import (
     is_null_text,
     parse_number,
 )
-from feeds.mapping.result import DUPLICATE_REASON, MappingResult, record_excerpt
+from feeds.mapping.result import (
+    DUPLICATE_REASON,
+    CleanSlice,
+    MappingResult,
+    SeenKeys,
+    record_excerpt,
+)
 from feeds.mapping.skip import column_tokens, label_kind, record_labels, skip_reason
 from feeds.mapping.spec import MappingSpec, is_count
 from feeds.mapping.times import Period
@@ -31,7 +38,6 @@ _ABSENT: Any = object()  # a field the record does not hold under its exact name
 _FAILED: Any = object()  # a value the fast path cannot take
 T = TypeVar("T")
 SLICE = 2048  # records tried together column by column
-Key = tuple[str, str, str, datetime, str]  # metric, area, period kind, period start, dim
 
 
 class _Unclean(Exception):
@@ -62,6 +68,8 @@ class FastPath:
         self.fields = fields
         self.keys = keys
         self.plain = PLAIN_NUMBER[spec.locale].fullmatch
+        plain = PLAIN_NUMBER[spec.locale].pattern
+        self.plain_column = re.compile(f"(?:(?:{plain})\n)*(?:{plain})").fullmatch
         self.group = GROUP_SEPARATOR[spec.locale]
         # Label fields or operator rules: the skip rules are asked for every record. Else a
         # record holding only its mapped fields (and other text no rule reads as a label) is
@@ -96,6 +104,8 @@ class FastPath:
                 return None
             fields.append((obs.field, obs.scale, is_count(obs.metric)))
             keys.append((obs.metric, "" if obs.dim is None else obs.dim))
+        if len(set(keys)) != len(keys):  # the spec's validation refuses this; SeenKeys needs it
+            return None
         names = [spec.area.code, period_field, *(f for f, *_ in fields)]
         if any(n in expressions for n in names if n is not None):
             return None
@@ -111,7 +121,7 @@ class FastPath:
         self,
         records: Sequence[Any],
         result: MappingResult,
-        seen: set[Key],
+        seen: SeenKeys,
         general: Callable[[int], None],
     ) -> None:
         """Map records in source order; a record the plan cannot take (not a plain object, a
@@ -133,7 +143,7 @@ class FastPath:
         part: Sequence[Any],
         offset: int,
         result: MappingResult,
-        seen: set[Key],
+        seen: SeenKeys,
         general: Callable[[int], None],
     ) -> None:
         """One slice record by record, its lookups bound once."""
@@ -192,7 +202,7 @@ class FastPath:
             general(index)
 
     def _map_clean(
-        self, part: Sequence[Any], offset: int, result: MappingResult, seen: set[Key]
+        self, part: Sequence[Any], offset: int, result: MappingResult, seen: SeenKeys
     ) -> bool:
         """Map a slice column by column when every record in it is clean; False, with
         nothing recorded, when one is not (a blank, a label, a new key shape, anything)."""
@@ -201,32 +211,19 @@ class FastPath:
         if max(map(len, part)) > len(self.mapped):  # other fields: a label may be there
             return False
         try:
-            periods = self._column_periods([r.get(self.period_field, _ABSENT) for r in part])
+            periods = self._column_periods(_column(part, self.period_field))
             if self.fixed_area is None:
-                areas = self._column_areas([r.get(self.area_field, _ABSENT) for r in part])
+                areas = self._column_areas(_column(part, self.area_field))
             else:
                 areas = [self.fixed_area] * len(part)
-            values = [
-                self._column_values([r.get(f[0], _ABSENT) for r in part], f) for f in self.fields
-            ]
+            values = [self._column_values(_column(part, f[0]), f) for f in self.fields]
         except _Unclean:
             return False
         kinds, starts = periods
-        keys = [
-            list(zip(repeat(metric), areas, kinds, starts, repeat(dim), strict=False))
-            for metric, dim in self.keys
-        ]
-        fresh = set(chain.from_iterable(keys))
-        if len(fresh) != len(part) * len(keys) or not seen.isdisjoint(fresh):
+        places = set(zip(areas, kinds, starts, strict=True))
+        if len(places) != len(part) or not seen.add_new(self.keys, places):
             return False  # a duplicate: record by record, so the reason is in its place
-        seen |= fresh
-        indexes = range(offset, offset + len(part))
-        rows = [
-            zip(repeat(m), areas, starts, column, kinds, repeat(d), indexes, strict=False)
-            for (m, d), column in zip(self.keys, values, strict=True)
-        ]
-        interleaved = chain.from_iterable(zip(*rows, strict=True))  # record by record
-        result.entries.extend(rows[0] if len(rows) == 1 else interleaved)
+        result.entries.append(CleanSlice(self.keys, areas, kinds, starts, values, offset))
         return True
 
     def _column_periods(self, column: list[Any]) -> tuple[list[str], list[datetime]]:
@@ -248,14 +245,13 @@ class FastPath:
         if counted and not scale.is_integer():
             raise _Unclean
         try:
-            if not all(map(self.plain, column)):
-                raise _Unclean
-        except TypeError:  # not text: a JSON number, None, an absent field
+            joined = "\n".join(column)  # one regex match for the whole column
+        except TypeError:  # not text: a JSON number, None
             raise _Unclean from None
-        group = self.group
-        numbers = (
-            [float(v.replace(group, "")) for v in column] if group else list(map(float, column))
-        )
+        if joined.count("\n") != len(column) - 1 or self.plain_column(joined) is None:
+            raise _Unclean  # a value holds a line break, or one is not plain digits
+        texts = joined.replace(self.group, "").split("\n") if self.group else column
+        numbers = list(map(float, texts))
         return numbers if scale == 1.0 else [v * scale for v in numbers]
 
     def _has_label(self, record: dict[str, Any]) -> bool:
@@ -312,6 +308,16 @@ class FastPath:
         except ParseError:
             return _FAILED
         return value
+
+
+def _column(part: Sequence[Any], name: str | None) -> list[Any]:
+    """One field of every record in a slice; _Unclean when a record lacks it."""
+    if name is None:
+        raise _Unclean
+    try:
+        return list(map(itemgetter(name), part))
+    except KeyError:
+        raise _Unclean from None
 
 
 def _distinct(

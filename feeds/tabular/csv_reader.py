@@ -5,10 +5,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from typing import cast
 
 from feeds.base import FeedBadData, FeedMisconfigured
 from feeds.tabular.grid import Cell, Grid
@@ -183,16 +186,34 @@ def read_csv(
 def _parse(text: str, delimiter: str) -> tuple[list[list[Cell]], int | None]:
     """The rows, and the 1-based number of a truncated last row if there was one."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[list[Cell]] = []
+    read: list[list[str]] = []
     try:
-        for record in reader:  # the text is NFC already (decode): cells are only stripped
-            rows.append([value.strip() or None for value in record])
+        read.extend(reader)
     except csv.Error:
         # strict mode only fails at the end on an unclosed quote: the record was cut off.
-        return rows, len(rows) + 1
+        return _stripped(read), len(read) + 1
+    rows = _as_cells(read) if _kept_as_read(read) else _stripped(read)
     if rows and not text.endswith(("\n", "\r")) and _short_last_row(rows):
         return rows[:-1], len(rows)
     return rows, None
+
+
+def _stripped(rows: list[list[str]]) -> list[list[Cell]]:
+    """The cells without surrounding whitespace, an empty one as None (the text is NFC
+    already: see `decode`)."""
+    return [[value.strip() or None for value in row] for row in rows]
+
+
+def _as_cells(rows: list[list[str]]) -> list[list[Cell]]:
+    """The rows as they are: text cells are cells (list is invariant, so mypy needs this)."""
+    return cast(list[list[Cell]], rows)
+
+
+def _kept_as_read(rows: list[list[str]]) -> bool:
+    """True when every cell is already as `_parse` keeps it: no whitespace at its edges,
+    not empty (tested column-free in C over all cells, not one strip per cell in Python)."""
+    cells = list(chain.from_iterable(rows))
+    return all(cells) and all(map(operator.eq, cells, map(str.strip, cells)))
 
 
 def _short_last_row(rows: list[list[Cell]]) -> bool:

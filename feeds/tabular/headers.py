@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
+from itertools import compress, repeat
+from operator import methodcaller
 from typing import NamedTuple
 
 from openpyxl.utils.cell import get_column_letter
@@ -40,14 +44,21 @@ class DataRow(NamedTuple):
 
 @dataclass(frozen=True, kw_only=True)
 class Table:
-    """A sheet read as a table: column names, document-level cells, data rows, notes."""
+    """A sheet read as a table: column names, document-level cells, the data rows (their
+    cells by column name in `records`, their source row numbers in `row_numbers`), notes."""
 
     source: str
     header_rows: tuple[int, ...]
     columns: list[str]
     document: list[DocumentCell]
-    rows: list[DataRow]
+    records: list[dict[str, Cell]]
+    row_numbers: list[int]
     notes: tuple[str, ...] = ()
+
+    @cached_property
+    def rows(self) -> list[DataRow]:
+        """The data rows with their source row numbers."""
+        return list(map(DataRow._make, zip(self.row_numbers, self.records, strict=True)))
 
     def document_text(self) -> list[str]:
         """The text cells above the headers, in reading order (e.g. "Kỳ báo cáo: Tháng 10/2026")."""
@@ -79,20 +90,25 @@ def build_table(grid: Grid, header_rows: Sequence[int] | None = None) -> Table:
         for col, value in enumerate(row, start=1)
         if value is not None
     ]
-    cells = _row_reader(columns)
-    rows = [
-        DataRow(row=number, cells=cells(row))
-        for number, row in enumerate(grid.rows[first_data - 1 :], start=first_data)
-        if row.count(None) != len(row)
-    ]
+    data = grid.rows[first_data - 1 :]
+    numbers: Sequence[int] = range(first_data, first_data + len(data))
+    filled = list(map(operator.ne, map(len, data), _blanks(data)))  # an empty row is left out
+    if not all(filled):
+        data, numbers = list(compress(data, filled)), list(compress(numbers, filled))
     return Table(
         source=grid.source,
         header_rows=block,
         columns=[c for c in columns if c],
         document=document,
-        rows=rows,
+        records=_records(columns, data),
+        row_numbers=list(numbers),
         notes=grid.notes,
     )
+
+
+def _blanks(rows: list[list[Cell]]) -> Iterator[int]:
+    """How many empty cells each row has (counted in C)."""
+    return map(methodcaller("count", None), rows)
 
 
 def _name_unlabelled(columns: list[str], data: list[list[Cell]]) -> list[str]:
@@ -105,21 +121,15 @@ def _name_unlabelled(columns: list[str], data: list[list[Cell]]) -> list[str]:
     return named
 
 
-def _row_reader(columns: list[str]) -> Callable[[list[Cell]], dict[str, Cell]]:
-    """A row's cells by column name: a named column past the row's end is None, a cell
-    under no name is left out (every column with data has a name: `_name_unlabelled`)."""
+def _records(columns: list[str], rows: list[list[Cell]]) -> list[dict[str, Cell]]:
+    """Each row's cells by column name: a named column past the row's end is None, a cell
+    under no name is left out (every column with data has a name: `_name_unlabelled`).
+    Rows as wide as the header, every column named (the usual report), are zipped in C."""
     named = [(i, name) for i, name in enumerate(columns) if name]
     names = [name for _, name in named]
-    width = len(columns)
-    if len(names) == width:
-
-        def cells(row: list[Cell]) -> dict[str, Cell]:
-            if len(row) == width:  # the usual row: zipped in C
-                return dict(zip(names, row, strict=True))
-            return {name: (row[i] if i < len(row) else None) for i, name in named}
-
-        return cells
-    return lambda row: {name: (row[i] if i < len(row) else None) for i, name in named}
+    if len(names) == len(columns) and set(map(len, rows)) <= {len(columns)}:
+        return list(map(dict, map(zip, repeat(names), rows)))
+    return [{name: (row[i] if i < len(row) else None) for i, name in named} for row in rows]
 
 
 def _is_texty(value: Cell) -> bool:
@@ -138,7 +148,7 @@ def _mostly_text(row: list[Cell]) -> bool:
 
 
 def _find_header_block(rows: list[list[Cell]]) -> tuple[int, ...]:
-    width = max((len(row) - row.count(None) for row in rows), default=0)  # filled cells
+    width = max(map(operator.sub, map(len, rows), _blanks(rows)), default=0)  # filled cells
     for start in range(min(len(rows), SEARCH_ROWS)):
         if len(_filled(rows[start])) < 2 or not _mostly_text(rows[start]):
             continue

@@ -122,6 +122,34 @@ def test_the_later_of_two_rows_with_one_key_wins(store: Store, clock: Clock) -> 
     assert stored == {"94": 7.0, "941": 3.0}
 
 
+def test_a_batch_of_many_statements_keeps_the_later_row_of_each_key(
+    store: Store, clock: Clock
+) -> None:
+    """SQLite writes many rows per statement: copies of a key meet inside one statement and
+    across two (sorted, they lie side by side, some over a boundary); the last one wins."""
+    runner_for(store, clock)  # registers the feed
+    day = FIXED_NOW - timedelta(days=1)
+    codes = tuple(sorted(store.queries.areas.by_code))
+    assert len(codes) > 100
+    values = tuple(float(i) for i in range(3 * len(codes)))
+    thrice = ObservationBlock("tourism.visitors", day, codes * 3, values)
+    pairs = ObservationBlock(
+        "tourism.visitors", day - timedelta(days=1), ("941", "942") * 60, values[:120]
+    )
+    assert store.writer.write_records("simulator", [thrice, pairs], FIXED_NOW) >= len(codes) + 2
+    stored = {(k[1], k[4]): v for k, v in stored_rows(store).items()}
+    assert len(stored) == len(codes) + 2
+    for i, code in enumerate(codes):
+        assert stored[(code, day)] == values[2 * len(codes) + i]
+    assert stored[("941", day - timedelta(days=1))] == 118.0
+    assert stored[("942", day - timedelta(days=1))] == 119.0
+    before = stored_rows(store)
+    store.writer.write_records("simulator", [thrice, pairs], FIXED_NOW)
+    assert stored_rows(store) == before
+    last = ObservationBlock("tourism.visitors", day, codes, values[2 * len(codes) :])
+    assert store.writer.write_records("simulator", [last], FIXED_NOW) == 0
+
+
 def test_rejected_rows_of_blocks_are_counted_and_stored_with_reasons(
     store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

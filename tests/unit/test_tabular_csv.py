@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeds.base import FeedBadData
 from feeds.tabular import (
@@ -15,6 +19,7 @@ from feeds.tabular import (
     read_tables,
     sniff_delimiter,
 )
+from feeds.tabular.csv_reader import _parse
 from tests.fixtures.reports import ONE_STOP_COLUMNS, ONE_STOP_ROWS, csv_text, to_cp1258
 
 
@@ -233,3 +238,38 @@ def test_a_column_without_a_header_is_named_by_its_letter() -> None:
         "Số hồ sơ": "7",
         "[D]": "x",
     }
+
+
+# Cells as the careful reading keeps them: every cell stripped, an empty one None.
+def _careful(text: str, delimiter: str) -> list[list[object]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    return [[value.strip() or None for value in row] for row in reader]
+
+
+_CSV_PIECES = st.sampled_from(
+    ["a", "Sóc Trăng", "1.234", ";", ",", "\t", " ", "\xa0", "\u3000", "\r\n", "\n", "\r", "x y"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(_CSV_PIECES, max_size=30), delimiter=st.sampled_from([";", ",", "\t"]))
+def test_rows_read_as_they_are_equal_the_careful_reading(pieces: list[str], delimiter: str) -> None:
+    """The fast reading (cells kept as read when none needs stripping) gives the same rows as
+    stripping every cell, for any text without quotes: blanks, edge spaces, odd line breaks."""
+    text = "".join(pieces)
+    rows, truncated = _parse(text, delimiter)
+    careful = _careful(text, delimiter)
+    if truncated is None:
+        assert rows == careful
+    else:
+        assert rows == careful[:-1]
+
+
+def test_a_table_leaves_out_blank_rows_and_fills_short_ones() -> None:
+    lines = ["Mã;Tên;Lượt khách", "941;TP. Sóc Trăng;10", ";;", "942;Châu Thành", "943;Kế Sách;7"]
+    grid = read_csv(("\r\n".join(lines) + "\r\n").encode(), source="r.csv")
+    table = build_table(grid)
+    assert table.row_numbers == [2, 4, 5]
+    assert table.records[1] == {"Mã": "942", "Tên": "Châu Thành", "Lượt khách": None}
+    assert [r.row for r in table.rows] == [2, 4, 5]
+    assert table.rows[2].cells == {"Mã": "943", "Tên": "Kế Sách", "Lượt khách": "7"}
