@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.pool import NullPool
 from sqlglot import exp
 
 from feeds.base import FeedBadData, FeedMisconfigured, FeedUnavailable
+from feeds.mapping.columns import ColumnRecords
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_ROW_LIMIT = 100_000
@@ -50,7 +51,7 @@ class UnsafeQuery(FeedMisconfigured):
 @dataclass(frozen=True, kw_only=True)
 class QueryResult:
     columns: list[str]
-    rows: list[dict[str, Any]]
+    rows: Sequence[dict[str, Any]]
     truncated: bool  # more rows than the limit: only the first `limit` are in `rows`
 
 
@@ -149,15 +150,22 @@ def _guard_sqlite(conn: Connection, timeout_seconds: float) -> None:
 def _fetch(conn: Connection, query: str, params: dict[str, Any], limit: int) -> QueryResult:
     result = conn.execution_options(stream_results=True).execute(text(query), params)
     columns = list(result.keys())
-    rows: list[dict[str, Any]] = []
+    rows: list[Sequence[Any]] = []
     while len(rows) <= limit:
         batch = result.fetchmany(min(_FETCH_BATCH, limit + 1 - len(rows)))
         if not batch:
             break
-        rows.extend(dict(zip(columns, row, strict=True)) for row in batch)
+        rows.extend(batch)
     result.close()
     truncated = len(rows) > limit
-    return QueryResult(columns=columns, rows=rows[:limit], truncated=truncated)
+    return QueryResult(columns=columns, rows=_records(columns, rows[:limit]), truncated=truncated)
+
+
+def _records(columns: list[str], rows: list[Sequence[Any]]) -> Sequence[dict[str, Any]]:
+    """The rows as records by column name; a name given twice (SELECT a, a) keeps the last."""
+    if len(set(columns)) == len(columns):
+        return ColumnRecords(columns, rows)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def _operational(error: OperationalError, timeout_seconds: float) -> Exception:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from feeds.base import FeedBadData, FeedContext
 from feeds.mapping.areas import AreaIndex, fold
+from feeds.mapping.columns import ColumnRecords
 from feeds.mapping.errors import ParseError, shown
 from feeds.mapping.expr import Expression, ExpressionError
 from feeds.mapping.fast_path import FastPath
@@ -138,7 +139,7 @@ class Mapper:
         `label(index)` names the record at that index in reasons ("record 3" by default);
         it is called only for a record a reason or a shown observation names."""
         shared = self._document_values(document, grid)
-        records = rows if isinstance(rows, list) else list(rows)
+        records = rows if isinstance(rows, list | ColumnRecords) else list(rows)
         result = MappingResult(feed_id=self.feed_id, label=label or _record_label)
         seen = SeenKeys()
 

@@ -7,12 +7,14 @@ back to the general path, which says why a record is rejected or which rule skip
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from operator import itemgetter
 from typing import Any, TypeVar
 
 from feeds.mapping.areas import AreaIndex
+from feeds.mapping.columns import ColumnRecords
 from feeds.mapping.errors import ParseError
 from feeds.mapping.expr import Expression
 from feeds.mapping.numbers import (
@@ -206,10 +208,8 @@ class FastPath:
     ) -> bool:
         """Map a slice column by column when every record in it is clean; False, with
         nothing recorded, when one is not (a blank, a label, a new key shape, anything)."""
-        if self.ask_rules or not part or set(map(type, part)) != {dict}:
-            return False
-        if max(map(len, part)) > len(self.mapped):  # other fields: a label may be there
-            return False
+        if self.ask_rules or not part or _widest(part) > len(self.mapped):
+            return False  # other fields than the mapped ones: a label may be there
         try:
             periods = self._column_periods(_column(part, self.period_field))
             if self.fixed_area is None:
@@ -310,11 +310,23 @@ class FastPath:
         return value
 
 
+def _widest(part: Sequence[Any]) -> int:
+    """The most fields a record of the slice holds; a huge number when one is not a dict."""
+    if isinstance(part, ColumnRecords):
+        return len(part.names)
+    if set(map(type, part)) != {dict}:
+        return sys.maxsize
+    return max(map(len, part))
+
+
 def _column(part: Sequence[Any], name: str | None) -> list[Any]:
-    """One field of every record in a slice; _Unclean when a record lacks it."""
+    """One field of every record in a slice (dicts, as `_widest` found); _Unclean when a
+    record lacks it."""
     if name is None:
         raise _Unclean
     try:
+        if isinstance(part, ColumnRecords):
+            return part.column(name)
         return list(map(itemgetter(name), part))
     except KeyError:
         raise _Unclean from None

@@ -5,17 +5,17 @@ from __future__ import annotations
 import itertools
 import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cached_property
-from itertools import compress, repeat
-from operator import methodcaller
+from itertools import compress
 from typing import NamedTuple
 
 from openpyxl.utils.cell import get_column_letter
 
 from feeds.base import FeedBadData
+from feeds.mapping.columns import ColumnRecords
 from feeds.tabular.grid import Cell, Grid, Merge
 
 HEADER_SEPARATOR = " / "
@@ -51,7 +51,7 @@ class Table:
     header_rows: tuple[int, ...]
     columns: list[str]
     document: list[DocumentCell]
-    records: list[dict[str, Cell]]
+    records: Sequence[dict[str, Cell]]
     row_numbers: list[int]
     notes: tuple[str, ...] = ()
 
@@ -75,7 +75,10 @@ def build_table(grid: Grid, header_rows: Sequence[int] | None = None) -> Table:
     ranges give their top-left value to every cell they cover; a CSV has no merges, so a
     blank in an upper header row over a sub-header takes the group name from its left.
     """
-    block = tuple(header_rows) if header_rows else _find_header_block(grid.rows)
+    filled = _filled_counts(grid.rows)
+    block = (
+        tuple(header_rows) if header_rows else _find_header_block(grid.rows, max(filled, default=0))
+    )
     if not block:
         raise FeedBadData(f"{grid.source}: no header row found")
     if max(block) > len(grid.rows) or min(block) < 1:
@@ -92,9 +95,9 @@ def build_table(grid: Grid, header_rows: Sequence[int] | None = None) -> Table:
     ]
     data = grid.rows[first_data - 1 :]
     numbers: Sequence[int] = range(first_data, first_data + len(data))
-    filled = list(map(operator.ne, map(len, data), _blanks(data)))  # an empty row is left out
-    if not all(filled):
-        data, numbers = list(compress(data, filled)), list(compress(numbers, filled))
+    kept = filled[first_data - 1 :]  # an empty row is left out
+    if not all(kept):
+        data, numbers = list(compress(data, kept)), list(compress(numbers, kept))
     return Table(
         source=grid.source,
         header_rows=block,
@@ -106,9 +109,13 @@ def build_table(grid: Grid, header_rows: Sequence[int] | None = None) -> Table:
     )
 
 
-def _blanks(rows: list[list[Cell]]) -> Iterator[int]:
-    """How many empty cells each row has (counted in C)."""
-    return map(methodcaller("count", None), rows)
+def _filled_counts(rows: list[list[Cell]]) -> list[int]:
+    """How many cells of each row hold a value. A row of truthy cells only (the usual data
+    row) is counted by its length, in C; the others cell by cell (a 0 is a value)."""
+    counts = list(map(len, rows))
+    for i in compress(range(len(rows)), map(operator.not_, map(all, rows))):
+        counts[i] -= rows[i].count(None)
+    return counts
 
 
 def _name_unlabelled(columns: list[str], data: list[list[Cell]]) -> list[str]:
@@ -121,14 +128,15 @@ def _name_unlabelled(columns: list[str], data: list[list[Cell]]) -> list[str]:
     return named
 
 
-def _records(columns: list[str], rows: list[list[Cell]]) -> list[dict[str, Cell]]:
+def _records(columns: list[str], rows: list[list[Cell]]) -> Sequence[dict[str, Cell]]:
     """Each row's cells by column name: a named column past the row's end is None, a cell
     under no name is left out (every column with data has a name: `_name_unlabelled`).
-    Rows as wide as the header, every column named (the usual report), are zipped in C."""
+    Rows as wide as the header, every column named (the usual report), stay rows: their
+    dicts are made when asked for (ColumnRecords)."""
     named = [(i, name) for i, name in enumerate(columns) if name]
     names = [name for _, name in named]
     if len(names) == len(columns) and set(map(len, rows)) <= {len(columns)}:
-        return list(map(dict, map(zip, repeat(names), rows)))
+        return ColumnRecords(names, rows)
     return [{name: (row[i] if i < len(row) else None) for i, name in named} for row in rows]
 
 
@@ -147,8 +155,8 @@ def _mostly_text(row: list[Cell]) -> bool:
     return bool(cells) and sum(_is_texty(v) for v in cells) * 2 > len(cells)
 
 
-def _find_header_block(rows: list[list[Cell]]) -> tuple[int, ...]:
-    width = max(map(operator.sub, map(len, rows), _blanks(rows)), default=0)  # filled cells
+def _find_header_block(rows: list[list[Cell]], width: int) -> tuple[int, ...]:
+    """The header block's 1-based rows; `width` is the most filled cells of any row."""
     for start in range(min(len(rows), SEARCH_ROWS)):
         if len(_filled(rows[start])) < 2 or not _mostly_text(rows[start]):
             continue
