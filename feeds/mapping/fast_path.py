@@ -1,7 +1,8 @@
 """The per-run fast path of the mapping engine: for a spec of the common shape (area by code
 or fixed, a period field, fixed metrics of plain fields; no dimension, source time, checks or
-computed fields) a plan resolved once per run maps plain records straight to PlainRows, the
-same rows the general path in feeds/mapping/apply.py would make. Anything unusual is handed
+computed fields) a plan resolved once per run maps plain records straight to PlainRows (a
+clean slice to one CleanSlice of columns), the same rows the general path in
+feeds/mapping/apply.py would make. Anything unusual is handed
 back to the general path, which says why a record is rejected or which rule skips it."""
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ class FastPath:
 
         Records go in slices: a slice where every record is clean (plain objects holding
         only the mapped fields, plain grouped digits, known periods and areas, no duplicate)
-        is mapped column by column (`_map_clean`); any other slice record by record."""
+        is mapped column by column (`_map_clean`) and kept as one CleanSlice; any other slice
+        record by record. ColumnRecords (a table's rows) hand over their columns as they are."""
         for offset in range(0, len(records), SLICE):
             part = records[offset : offset + SLICE]
             if not self._map_clean(part, offset, result, seen):
