@@ -4,6 +4,7 @@ records at once, as a column, without making any."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Sequence
 from itertools import repeat
 from operator import itemgetter
@@ -41,6 +42,17 @@ class ColumnRecords(Sequence[dict[str, Any]]):
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return map(dict, map(zip, repeat(self.names), self._rows))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the same records in a list (or tuple, or other ColumnRecords)."""
+        if isinstance(other, list | tuple | ColumnRecords):
+            return len(self) == len(other) and all(map(operator.eq, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list: unhashable, as a list
+
+    def __repr__(self) -> str:
+        return f"ColumnRecords({list(self.names)!r}, {len(self):,} rows)"
 
     def column(self, name: str) -> list[Any]:
         """Every record's value of one field; KeyError when there is no such column."""

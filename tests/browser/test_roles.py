@@ -68,7 +68,9 @@ return walk(window.store.getState().layout);
 MAP_JS = """
 const gd = document.querySelector('[data-testid=area-map] .js-plotly-plot');
 if (!gd || !gd._fullLayout || !gd._fullLayout.geo || !gd._fullData.length) { return null; }
-const size = gd._fullLayout._size, proj = gd._fullLayout.geo._subplot.projection;
+const subplot = gd._fullLayout.geo._subplot;  // none yet while Plotly redraws the map
+if (!subplot || !subplot.projection) { return null; }
+const size = gd._fullLayout._size, proj = subplot.projection;
 // what the frame shows: its south-west and north-east corners, back in degrees
 const sw = proj.invert([size.l, size.t + size.h]), ne = proj.invert([size.l + size.w, size.t]);
 return {west: sw[0], south: sw[1], east: ne[0], north: ne[1],

@@ -24,7 +24,8 @@ def test_records_slices_and_columns() -> None:
     table = ColumnRecords(["Mã", "Lượt khách"], [["941", "10"], ["942", None], ("943", "7")])
     assert len(table) == 3
     assert table[1] == {"Mã": "942", "Lượt khách": None}
-    assert list(table) == [table[0], table[1], table[2]]
+    assert list(table) == [table[0], table[1], table[2]] == table
+    assert table != [table[0]] and table != "Mã"
     part = table[1:]
     assert isinstance(part, ColumnRecords) and len(part) == 2
     assert part.column("Mã") == ["942", "943"] and part[0] == table[1]
